@@ -1,0 +1,5 @@
+import sys
+
+from polls.cli import main
+
+sys.exit(main())

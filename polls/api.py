@@ -1,0 +1,188 @@
+"""The JSON HTTP API: creating presentations, presenter controls, and the participant
+fallback for phones where WebSockets do not work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from polls import protocol
+from polls.codes import parse_code
+from polls.documents import validate_document
+from polls.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
+from polls.presentations import create_presentation, links
+from polls.security import (
+    PARTICIPANT_COOKIE,
+    PRESENTER,
+    hash_secret,
+    new_participant_token,
+    participant_key,
+    presenter_cookie,
+    secret_matches,
+    valid_participant_token,
+)
+
+LONG_POLL_SECONDS = 25.0
+PARTICIPANT_COOKIE_DAYS = 30
+
+
+def base_url(request: Request) -> str:
+    """The address people use: the configured public URL, else the one this request came to."""
+    configured: str = request.app.state.services.settings.public_url
+    return configured.rstrip("/") or str(request.base_url).rstrip("/")
+
+
+def bearer(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+async def require_presenter(request: Request, presentation_id: str) -> None:
+    """Presenter access: the secret from the presenter cookie or an Authorization header."""
+    secret = bearer(request) or request.cookies.get(presenter_cookie(presentation_id))
+    storage = request.app.state.services.storage
+    if not secret_matches(secret, await storage.secret_hash(presentation_id, PRESENTER)):
+        raise Forbidden("This needs the presenter link of this presentation.")
+
+
+def participant_token(request: Request) -> tuple[str, bool]:
+    """The participant's pseudonymous token from the cookie, or a new one (True)."""
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if valid_participant_token(token):
+        assert token is not None
+        return token, False
+    return new_participant_token(), True
+
+
+def remember_participant(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        PARTICIPANT_COOKIE,
+        token,
+        max_age=PARTICIPANT_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+async def json_body(request: Request, limit: int) -> Any:
+    body = await request.body()
+    if len(body) > limit:
+        raise MessageTooLarge(f"The request may be at most {limit // 1024} KiB.")
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise BadMessage("The request body is not valid JSON.") from None
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def create(request: Request) -> Response:
+    """``POST /api/presentations``: a presentation document as JSON."""
+    services = request.app.state.services
+    token = services.settings.admin_token
+    if token and not secret_matches(bearer(request), hash_secret(token)):
+        raise Forbidden("Creating presentations on this service needs its admin token.")
+    document = validate_document(await json_body(request, 256 * 1024))
+    created = await services.writer.run(lambda storage: create_presentation(storage, document))
+    found = links(base_url(request), created.presentation, created.presenter_secret)
+    return JSONResponse(found, status_code=201)
+
+
+async def presentation(request: Request) -> Response:
+    presentation_id = request.path_params["presentation_id"]
+    await require_presenter(request, presentation_id)
+    async with request.app.state.services.hub.room(presentation_id) as room:
+        return JSONResponse(
+            {
+                "presentation": protocol.presentation_summary(room.presentation),
+                "document": msgspec.to_builtins(room.presentation.document),
+                "state": msgspec.to_builtins(room.presentation.state),
+                "hidden": {slide: sorted(items) for slide, items in room.hidden.items()},
+            }
+        )
+
+
+async def results(request: Request) -> Response:
+    """Results of the current slide (or ``?slide=ID``) as the presenter screen gets them."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_presenter(request, presentation_id)
+    async with request.app.state.services.hub.room(presentation_id) as room:
+        slide_id = request.query_params.get("slide") or room.current_slide_id
+        if slide_id is not None:
+            if room.presentation.document.slide(slide_id) is None:
+                raise BadMessage(f"There is no slide {slide_id[:40]!r}.")
+            await room.ensure_tally(slide_id)
+            await room.resync()
+        return JSONResponse(room.results_message(slide_id))
+
+
+async def control(request: Request) -> Response:
+    """``POST /api/presentations/{id}/control``: the same controls as the presenter socket."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_presenter(request, presentation_id)
+    body = await request.body()
+    message = protocol.parse_presenter_message(body)
+    if isinstance(message, protocol.Ping):
+        return JSONResponse({"type": "pong", "id": message.id})
+    async with request.app.state.services.hub.room(presentation_id) as room:
+        state = await request.app.state.services.hub.control(room, message)
+        return JSONResponse({"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)})
+
+
+def _code(request: Request) -> str:
+    code = parse_code(request.path_params["code"])
+    if code is None:
+        raise UnknownCode("A join code has 8 digits.")
+    return code
+
+
+async def participant_state(request: Request) -> Response:
+    """``GET /api/join/{code}?version=N``: the current slide; waits while N is current."""
+    hub = request.app.state.services.hub
+    token, minted = participant_token(request)
+    async with hub.room_by_code(_code(request)) as room:
+        if minted:
+            await hub.join(room, participant_key(token))
+        version = request.query_params.get("version", "")
+        if version.isdigit():
+            await room.wait_for_change(int(version), LONG_POLL_SECONDS)
+        summary = protocol.encode(protocol.presentation_summary(room.presentation))
+        response = Response(
+            f'{{"presentation":{summary},"slide":{room.slide_data}}}',
+            media_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+    if minted:
+        remember_participant(request, response, token)
+    return response
+
+
+async def participant_answer(request: Request) -> Response:
+    """``POST /api/join/{code}/answers``: the same answer message as over the socket."""
+    hub = request.app.state.services.hub
+    token, minted = participant_token(request)
+    body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
+    if isinstance(body, dict):
+        body.setdefault("type", "answer")
+    message = protocol.parse_participant_message(msgspec.json.encode(body))
+    if not isinstance(message, protocol.Answer):
+        raise BadMessage("Send an answer here.")
+    async with hub.room_by_code(_code(request)) as room:
+        who = participant_key(token)
+        if minted:
+            await hub.join(room, who)
+        outcome = await hub.answer(room, who, message)
+    response = JSONResponse(
+        protocol.ack_message(message.id, duplicate=outcome.status.value != "stored")
+    )
+    if minted:
+        remember_participant(request, response, token)
+    return response

@@ -1,0 +1,149 @@
+"""The application factory: routes, the lifespan that opens every resource, error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from polls import api, pages, sockets
+from polls.broker import Broker, open_broker
+from polls.config import Settings
+from polls.documents import load_document
+from polls.errors import PollsError
+from polls.hub import Hub
+from polls.i18n import translations
+from polls.presentations import create_presentation, links
+from polls.security import Throttle
+from polls.storage import Storage, open_storage
+from polls.writer import Writer
+
+log = logging.getLogger("polls")
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 512 * 1024
+
+
+class Services:
+    """Everything a request handler needs, opened in the lifespan."""
+
+    def __init__(self, settings: Settings, storage: Storage, broker: Broker) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.broker = broker
+        self.writer = Writer(storage)
+        self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
+        # Wrong join codes: a burst of 20, then one every 3 s per client.
+        self.code_guesses = Throttle(rate=1 / 3, burst=20)
+        self.templates = Jinja2Templates(directory=str(_find("templates")))
+        self.templates.env.globals["translations"] = translations
+
+
+def _find(folder: str) -> Path:
+    """templates/ and static/ beside the package (a checkout) or in the working directory."""
+    for base in (ROOT, Path.cwd()):
+        if (base / folder).is_dir():
+            return base / folder
+    raise RuntimeError(f"cannot find the {folder}/ folder")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def polls_error(request: Request, exc: Exception) -> Response:
+    """The one place where errors become HTTP responses."""
+    assert isinstance(exc, PollsError)
+    if wants_json(request):
+        body: dict[str, Any] = {"code": exc.code, "reason": exc.reason}
+        if hasattr(exc, "problems"):
+            body["problems"] = exc.problems
+        return JSONResponse({"error": body}, status_code=exc.status)
+    return pages.error_page(request, exc.status, exc.reason)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    reason = "There is nothing at this address." if exc.status_code == 404 else str(exc.detail)
+    if wants_json(request):
+        return JSONResponse({"error": {"code": "http", "reason": reason}}, exc.status_code)
+    return pages.error_page(request, exc.status_code, reason)
+
+
+async def create_demo(services: Services) -> None:
+    """On first start, create the demo presentation and print how to use it."""
+    settings = services.settings
+    if not settings.demo_file or await services.storage.presentations():
+        return
+    try:
+        document = load_document(Path(settings.demo_file))
+    except OSError:
+        log.warning("demo presentation file %s not found; skipping the demo", settings.demo_file)
+        return
+    created = await create_presentation(services.storage, document)
+    found = links(settings.base_url, created.presentation, created.presenter_secret)
+    print(
+        "\n  polls is running with a demo presentation: " + found["title"] + "\n"
+        f"  Participants: {found['participant_url']}  (join code {found['code']})\n"
+        f"  Presenter:    {found['presenter_url']}\n"
+        "  Keep the presenter link private; `polls presenter-link ID` makes a new one.\n",
+        flush=True,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        storage = open_storage(settings.database_url)
+        broker = open_broker(settings.broker_url)
+        await storage.connect()
+        await broker.connect()
+        services = Services(settings, storage, broker)
+        app.state.services = services
+        await services.writer.start()
+        try:
+            await create_demo(services)
+            yield
+        finally:
+            await services.writer.stop()
+            await broker.disconnect()
+            await storage.disconnect()
+
+    routes = [
+        Route("/", pages.home),
+        Route("/join", pages.join),
+        Route("/health", api.health),
+        Route("/present/{presentation_id}", pages.presenter),
+        Route("/api/presentations", api.create, methods=["POST"]),
+        Route("/api/presentations/{presentation_id}", api.presentation),
+        Route("/api/presentations/{presentation_id}/results", api.results),
+        Route("/api/presentations/{presentation_id}/control", api.control, methods=["POST"]),
+        Route("/api/join/{code}", api.participant_state),
+        Route("/api/join/{code}/answers", api.participant_answer, methods=["POST"]),
+        WebSocketRoute("/ws/join/{code}", sockets.participant),
+        WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
+        Mount("/static", StaticFiles(directory=str(_find("static"))), name="static"),
+        Route("/{code}", pages.participant, methods=["GET", "POST"]),
+    ]
+    middleware: list[Middleware] = [Middleware(pages.SecurityHeaders)]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={PollsError: polls_error, HTTPException: http_error},
+        max_body_size=MAX_BODY_BYTES,
+    )

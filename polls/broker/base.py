@@ -1,0 +1,31 @@
+"""The broker interface: fan-out of events between the workers that serve one presentation.
+
+Brokers carry hints, never truth: an event that is lost only delays a screen,
+because every worker can rebuild what it shows from storage.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+Handler = Callable[[bytes], None]
+
+
+class Broker(ABC):
+    async def connect(self) -> None:  # noqa: B027 - optional hook
+        """Open connections."""
+
+    async def disconnect(self) -> None:  # noqa: B027 - optional hook
+        """Close connections."""
+
+    @abstractmethod
+    async def publish(self, channel: str, message: bytes) -> None:
+        """Send a message to every subscriber of a channel, in every worker."""
+
+    @abstractmethod
+    async def subscribe(self, channel: str, handler: Handler) -> None:
+        """Call handler (on the event loop, never inside publish) for each message."""
+
+    @abstractmethod
+    async def unsubscribe(self, channel: str, handler: Handler) -> None: ...

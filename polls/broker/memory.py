@@ -1,0 +1,27 @@
+"""The in-process broker: one worker, no network."""
+
+from __future__ import annotations
+
+import asyncio
+
+from polls.broker.base import Broker, Handler
+
+
+class MemoryBroker(Broker):
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = {}
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        for handler in self._handlers.get(channel, ()):
+            loop.call_soon(handler, message)
+
+    async def subscribe(self, channel: str, handler: Handler) -> None:
+        self._handlers.setdefault(channel, []).append(handler)
+
+    async def unsubscribe(self, channel: str, handler: Handler) -> None:
+        handlers = self._handlers.get(channel, [])
+        if handler in handlers:
+            handlers.remove(handler)
+        if not handlers:
+            self._handlers.pop(channel, None)

@@ -1,0 +1,175 @@
+"""The ``polls`` command: serve, create, list, close, presenter-link."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from polls.config import Settings
+from polls.documents import load_document
+from polls.errors import DocumentInvalid
+from polls.presentations import (
+    create_presentation,
+    links,
+    new_presenter_secret,
+    participant_url,
+    presenter_url,
+)
+from polls.storage import Storage, open_storage
+
+T = TypeVar("T")
+
+
+def _with_storage(settings: Settings, work: Callable[[Storage], Awaitable[T]]) -> T:
+    async def run() -> T:
+        storage = open_storage(settings.database_url)
+        await storage.connect()
+        try:
+            return await work(storage)
+        finally:
+            await storage.disconnect()
+
+    return asyncio.run(run())
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from polls.app import create_app
+    from polls.protocol import MAX_MESSAGE_BYTES
+
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,  # access logs would hold addresses and presenter links
+        ws_max_size=MAX_MESSAGE_BYTES,
+        ws_per_message_deflate=False,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+def create(settings: Settings, path: Path, as_json: bool) -> int:
+    try:
+        document = load_document(path)
+    except DocumentInvalid as exc:
+        print(f"{path}: the presentation has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    created = _with_storage(settings, lambda storage: create_presentation(storage, document))
+    found = links(settings.base_url, created.presentation, created.presenter_secret)
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        print(f"Created: {found['title']}")
+        print(f"Join code:    {found['code']}")
+        print(f"Participants: {found['participant_url']}")
+        print(f"Presenter:    {found['presenter_url']}  (keep this link private)")
+    return 0
+
+
+def list_presentations(settings: Settings, as_json: bool) -> int:
+    async def work(storage: Storage) -> list[dict[str, Any]]:
+        rows = []
+        for presentation in await storage.presentations():
+            row: dict[str, Any] = links(settings.base_url, presentation, None)
+            row["language"] = presentation.document.language
+            row["tags"] = presentation.document.tags
+            row["created_at"] = time.strftime(
+                "%Y-%m-%d %H:%M", time.localtime(presentation.created_at)
+            )
+            row["open"] = presentation.closed_at is None
+            rows.append(row)
+        return rows
+
+    rows = _with_storage(settings, work)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("No presentations yet. Create one with: polls create FILE")
+    for row in rows:
+        state = "open" if row["open"] else "closed"
+        print(f"{row['id']}  {row['code']}  {row['created_at']}  {state:6}  {row['title']}")
+    return 0
+
+
+def close(settings: Settings, presentation_id: str) -> int:
+    closed = _with_storage(
+        settings, lambda storage: storage.close_presentation(presentation_id, time.time())
+    )
+    print(
+        "Closed; its join code no longer works." if closed else "No open presentation with that id."
+    )
+    return 0 if closed else 1
+
+
+def presenter_link(settings: Settings, presentation_id: str) -> int:
+    async def work(storage: Storage) -> tuple[str, str] | None:
+        presentation = await storage.presentation(presentation_id)
+        if presentation is None:
+            return None
+        secret = await new_presenter_secret(storage, presentation_id)
+        return participant_url(settings.base_url, presentation), secret
+
+    found = _with_storage(settings, work)
+    if found is None:
+        print("No presentation with that id.", file=sys.stderr)
+        return 1
+    print(f"Participants: {found[0]}")
+    print(f"Presenter:    {presenter_url(settings.base_url, presentation_id, found[1])}")
+    print("The previous presenter link no longer works.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="polls", description="Live audience polling.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the service")
+    serve_cmd.add_argument("--host", default=settings.host)
+    serve_cmd.add_argument("--port", type=int, default=settings.port)
+    create_cmd = commands.add_parser("create", help="create a presentation from a YAML/JSON file")
+    create_cmd.add_argument("file", type=Path)
+    create_cmd.add_argument("--json", action="store_true", help="print the links as JSON")
+    list_cmd = commands.add_parser("list", help="list presentations")
+    list_cmd.add_argument("--json", action="store_true")
+    close_cmd = commands.add_parser("close", help="close a presentation: its code stops working")
+    close_cmd.add_argument("id")
+    link_cmd = commands.add_parser("presenter-link", help="issue a new presenter link")
+    link_cmd.add_argument("id")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        if args.host != settings.host or args.port != settings.port:
+            import dataclasses
+
+            settings = dataclasses.replace(settings, host=args.host, port=args.port)
+        return serve(settings, args.host, args.port)
+    if args.command == "create":
+        return create(settings, args.file, args.json)
+    if args.command == "list":
+        return list_presentations(settings, args.json)
+    if args.command == "close":
+        return close(settings, args.id)
+    return presenter_link(settings, args.id)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

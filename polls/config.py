@@ -1,0 +1,93 @@
+"""Settings, read once from environment variables (``POLLS_*``).
+
+README.md has a table of every setting; a test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _setting(default: Any, env: str, help: str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting(
+        "sqlite:///data/polls.db",
+        "POLLS_DATABASE_URL",
+        "Where answers are stored: `sqlite:///path.db` or `postgresql://user@host/db`.",
+    )
+    broker_url: str = _setting(
+        "memory://",
+        "POLLS_BROKER_URL",
+        "How workers share live events: `memory://` (one process) or `redis://host:6379/0`.",
+    )
+    host: str = _setting("127.0.0.1", "POLLS_HOST", "Address `polls serve` listens on.")
+    port: int = _setting(8000, "POLLS_PORT", "Port `polls serve` listens on.")
+    public_url: str = _setting(
+        "",
+        "POLLS_PUBLIC_URL",
+        "The address people type, for printed links and the join bar; default `http://HOST:PORT`.",
+    )
+    allowed_origins: tuple[str, ...] = _setting(
+        (),
+        "POLLS_ALLOWED_ORIGINS",
+        "Comma-separated extra origins allowed to open WebSockets "
+        "(the service's own origin always is).",
+    )
+    admin_token: str = _setting(
+        "",
+        "POLLS_ADMIN_TOKEN",
+        "If set, creating presentations over HTTP needs `Authorization: Bearer <token>`.",
+    )
+    demo_file: str = _setting(
+        "examples/closing-round.en.yaml",
+        "POLLS_DEMO_FILE",
+        "Presentation created on first start when there is none; empty to skip.",
+    )
+    results_interval: float = _setting(
+        0.2,
+        "POLLS_RESULTS_INTERVAL",
+        "Seconds between live result updates of one slide on presenter screens (coalesced).",
+    )
+    log_level: str = _setting("info", "POLLS_LOG_LEVEL", "debug, info, warning or error.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            raw = environ.get(item.metadata["env"])
+            if raw is None:
+                continue
+            if isinstance(item.default, bool):
+                values[item.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(item.default, int):
+                values[item.name] = int(raw)
+            elif isinstance(item.default, float):
+                values[item.name] = float(raw)
+            elif isinstance(item.default, tuple):
+                values[item.name] = tuple(p.strip() for p in raw.split(",") if p.strip())
+            else:
+                values[item.name] = raw
+        return cls(**values)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) of every setting, for docs and tests."""
+    rows = []
+    for item in dataclasses.fields(Settings):
+        default = item.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        rows.append((item.metadata["env"], shown, item.metadata["help"]))
+    return rows

@@ -1,0 +1,111 @@
+"""The exception tree. Each error carries its HTTP status and a stable code.
+
+They are translated to HTTP responses and WebSocket error messages in one
+place (:mod:`polls.app` and :mod:`polls.sockets`); the reason is always text a
+client can show to a person.
+"""
+
+from __future__ import annotations
+
+
+class PollsError(Exception):
+    """Base of every error a client can be told about."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BadMessage(PollsError):
+    """Malformed JSON or a message with missing or wrong fields."""
+
+    code = "bad_message"
+
+
+class UnknownMessage(PollsError):
+    """A message type this endpoint does not know."""
+
+    code = "unknown_type"
+
+
+class MessageTooLarge(PollsError):
+    """A message or request body over the size cap."""
+
+    status = 413
+    code = "too_large"
+
+
+class InvalidAnswer(PollsError):
+    """An answer that does not fit its question (out of range, too long, empty)."""
+
+    status = 422
+    code = "invalid_answer"
+
+
+class NotCurrentSlide(PollsError):
+    """An answer to a slide that is not shown right now."""
+
+    status = 409
+    code = "not_current"
+
+
+class VotingLocked(PollsError):
+    """An answer while the presenter has locked voting."""
+
+    status = 409
+    code = "voting_locked"
+
+
+class LimitReached(PollsError):
+    """A participant has used up the answers this question allows."""
+
+    status = 409
+    code = "limit_reached"
+
+
+class DocumentInvalid(PollsError):
+    """A presentation document with problems; every one is listed by its path."""
+
+    status = 422
+    code = "invalid_document"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class Forbidden(PollsError):
+    """A missing or wrong secret."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(PollsError):
+    """Something that does not exist (or no longer does)."""
+
+    status = 404
+    code = "not_found"
+
+
+class UnknownCode(NotFound):
+    """A join code that matches no open presentation."""
+
+    code = "unknown_code"
+
+
+class RateLimited(PollsError):
+    """Too many messages or attempts in a short time."""
+
+    status = 429
+    code = "rate_limited"
+
+
+class Unavailable(PollsError):
+    """The service cannot take the request right now (shutting down, storage away)."""
+
+    status = 503
+    code = "unavailable"

@@ -1,0 +1,192 @@
+"""The hub: the actions of participants and presenters, shared by WebSocket and HTTP.
+
+It opens rooms on demand (and closes them when the last user leaves), checks
+answers and controls, sends writes through the one :class:`~polls.writer.Writer`
+and announces committed changes through the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from polls.broker import Broker
+from polls.controls import apply_control, check_moderation
+from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
+from polls.live import (
+    JoinedEvent,
+    ModerationEvent,
+    ResponsesEvent,
+    Room,
+    StateEvent,
+    channel,
+    encode_event,
+)
+from polls.models import OpenEnded, State, StoredResponse, WordCloud
+from polls.protocol import Answer, Control, Hide, Restore, check_answer
+from polls.storage import Outcome, Status, Storage, Submission
+from polls.storage.base import hidden_by_slide
+from polls.writer import Writer
+
+
+class Hub:
+    def __init__(
+        self, storage: Storage, broker: Broker, writer: Writer, *, results_interval: float = 0.2
+    ) -> None:
+        self.storage = storage
+        self.broker = broker
+        self.writer = writer
+        self.results_interval = results_interval
+        self.rooms: dict[str, Room] = {}
+        self._opening: dict[str, asyncio.Future[Room]] = {}
+        writer.on_committed = self._committed
+        writer.on_joined = self._joined
+
+    # ---- rooms -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def room(self, presentation_id: str) -> AsyncIterator[Room]:
+        """Use a presentation's room for as long as the block runs."""
+        room = await self._acquire(presentation_id)
+        try:
+            yield room
+        finally:
+            await self._release(room)
+
+    @asynccontextmanager
+    async def room_by_code(self, code: str) -> AsyncIterator[Room]:
+        presentation = await self.storage.presentation_by_code(code)
+        if presentation is None:
+            raise UnknownCode("No open presentation has this code. Check the code on the screen.")
+        async with self.room(presentation.id) as room:
+            yield room
+
+    async def _acquire(self, presentation_id: str) -> Room:
+        room = self.rooms.get(presentation_id)
+        if room is None:
+            opening = self._opening.get(presentation_id)
+            if opening is None:
+                opening = asyncio.ensure_future(self._open(presentation_id))
+                self._opening[presentation_id] = opening
+                opening.add_done_callback(lambda _: self._opening.pop(presentation_id, None))
+            room = await asyncio.shield(opening)
+        room.users += 1
+        return room
+
+    async def _open(self, presentation_id: str) -> Room:
+        presentation = await self.storage.presentation(presentation_id)
+        if presentation is None or presentation.closed_at is not None:
+            raise UnknownCode("This presentation does not exist or has been closed.")
+        room = Room(
+            presentation,
+            hidden_by_slide(await self.storage.moderation(presentation_id)),
+            await self.storage.joined_count(presentation_id),
+            lambda slide_id: self.storage.responses(presentation_id, slide_id),
+            lambda: self.storage.joined_count(presentation_id),
+            self.results_interval,
+        )
+        self.rooms[presentation_id] = room
+        await self.broker.subscribe(channel(presentation_id), room.on_event)
+        # A change committed between loading and subscribing would be missed: look once more.
+        latest = await self.storage.presentation(presentation_id)
+        if latest is not None and latest.state.version > room.presentation.state.version:
+            room.on_event(encode_event(StateEvent(latest.state)))
+        return room
+
+    async def _release(self, room: Room) -> None:
+        room.users -= 1
+        if room.users == 0 and self.rooms.get(room.id) is room:
+            del self.rooms[room.id]
+            room.close()
+            await self.broker.unsubscribe(channel(room.id), room.on_event)
+
+    async def _publish(self, presentation_id: str, event: object) -> None:
+        await self.broker.publish(channel(presentation_id), encode_event(event))
+
+    # ---- after commits ---------------------------------------------------------------------
+
+    async def _committed(self, responses: list[StoredResponse]) -> None:
+        by_presentation: dict[str, list[StoredResponse]] = defaultdict(list)
+        for response in responses:
+            by_presentation[response.presentation_id].append(response)
+        for presentation_id, items in by_presentation.items():
+            await self._publish(presentation_id, ResponsesEvent(items))
+
+    async def _joined(self, joins: list[tuple[str, str]]) -> None:
+        counts: dict[str, int] = defaultdict(int)
+        for presentation_id, _ in joins:
+            counts[presentation_id] += 1
+        for presentation_id, count in counts.items():
+            await self._publish(presentation_id, JoinedEvent(count))
+
+    # ---- participant actions ---------------------------------------------------------------
+
+    async def join(self, room: Room, participant: str) -> bool:
+        return await self.writer.join(room.id, participant, time.time())
+
+    async def answer(self, room: Room, participant: str, message: Answer) -> Outcome:
+        """Store an answer to the current slide; the outcome comes after the commit."""
+        presentation = room.presentation
+        slide = presentation.current_slide
+        if (
+            slide is None
+            or slide.id != message.slide
+            or not presentation.state.voting_open(slide.id)
+        ):
+            stored = await self.storage.response(room.id, participant, message.id)
+            if stored is not None:  # a retry of an answer that made it in before the change
+                return Outcome(Status.DUPLICATE, stored)
+            if slide is None or slide.id != message.slide:
+                raise NotCurrentSlide("This question is no longer open; answer the one shown now.")
+            raise VotingLocked("Voting on this question is closed.")
+        checked = check_answer(slide, message.value, presentation.document.language)
+        limit = 0
+        if isinstance(slide, WordCloud):
+            limit = slide.max_words
+        elif isinstance(slide, OpenEnded):
+            limit = slide.max_answers
+        outcome = await self.writer.answer(
+            Submission(
+                presentation_id=room.id,
+                slide_id=slide.id,
+                participant=participant,
+                submission_id=message.id,
+                value=checked.value,
+                items=checked.items,
+                limit=limit,
+                created_at=time.time(),
+            )
+        )
+        if outcome.status is Status.LIMIT:
+            unit = "words" if isinstance(slide, WordCloud) else "answers"
+            raise LimitReached(
+                f"You have sent all {limit} {unit} this question allows."
+                if not outcome.remaining
+                else f"This question takes {limit} {unit} per person; you have "
+                f"{outcome.remaining} left."
+            )
+        return outcome
+
+    # ---- presenter actions -----------------------------------------------------------------
+
+    async def control(self, room: Room, control: Control) -> State:
+        """Apply a presenter control; returns the new state once it is stored."""
+        async with room.control_lock:
+            if isinstance(control, Hide | Restore):
+                check_moderation(room.presentation.document, control)
+                slide_id, item, hidden = control.slide, control.item, isinstance(control, Hide)
+                await self.writer.run(
+                    lambda storage: storage.set_moderation(room.id, slide_id, item, hidden)
+                )
+                room.apply_moderation(slide_id, item, hidden)
+                await self._publish(room.id, ModerationEvent(slide_id, item, hidden))
+                return room.presentation.state
+            state = apply_control(room.presentation.document, room.presentation.state, control)
+            if state is not room.presentation.state:
+                await self.writer.run(lambda storage: storage.save_state(room.id, state))
+                room.apply_state(state)
+                await self._publish(room.id, StateEvent(state))
+            return state

@@ -1,0 +1,303 @@
+"""Live rooms: who is connected to a presentation, and what they are sent.
+
+A :class:`Room` holds one presentation's connected peers in this worker. Every
+change (answers committed, state, moderation, joins) travels as an event
+through the broker, also back to the worker it came from, so one worker or
+twenty behave the same. Broadcasts are encoded once and the same string is
+offered to every peer; each peer's outbox keeps only the newest message of a
+kind, so a slow phone never holds up anyone else and never grows memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from polls import protocol
+from polls.models import Presentation, State, StoredResponse
+from polls.tally import Tally, new_tally
+
+log = logging.getLogger("polls.live")
+RESYNC_SECONDS = 30.0
+
+
+class ResponsesEvent(msgspec.Struct, tag="responses"):
+    items: list[StoredResponse]
+
+
+class StateEvent(msgspec.Struct, tag="state"):
+    state: State
+
+
+class ModerationEvent(msgspec.Struct, tag="moderation"):
+    slide: str
+    item: str
+    hidden: bool
+
+
+class JoinedEvent(msgspec.Struct, tag="joined"):
+    count: int
+
+
+Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent
+event_decoder = msgspec.msgpack.Decoder(Event)
+encode_event = msgspec.msgpack.encode
+
+
+def channel(presentation_id: str) -> str:
+    return f"polls:presentation:{presentation_id}"
+
+
+class Overflow(Exception):
+    """A peer has not read its replies for too long."""
+
+
+class Peer:
+    """One connected client and its outbox, drained by its own task."""
+
+    def __init__(self, send: Callable[[str], Awaitable[None]], *, max_pending: int = 32) -> None:
+        self._send = send
+        self._pending: dict[object, str] = {}
+        self._wake = asyncio.Event()
+        self._serial = 0
+        self.max_pending = max_pending
+
+    def latest(self, slot: str, data: str) -> None:
+        """Queue data, replacing anything of the same slot not yet sent."""
+        self._pending.pop(slot, None)
+        self._pending[slot] = data
+        self._wake.set()
+
+    def push(self, data: str) -> None:
+        """Queue a reply that must be sent; Overflow if the peer is not reading."""
+        if len(self._pending) >= self.max_pending:
+            raise Overflow
+        self._serial += 1
+        self._pending[self._serial] = data
+        self._wake.set()
+
+    async def pump(self) -> None:
+        """Send what is queued, forever (cancelled when the connection ends)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                key = next(iter(self._pending))
+                await self._send(self._pending.pop(key))
+
+
+class Room:
+    """One presentation as this worker serves it."""
+
+    def __init__(
+        self,
+        presentation: Presentation,
+        hidden: dict[str, set[str]],
+        joined: int,
+        load_responses: Callable[[str], Awaitable[list[StoredResponse]]],
+        load_joined: Callable[[], Awaitable[int]],
+        results_interval: float,
+    ) -> None:
+        self.presentation = presentation
+        self.hidden = hidden
+        self.joined = joined
+        self.participants: set[Peer] = set()
+        self.presenters: set[Peer] = set()
+        self.users = 0
+        self.control_lock = asyncio.Lock()
+        self.tallies: dict[str, Tally] = {}
+        self._load_responses = load_responses
+        self._load_joined = load_joined
+        self._interval = results_interval
+        self._results_timer: asyncio.TimerHandle | None = None
+        self._last_results = 0.0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._resync_timer: asyncio.TimerHandle | None = None
+        self.slide_data = protocol.encode(protocol.slide_message(presentation))
+
+    @property
+    def id(self) -> str:
+        return self.presentation.id
+
+    # ---- events from the broker ------------------------------------------------------------
+
+    def on_event(self, raw: bytes) -> None:
+        try:
+            event = event_decoder.decode(raw)
+        except msgspec.DecodeError:
+            log.warning("ignored an undecodable event for %s", self.id)
+            return
+        if isinstance(event, ResponsesEvent):
+            current = self.current_slide_id
+            touched = False
+            for response in event.items:
+                counted = self.tallies.get(response.slide_id)
+                if counted is not None:
+                    counted.apply(response)
+                touched = touched or response.slide_id == current
+            if touched:
+                self.schedule_results()
+        elif isinstance(event, StateEvent):
+            self.apply_state(event.state)
+        elif isinstance(event, ModerationEvent):
+            self.apply_moderation(event.slide, event.item, event.hidden)
+        else:
+            self.joined += event.count
+            self.schedule_results()
+
+    def apply_state(self, state: State) -> None:
+        """Take a newer state and tell everyone; an older or repeated one is ignored."""
+        if state.version <= self.presentation.state.version:
+            return
+        self.presentation = msgspec.structs.replace(self.presentation, state=state)
+        self.slide_data = protocol.encode(protocol.slide_message(self.presentation))
+        for peer in self.participants:
+            peer.latest("slide", self.slide_data)
+        state_data = protocol.encode(protocol.state_message(state))
+        for peer in self.presenters:
+            peer.latest("state", state_data)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self.publish_results()
+
+    def apply_moderation(self, slide_id: str, item: str, hidden: bool) -> None:
+        items = self.hidden.setdefault(slide_id, set())
+        if (item in items) != hidden:
+            (items.add if hidden else items.discard)(item)
+            self.schedule_results()
+
+    async def wait_for_change(self, version: int, seconds: float) -> None:
+        """Return when the state is newer than version, or after timeout (long polling)."""
+        if self.presentation.state.version != version:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, seconds)
+        except TimeoutError:
+            pass
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    # ---- results ---------------------------------------------------------------------------
+
+    @property
+    def current_slide_id(self) -> str | None:
+        slide = self.presentation.current_slide
+        return None if slide is None else slide.id
+
+    def schedule_results(self) -> None:
+        """Publish results soon, at most once per interval however many changes arrive."""
+        if self._results_timer is not None or not self.presenters:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, self._last_results + self._interval - loop.time())
+        self._results_timer = loop.call_later(delay, self.publish_results)
+
+    def publish_results(self) -> None:
+        if self._results_timer is not None:
+            self._results_timer.cancel()
+            self._results_timer = None
+        if not self.presenters:
+            return
+        slide_id = self.current_slide_id
+        if slide_id is not None and slide_id not in self.tallies:
+            self.spawn(self._load_then_publish(slide_id))
+            return
+        self._last_results = asyncio.get_running_loop().time()
+        data = protocol.encode(self.results_message())
+        for peer in self.presenters:
+            peer.latest("results", data)
+
+    async def _load_then_publish(self, slide_id: str) -> None:
+        await self.ensure_tally(slide_id)
+        self.publish_results()
+
+    async def ensure_tally(self, slide_id: str) -> Tally:
+        """The tally of a slide, built from the response log the first time it is needed."""
+        found = self.tallies.get(slide_id)
+        if found is not None:
+            return found
+        slide = self.presentation.document.slide(slide_id)
+        assert slide is not None
+        counted = new_tally(slide, self.presentation.document.language)
+        # Registered before loading: events that arrive meanwhile count, and count once.
+        self.tallies[slide_id] = counted
+        for response in await self._load_responses(slide_id):
+            counted.apply(response)
+        return counted
+
+    async def resync(self) -> None:
+        """Catch up from storage with anything a lost broker message left out."""
+        for slide_id, counted in list(self.tallies.items()):
+            for response in await self._load_responses(slide_id):
+                counted.apply(response)
+        self.joined = await self._load_joined()
+        self.schedule_results()
+
+    def results_message(self, slide_id: str | None = None) -> dict[str, Any]:
+        slide_id = slide_id or self.current_slide_id
+        counted = self.tallies.get(slide_id) if slide_id else None
+        hidden = frozenset(self.hidden.get(slide_id, ())) if slide_id else frozenset()
+        results = counted.snapshot(hidden) if counted is not None else None
+        return {
+            "type": "results",
+            "slide": slide_id,
+            "index": self.presentation.state.current,
+            "joined": self.joined,
+            "online": len(self.participants),
+            "visible": slide_id is None or self.presentation.state.results_visible(slide_id),
+            "results": results,
+        }
+
+    # ---- peers -----------------------------------------------------------------------------
+
+    def add_participant(self, peer: Peer) -> None:
+        self.participants.add(peer)
+        self.schedule_results()
+
+    def add_presenter(self, peer: Peer) -> None:
+        self.presenters.add(peer)
+        if self._resync_timer is None:
+            self._resync_timer = asyncio.get_running_loop().call_later(
+                RESYNC_SECONDS, self._periodic_resync
+            )
+        self.spawn(self.resync())
+
+    def remove(self, peer: Peer) -> None:
+        self.participants.discard(peer)
+        self.presenters.discard(peer)
+        self.schedule_results()
+
+    def _periodic_resync(self) -> None:
+        self._resync_timer = None
+        if self.presenters:
+            self.spawn(self.resync())
+            self._resync_timer = asyncio.get_running_loop().call_later(
+                RESYNC_SECONDS, self._periodic_resync
+            )
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("room task failed: %r", task.exception())
+
+    def close(self) -> None:
+        for timer in (self._results_timer, self._resync_timer):
+            if timer is not None:
+                timer.cancel()
+        for task in self._tasks:
+            task.cancel()

@@ -1,0 +1,132 @@
+"""The domain: presentations, slides, presenter state and stored answers.
+
+Plain msgspec structs with no I/O; they are built by :mod:`polls.documents`
+and :mod:`polls.protocol`, which do all validation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Language = Literal["nl", "en"]
+LANGUAGES: tuple[Language, ...] = ("nl", "en")
+
+
+class WordCloud(msgspec.Struct, tag_field="kind", tag="word_cloud", kw_only=True, frozen=True):
+    id: str
+    question: str
+    max_words: int = 3
+    max_length: int = 25
+
+
+class Scales(msgspec.Struct, tag_field="kind", tag="scales", kw_only=True, frozen=True):
+    id: str
+    question: str
+    statements: tuple[str, ...]
+    min: int = 1
+    max: int = 5
+    min_label: str = ""
+    max_label: str = ""
+    allow_skip: bool = False
+
+
+class MultipleChoice(
+    msgspec.Struct, tag_field="kind", tag="multiple_choice", kw_only=True, frozen=True
+):
+    id: str
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+
+
+class OpenEnded(msgspec.Struct, tag_field="kind", tag="open_ended", kw_only=True, frozen=True):
+    id: str
+    question: str
+    max_length: int = 280
+    max_answers: int = 3
+
+
+class Content(msgspec.Struct, tag_field="kind", tag="content", kw_only=True, frozen=True):
+    id: str
+    title: str
+    body: str = ""
+
+
+Slide = WordCloud | Scales | MultipleChoice | OpenEnded | Content
+QUESTION_KINDS = ("word_cloud", "scales", "multiple_choice", "open_ended")
+
+
+def slide_kind(slide: Slide) -> str:
+    """The document name of a slide's kind (``word_cloud``, ``scales``, ...)."""
+    tag = type(slide).__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag
+
+
+class Document(msgspec.Struct, kw_only=True, frozen=True):
+    """A presentation as its author wrote it: what a YAML or JSON file holds."""
+
+    title: str
+    language: Language = "en"
+    tags: dict[str, str] = msgspec.field(default_factory=dict)
+    slides: tuple[Slide, ...] = ()
+
+    def slide(self, slide_id: str) -> Slide | None:
+        for slide in self.slides:
+            if slide.id == slide_id:
+                return slide
+        return None
+
+
+class State(msgspec.Struct, kw_only=True, frozen=True):
+    """What the presenter controls; stored, so it survives a restart."""
+
+    current: int = 0
+    locked: tuple[str, ...] = ()
+    results_hidden: tuple[str, ...] = ()
+    version: int = 1
+
+    def voting_open(self, slide_id: str) -> bool:
+        return slide_id not in self.locked
+
+    def results_visible(self, slide_id: str) -> bool:
+        return slide_id not in self.results_hidden
+
+
+class Presentation(msgspec.Struct, kw_only=True, frozen=True):
+    """A stored presentation with its join code and presenter state."""
+
+    id: str
+    code: str
+    document: Document
+    state: State
+    created_at: float
+    closed_at: float | None = None
+
+    @property
+    def current_slide(self) -> Slide | None:
+        slides = self.document.slides
+        if not slides:
+            return None
+        return slides[min(self.state.current, len(slides) - 1)]
+
+
+class StoredResponse(msgspec.Struct, kw_only=True, frozen=True):
+    """One committed answer, as the response log holds it."""
+
+    id: int
+    presentation_id: str
+    slide_id: str
+    participant: str
+    submission_id: str
+    value: dict[str, object]
+    created_at: float
+
+
+class Moderation(msgspec.Struct, kw_only=True, frozen=True):
+    """Items hidden from the screen by the presenter; they stay in the data, flagged."""
+
+    slide_id: str
+    item: str

@@ -1,0 +1,211 @@
+"""HTML pages: joining, the participant page (a plain form without JavaScript), the presenter
+screen, and error pages. Jinja2 escapes every participant text."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import msgspec
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from polls import protocol
+from polls.api import base_url, participant_token, remember_participant, require_presenter
+from polls.codes import format_code, parse_code
+from polls.errors import Forbidden, PollsError, RateLimited, UnknownCode
+from polls.i18n import preferred_language
+from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
+from polls.security import PRESENTER, participant_key, presenter_cookie, secret_matches
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+class SecurityHeaders:
+    """Strict headers on every HTTP response: no inline scripts, no framing, no referrers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(
+                    [
+                        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer"),
+                        (b"x-frame-options", b"DENY"),
+                    ]
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    templates = request.app.state.services.templates
+    language = context.get("language") or preferred_language(request.headers.get("accept-language"))
+    context = {
+        **context,
+        "language": language,
+        "_": templates.env.globals["translations"](language),
+    }
+    return templates.TemplateResponse(request, name, context, status_code=status_code)  # type: ignore[no-any-return]
+
+
+def error_page(request: Request, status: int, reason: str) -> Response:
+    return render(request, "error.html", {"status": status, "reason": reason}, status)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def home(request: Request) -> Response:
+    return render(request, "join.html", {"code": "", "error": None})
+
+
+async def join(request: Request) -> Response:
+    """``/join?code=...``: the join form's target; sends the phone to the presentation."""
+    typed = request.query_params.get("code", "")[:64]
+    code = parse_code(typed)
+    if code is None:
+        return render(
+            request, "join.html", {"code": typed, "error": "A join code has 8 digits."}, 400
+        )
+    return RedirectResponse(f"/{code}", status_code=303)
+
+
+async def _open_presentation(request: Request) -> str:
+    """The code in the path, if it opens a presentation; wrong guesses are throttled."""
+    services = request.app.state.services
+    code = parse_code(request.path_params["code"])
+    if services.code_guesses.blocked(_client(request)):
+        raise RateLimited("Too many wrong codes. Please wait a minute and try again.")
+    if code is None or await services.storage.presentation_by_code(code) is None:
+        services.code_guesses.allow(_client(request))
+        raise UnknownCode("No open presentation has this code. Check the code on the screen.")
+    return code
+
+
+async def participant(request: Request) -> Response:
+    """``/{code}``: one question at a time, as a form that works without JavaScript."""
+    try:
+        code = await _open_presentation(request)
+    except PollsError as exc:
+        if request.method == "POST" or "application/json" in request.headers.get("accept", ""):
+            raise
+        context = {"code": request.path_params["code"][:20], "error": exc.reason}
+        return render(request, "join.html", context, exc.status)
+    hub = request.app.state.services.hub
+    token, minted = participant_token(request)
+    who = participant_key(token)
+    error: PollsError | None = None
+    async with hub.room_by_code(code) as room:
+        if minted:
+            await hub.join(room, who)
+        if request.method == "POST":
+            form = await request.form()
+            try:
+                slide = room.presentation.document.slide(str(form.get("slide", "")))
+                message = protocol.Answer(
+                    id=protocol.check_submission_id(str(form.get("submission", ""))),
+                    slide=str(form.get("slide", "")),
+                    value=form_answer(slide, form) if slide is not None else {},
+                )
+                await hub.answer(room, who, message)
+            except PollsError as exc:
+                error = exc
+            else:
+                response: Response = RedirectResponse(f"/{code}?sent={message.slide}", 303)
+                if minted:
+                    remember_participant(request, response, token)
+                return response
+        presentation = room.presentation
+        slide_message = protocol.slide_message(presentation)
+    context = {
+        "presentation": presentation,
+        "code": code,
+        "code_display": format_code(code),
+        "language": presentation.document.language,
+        "slide": presentation.current_slide,
+        "kind": slide_message["slide"]["kind"] if slide_message["slide"] else None,
+        "slide_json": room.slide_data,
+        "voting": slide_message["voting"],
+        "index": slide_message["index"],
+        "count": slide_message["count"],
+        "submission": secrets.token_urlsafe(12),
+        "sent": request.query_params.get("sent") == slide_message["slide"]["id"]
+        if slide_message["slide"]
+        else False,
+        "error": error.reason if error else None,
+    }
+    response = render(request, "participant.html", context, error.status if error else 200)
+    if minted:
+        remember_participant(request, response, token)
+    return response
+
+
+def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
+    """An answer value from the plain HTML form of a slide."""
+    if isinstance(slide, WordCloud):
+        return {"words": [str(w) for w in form.getlist("word")]}
+    if isinstance(slide, Scales):
+        ratings: dict[str, Any] = {}
+        for index in range(len(slide.statements)):
+            value = form.get(f"rating-{index}")
+            if value not in (None, ""):
+                ratings[str(index)] = str(value)
+        return {"ratings": ratings}
+    if isinstance(slide, MultipleChoice):
+        return {"choices": [str(c) for c in form.getlist("choice")]}
+    if isinstance(slide, OpenEnded):
+        return {"text": str(form.get("text", ""))}
+    return {}
+
+
+async def presenter(request: Request) -> Response:
+    """``/present/{id}``: the presenter screen. ``?key=`` is swapped for a cookie once."""
+    presentation_id = request.path_params["presentation_id"]
+    services = request.app.state.services
+    key = request.query_params.get("key")
+    if key is not None:
+        if not secret_matches(key, await services.storage.secret_hash(presentation_id, PRESENTER)):
+            raise Forbidden("This presenter link is not valid (any more).")
+        response = RedirectResponse(f"/present/{presentation_id}", status_code=303)
+        response.set_cookie(
+            presenter_cookie(presentation_id),
+            key,
+            max_age=180 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    await require_presenter(request, presentation_id)
+    async with services.hub.room(presentation_id) as room:
+        presentation = room.presentation
+    return render(
+        request,
+        "presenter.html",
+        {
+            "presentation": presentation,
+            "language": presentation.document.language,
+            "code_display": format_code(presentation.code),
+            "join_url": base_url(request),
+            "document_json": msgspec.json.encode(presentation.document).decode(),
+        },
+    )

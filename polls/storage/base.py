@@ -1,0 +1,167 @@
+"""The storage interface, and the batch rules every backend applies the same way.
+
+A backend is a small class with ``connect``/``disconnect`` and the methods
+below. The response log is the truth: ``store_answers`` stores each
+submission once (a retry with the same id is reported as a duplicate and not
+stored again) and enforces per-participant limits inside the transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+
+import msgspec
+
+from polls.models import Document, Moderation, Presentation, State, StoredResponse
+
+
+class Submission(msgspec.Struct, frozen=True, kw_only=True):
+    """A checked answer waiting to be stored."""
+
+    presentation_id: str
+    slide_id: str
+    participant: str
+    submission_id: str
+    value: dict[str, object]
+    items: int
+    limit: int  # items allowed per participant on this slide; 0 means no limit
+    created_at: float
+
+
+class Status(enum.Enum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    LIMIT = "limit"
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    status: Status
+    response: StoredResponse | None = None
+    remaining: int = 0
+
+
+SubmissionKey = tuple[str, str, str]  # presentation, participant, submission id
+UsageKey = tuple[str, str, str]  # presentation, slide, participant
+
+
+def submission_key(submission: Submission) -> SubmissionKey:
+    return (submission.presentation_id, submission.participant, submission.submission_id)
+
+
+def usage_key(submission: Submission) -> UsageKey:
+    return (submission.presentation_id, submission.slide_id, submission.participant)
+
+
+def plan_batch(
+    submissions: list[Submission],
+    existing: dict[SubmissionKey, StoredResponse],
+    used: dict[UsageKey, int],
+) -> list[Outcome | None]:
+    """Decide each submission of a batch: None means 'insert it'.
+
+    ``existing`` holds responses already stored under the same keys, ``used``
+    the items each participant has already used on each slide. Submissions
+    earlier in the batch count for later ones.
+    """
+    used = dict(used)
+    pending: set[SubmissionKey] = set()
+    plan: list[Outcome | None] = []
+    for submission in submissions:
+        key = submission_key(submission)
+        if key in existing:
+            plan.append(Outcome(Status.DUPLICATE, existing[key]))
+            continue
+        if key in pending:
+            plan.append(Outcome(Status.DUPLICATE))
+            continue
+        slot = usage_key(submission)
+        already = used.get(slot, 0)
+        if submission.limit and already + submission.items > submission.limit:
+            plan.append(Outcome(Status.LIMIT, remaining=max(0, submission.limit - already)))
+            continue
+        used[slot] = already + submission.items
+        pending.add(key)
+        plan.append(None)
+    return plan
+
+
+class Storage(ABC):
+    """Durable truth: presentations, presenter state, joins, the response log, moderation."""
+
+    async def connect(self) -> None:  # noqa: B027 - optional hook
+        """Open connections and bring the schema up to date."""
+
+    async def disconnect(self) -> None:  # noqa: B027 - optional hook
+        """Close connections."""
+
+    @abstractmethod
+    async def create_presentation(
+        self, presentation: Presentation, secret_hashes: dict[str, str]
+    ) -> bool:
+        """Store a new presentation; False if its join code is taken by an open one."""
+
+    @abstractmethod
+    async def presentation(self, presentation_id: str) -> Presentation | None: ...
+
+    @abstractmethod
+    async def presentation_by_code(self, code: str) -> Presentation | None:
+        """The open presentation with this join code."""
+
+    @abstractmethod
+    async def presentations(self) -> list[Presentation]:
+        """Every presentation, newest first."""
+
+    @abstractmethod
+    async def close_presentation(self, presentation_id: str, closed_at: float) -> bool: ...
+
+    @abstractmethod
+    async def secret_hash(self, presentation_id: str, role: str) -> str | None: ...
+
+    @abstractmethod
+    async def set_secret_hash(self, presentation_id: str, role: str, secret_hash: str) -> None: ...
+
+    @abstractmethod
+    async def save_state(self, presentation_id: str, state: State) -> None: ...
+
+    @abstractmethod
+    async def update_document(self, presentation_id: str, document: Document) -> None: ...
+
+    @abstractmethod
+    async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
+        """Record (presentation, participant, time) joins; True where the participant is new."""
+
+    @abstractmethod
+    async def joined_count(self, presentation_id: str) -> int: ...
+
+    @abstractmethod
+    async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
+        """Store a batch of answers in one transaction; outcomes in the same order."""
+
+    @abstractmethod
+    async def response(
+        self, presentation_id: str, participant: str, submission_id: str
+    ) -> StoredResponse | None:
+        """The stored response of one submission, if it was stored."""
+
+    @abstractmethod
+    async def responses(
+        self, presentation_id: str, slide_id: str | None = None
+    ) -> list[StoredResponse]:
+        """The response log of a presentation (or one slide), oldest first."""
+
+    @abstractmethod
+    async def set_moderation(
+        self, presentation_id: str, slide_id: str, item: str, hidden: bool
+    ) -> None: ...
+
+    @abstractmethod
+    async def moderation(self, presentation_id: str) -> list[Moderation]: ...
+
+
+def hidden_by_slide(items: Iterable[Moderation]) -> dict[str, set[str]]:
+    hidden: dict[str, set[str]] = {}
+    for item in items:
+        hidden.setdefault(item.slide_id, set()).add(item.item)
+    return hidden

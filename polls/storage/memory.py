@@ -1,0 +1,145 @@
+"""In-memory storage: the same contract as the SQL backends, for tests and trials."""
+
+from __future__ import annotations
+
+import msgspec
+
+from polls.models import Document, Moderation, Presentation, State, StoredResponse
+from polls.storage.base import (
+    Outcome,
+    Status,
+    Storage,
+    Submission,
+    SubmissionKey,
+    UsageKey,
+    plan_batch,
+    submission_key,
+    usage_key,
+)
+
+
+class MemoryStorage(Storage):
+    def __init__(self) -> None:
+        self._presentations: dict[str, Presentation] = {}
+        self._secrets: dict[tuple[str, str], str] = {}
+        self._joins: dict[str, set[str]] = {}
+        self._responses: list[StoredResponse] = []
+        self._by_key: dict[SubmissionKey, StoredResponse] = {}
+        self._used: dict[UsageKey, int] = {}
+        self._moderation: dict[str, dict[tuple[str, str], Moderation]] = {}
+
+    async def create_presentation(
+        self, presentation: Presentation, secret_hashes: dict[str, str]
+    ) -> bool:
+        if await self.presentation_by_code(presentation.code) is not None:
+            return False
+        self._presentations[presentation.id] = presentation
+        for role, secret_hash in secret_hashes.items():
+            self._secrets[(presentation.id, role)] = secret_hash
+        return True
+
+    async def presentation(self, presentation_id: str) -> Presentation | None:
+        return self._presentations.get(presentation_id)
+
+    async def presentation_by_code(self, code: str) -> Presentation | None:
+        for presentation in self._presentations.values():
+            if presentation.code == code and presentation.closed_at is None:
+                return presentation
+        return None
+
+    async def presentations(self) -> list[Presentation]:
+        return sorted(self._presentations.values(), key=lambda p: (-p.created_at, p.id))
+
+    async def close_presentation(self, presentation_id: str, closed_at: float) -> bool:
+        found = self._presentations.get(presentation_id)
+        if found is None or found.closed_at is not None:
+            return False
+        self._presentations[presentation_id] = _replace(found, closed_at=closed_at)
+        return True
+
+    async def secret_hash(self, presentation_id: str, role: str) -> str | None:
+        return self._secrets.get((presentation_id, role))
+
+    async def set_secret_hash(self, presentation_id: str, role: str, secret_hash: str) -> None:
+        self._secrets[(presentation_id, role)] = secret_hash
+
+    async def save_state(self, presentation_id: str, state: State) -> None:
+        found = self._presentations[presentation_id]
+        self._presentations[presentation_id] = _replace(found, state=state)
+
+    async def update_document(self, presentation_id: str, document: Document) -> None:
+        found = self._presentations[presentation_id]
+        self._presentations[presentation_id] = _replace(found, document=document)
+
+    async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
+        new = []
+        for presentation_id, participant, _ in joins:
+            seen = self._joins.setdefault(presentation_id, set())
+            new.append(participant not in seen)
+            seen.add(participant)
+        return new
+
+    async def joined_count(self, presentation_id: str) -> int:
+        return len(self._joins.get(presentation_id, ()))
+
+    async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
+        existing = {
+            submission_key(s): self._by_key[submission_key(s)]
+            for s in submissions
+            if submission_key(s) in self._by_key
+        }
+        used = {usage_key(s): self._used.get(usage_key(s), 0) for s in submissions}
+        outcomes: list[Outcome] = []
+        for submission, decided in zip(
+            submissions, plan_batch(submissions, existing, used), strict=True
+        ):
+            if decided is not None:
+                if decided.status is Status.DUPLICATE and decided.response is None:
+                    decided = Outcome(Status.DUPLICATE, self._by_key[submission_key(submission)])
+                outcomes.append(decided)
+                continue
+            response = StoredResponse(
+                id=len(self._responses) + 1,
+                presentation_id=submission.presentation_id,
+                slide_id=submission.slide_id,
+                participant=submission.participant,
+                submission_id=submission.submission_id,
+                value=submission.value,
+                created_at=submission.created_at,
+            )
+            self._responses.append(response)
+            self._by_key[submission_key(submission)] = response
+            slot = usage_key(submission)
+            self._used[slot] = self._used.get(slot, 0) + submission.items
+            outcomes.append(Outcome(Status.STORED, response))
+        return outcomes
+
+    async def response(
+        self, presentation_id: str, participant: str, submission_id: str
+    ) -> StoredResponse | None:
+        return self._by_key.get((presentation_id, participant, submission_id))
+
+    async def responses(
+        self, presentation_id: str, slide_id: str | None = None
+    ) -> list[StoredResponse]:
+        return [
+            r
+            for r in self._responses
+            if r.presentation_id == presentation_id and slide_id in (None, r.slide_id)
+        ]
+
+    async def set_moderation(
+        self, presentation_id: str, slide_id: str, item: str, hidden: bool
+    ) -> None:
+        items = self._moderation.setdefault(presentation_id, {})
+        if hidden:
+            items[(slide_id, item)] = Moderation(slide_id=slide_id, item=item)
+        else:
+            items.pop((slide_id, item), None)
+
+    async def moderation(self, presentation_id: str) -> list[Moderation]:
+        return list(self._moderation.get(presentation_id, {}).values())
+
+
+def _replace(presentation: Presentation, **changes: object) -> Presentation:
+    return msgspec.structs.replace(presentation, **changes)

@@ -1,0 +1,102 @@
+"""Versioned schema migrations, run when storage connects.
+
+Each migration is frozen DDL: once released it never changes, so a database
+made by any older version is brought forward step by step. The version lives
+in ``schema_version``. A database newer than this code is refused, never
+touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, text
+
+from polls.errors import Unavailable
+
+
+def _initial(conn: Connection) -> None:
+    serial = "INTEGER" if conn.dialect.name == "sqlite" else "BIGSERIAL"
+    for statement in (
+        """CREATE TABLE presentations (
+            id VARCHAR(32) PRIMARY KEY,
+            code VARCHAR(8) NOT NULL,
+            title TEXT NOT NULL,
+            language VARCHAR(2) NOT NULL,
+            tags TEXT NOT NULL,
+            document TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            closed_at DOUBLE PRECISION)""",
+        "CREATE UNIQUE INDEX presentations_open_code ON presentations (code) "
+        "WHERE closed_at IS NULL",
+        """CREATE TABLE secrets (
+            presentation_id VARCHAR(32) NOT NULL,
+            role VARCHAR(16) NOT NULL,
+            hash VARCHAR(64) NOT NULL,
+            PRIMARY KEY (presentation_id, role))""",
+        """CREATE TABLE participants (
+            presentation_id VARCHAR(32) NOT NULL,
+            participant VARCHAR(32) NOT NULL,
+            joined_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (presentation_id, participant))""",
+        f"""CREATE TABLE responses (
+            id {serial} PRIMARY KEY,
+            presentation_id VARCHAR(32) NOT NULL,
+            slide_id VARCHAR(40) NOT NULL,
+            participant VARCHAR(32) NOT NULL,
+            submission_id VARCHAR(64) NOT NULL,
+            value TEXT NOT NULL,
+            item_count INTEGER NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            UNIQUE (presentation_id, participant, submission_id))""",
+        "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
+        """CREATE TABLE moderation (
+            presentation_id VARCHAR(32) NOT NULL,
+            slide_id VARCHAR(40) NOT NULL,
+            item VARCHAR(200) NOT NULL,
+            hidden_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (presentation_id, slide_id, item))""",
+    ):
+        conn.execute(text(statement))
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "presentations, secrets, participants, responses, moderation", _initial),
+]
+HEAD = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    conn.execute(
+        text(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+            "name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
+        )
+    )
+    found = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
+    return int(found or 0)
+
+
+def migrate(conn: Connection, target: int = HEAD) -> list[int]:
+    """Apply every migration after the database's version up to target; return those applied."""
+    if conn.dialect.name == "postgresql":
+        # One worker migrates; the others wait here and then find nothing left to do.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7265736)"))
+    version = current_version(conn)
+    if version > HEAD:
+        raise Unavailable(
+            f"The database has schema version {version}, newer than this version of polls "
+            f"knows ({HEAD}). Upgrade polls to open it."
+        )
+    applied = []
+    for number, name, step in MIGRATIONS:
+        if version < number <= target:
+            step(conn)
+            conn.execute(
+                text("INSERT INTO schema_version (version, name, applied_at) VALUES (:v, :n, :t)"),
+                {"v": number, "n": name, "t": time.time()},
+            )
+            applied.append(number)
+    return applied

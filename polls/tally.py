@@ -1,0 +1,233 @@
+"""Results of one slide, derived from stored responses.
+
+Pure and incremental: a tally is fed committed responses in any order and any
+number of times (each response counts once; for scales and choices a
+participant's newest answer counts), and ``snapshot`` gives the results as the
+presenter sees them. Rebuilding from the response log gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from polls.models import (
+    Content,
+    MultipleChoice,
+    OpenEnded,
+    Scales,
+    Slide,
+    StoredResponse,
+    WordCloud,
+)
+from polls.words import display_form, spelling, word_key
+
+MAX_WORDS_SHOWN = 150
+MAX_ANSWERS_SHOWN = 300
+
+Results = dict[str, Any]
+
+
+class Tally:
+    """Base: who answered. Subclasses count what they answered."""
+
+    kind = "content"
+
+    def __init__(self) -> None:
+        self.answered: set[str] = set()
+
+    def apply(self, response: StoredResponse) -> None:
+        self.answered.add(response.participant)
+
+    def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        return {"kind": self.kind, "answered": len(self.answered)}
+
+
+class WordTally(Tally):
+    kind = "word_cloud"
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+        self.seen: set[int] = set()
+        self.counts: Counter[str] = Counter()
+        self.spellings: dict[str, Counter[str]] = {}
+
+    def apply(self, response: StoredResponse) -> None:
+        if response.id in self.seen:
+            return
+        self.seen.add(response.id)
+        super().apply(response)
+        words = response.value.get("words")
+        for word in words if isinstance(words, list) else ():
+            key = word_key(str(word), self.language)
+            if key:
+                self.counts[key] += 1
+                self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
+
+    def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
+        words = [
+            {
+                "key": key,
+                "text": display_form(self.spellings[key]),
+                "count": count,
+                "hidden": key in hidden,
+            }
+            for key, count in ranked[:MAX_WORDS_SHOWN]
+        ]
+        return {
+            **super().snapshot(hidden),
+            "words": words,
+            "total": sum(count for key, count in self.counts.items() if key not in hidden),
+        }
+
+
+class _Latest:
+    """A participant's newest answer wins, whatever order responses arrive in."""
+
+    def __init__(self) -> None:
+        self.newest: dict[str, int] = {}
+
+    def is_newer(self, response: StoredResponse) -> bool:
+        if self.newest.get(response.participant, -1) >= response.id:
+            return False
+        self.newest[response.participant] = response.id
+        return True
+
+
+class ScaleTally(Tally):
+    kind = "scales"
+
+    def __init__(self, slide: Scales) -> None:
+        super().__init__()
+        self.slide = slide
+        self.latest = [_Latest() for _ in slide.statements]
+        self.values: list[dict[str, int | None]] = [{} for _ in slide.statements]
+
+    def apply(self, response: StoredResponse) -> None:
+        ratings = response.value.get("ratings")
+        if not isinstance(ratings, dict):
+            return
+        super().apply(response)
+        for raw_index, rating in ratings.items():
+            index = int(raw_index)
+            if 0 <= index < len(self.values) and self.latest[index].is_newer(response):
+                self.values[index][response.participant] = (
+                    rating if isinstance(rating, int) else None
+                )
+
+    def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        low, high = self.slide.min, self.slide.max
+        statements = []
+        for text, values in zip(self.slide.statements, self.values, strict=True):
+            distribution = [0] * (high - low + 1)
+            skipped = 0
+            for value in values.values():
+                if value is None:
+                    skipped += 1
+                else:
+                    distribution[value - low] += 1
+            count = sum(distribution)
+            total = sum(n * (low + i) for i, n in enumerate(distribution))
+            statements.append(
+                {
+                    "text": text,
+                    "count": count,
+                    "mean": round(total / count, 2) if count else None,
+                    "distribution": distribution,
+                    "skipped": skipped,
+                }
+            )
+        return {**super().snapshot(hidden), "min": low, "max": high, "statements": statements}
+
+
+class ChoiceTally(Tally):
+    kind = "multiple_choice"
+
+    def __init__(self, slide: MultipleChoice) -> None:
+        super().__init__()
+        self.slide = slide
+        self.latest = _Latest()
+        self.choices: dict[str, tuple[int, ...]] = {}
+
+    def apply(self, response: StoredResponse) -> None:
+        choices = response.value.get("choices")
+        if not isinstance(choices, list):
+            return
+        super().apply(response)
+        if self.latest.is_newer(response):
+            self.choices[response.participant] = tuple(int(c) for c in choices)
+
+    def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        counts = [0] * len(self.slide.options)
+        for chosen in self.choices.values():
+            for index in chosen:
+                if 0 <= index < len(counts):
+                    counts[index] += 1
+        respondents = len(self.choices)
+        options = [
+            {
+                "text": text,
+                "count": count,
+                "percent": round(100 * count / respondents, 1) if respondents else 0.0,
+            }
+            for text, count in zip(self.slide.options, counts, strict=True)
+        ]
+        return {**super().snapshot(hidden), "respondents": respondents, "options": options}
+
+
+class OpenTally(Tally):
+    kind = "open_ended"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: dict[int, tuple[str, float]] = {}
+
+    def apply(self, response: StoredResponse) -> None:
+        text = response.value.get("text")
+        if response.id in self.answers or not isinstance(text, str):
+            return
+        super().apply(response)
+        self.answers[response.id] = (text, response.created_at)
+
+    def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        newest = sorted(self.answers, reverse=True)[:MAX_ANSWERS_SHOWN]
+        answers = [
+            {
+                "id": str(rid),
+                "text": self.answers[rid][0],
+                "at": self.answers[rid][1],
+                "hidden": str(rid) in hidden,
+            }
+            for rid in newest
+        ]
+        shown = sum(1 for rid in self.answers if str(rid) not in hidden)
+        return {**super().snapshot(hidden), "answers": answers, "total": shown}
+
+
+def new_tally(slide: Slide, language: str) -> Tally:
+    """An empty tally for a slide of any kind."""
+    if isinstance(slide, WordCloud):
+        return WordTally(language)
+    if isinstance(slide, Scales):
+        return ScaleTally(slide)
+    if isinstance(slide, MultipleChoice):
+        return ChoiceTally(slide)
+    if isinstance(slide, OpenEnded):
+        return OpenTally()
+    assert isinstance(slide, Content)
+    return Tally()
+
+
+def tally(
+    slide: Slide,
+    responses: list[StoredResponse],
+    language: str,
+    hidden: frozenset[str] = frozenset(),
+) -> Results:
+    """Results of a slide from its responses, in one call."""
+    counted = new_tally(slide, language)
+    for response in responses:
+        counted.apply(response)
+    return counted.snapshot(hidden)

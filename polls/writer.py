@@ -1,0 +1,132 @@
+"""The one write path: a queue in front of storage that commits in groups.
+
+Answers and joins that arrive together are stored in one transaction each
+(group commit), so thousands a second cost a few commits. Every caller waits
+for its own commit: an answer is acknowledged only once it is durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from polls.errors import Unavailable
+from polls.models import StoredResponse
+from polls.storage import Outcome, Status, Storage, Submission
+
+log = logging.getLogger("polls.writer")
+T = TypeVar("T")
+Job = tuple[str, Any, asyncio.Future[Any]]
+CommittedHook = Callable[[list[StoredResponse]], Awaitable[None]]
+JoinedHook = Callable[[list[tuple[str, str]]], Awaitable[None]]
+
+
+class Writer:
+    def __init__(self, storage: Storage, *, max_batch: int = 500) -> None:
+        self.storage = storage
+        self.max_batch = max_batch
+        self.on_committed: CommittedHook | None = None
+        self.on_joined: JoinedHook | None = None
+        self._queue: asyncio.Queue[Job] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._hooks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="polls-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        if self._hooks:
+            await asyncio.gather(*self._hooks, return_exceptions=True)
+
+    def _put(self, kind: str, payload: Any) -> asyncio.Future[Any]:
+        if self._task is None:
+            raise Unavailable("The service is starting or stopping; try again in a moment.")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((kind, payload, future))
+        return future
+
+    async def answer(self, submission: Submission) -> Outcome:
+        """Store an answer; returns once it is committed (or was already)."""
+        outcome: Outcome = await self._put("answer", submission)
+        return outcome
+
+    async def join(self, presentation_id: str, participant: str, at: float) -> bool:
+        """Record a participant joining; True the first time."""
+        new: bool = await self._put("join", (presentation_id, participant, at))
+        return new
+
+    async def run(self, job: Callable[[Storage], Awaitable[T]]) -> T:
+        """Any other write, in order with the rest."""
+        result: T = await self._put("call", job)
+        return result
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _write(self, batch: list[Job]) -> None:
+        index = 0
+        while index < len(batch):
+            kind = batch[index][0]
+            end = index
+            while end < len(batch) and batch[end][0] == kind and (kind != "call" or end == index):
+                end += 1
+            group = batch[index:end]
+            index = end
+            try:
+                results = await self._write_group(kind, [payload for _, payload, _ in group])
+            except Exception as exc:
+                log.exception("write failed (%s, %d items)", kind, len(group))
+                error = exc if kind == "call" else Unavailable("Could not save; please retry.")
+                for _, _, future in group:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, _, future), result in zip(group, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _write_group(self, kind: str, payloads: list[Any]) -> list[Any]:
+        if kind == "answer":
+            outcomes = await self.storage.store_answers(payloads)
+            stored = [o.response for o in outcomes if o.status is Status.STORED and o.response]
+            if stored and self.on_committed is not None:
+                self._after(self.on_committed(stored))
+            return outcomes
+        if kind == "join":
+            new = await self.storage.record_joins(payloads)
+            joined = [(p[0], p[1]) for p, is_new in zip(payloads, new, strict=True) if is_new]
+            if joined and self.on_joined is not None:
+                self._after(self.on_joined(joined))
+            return new
+        return [await payloads[0](self.storage)]
+
+    def _after(self, hook: Awaitable[None]) -> None:
+        """Run a post-commit hook without holding up the next batch."""
+        task = asyncio.ensure_future(hook)
+        self._hooks.add(task)
+        task.add_done_callback(self._hook_done)
+
+    def _hook_done(self, task: asyncio.Task[None]) -> None:
+        self._hooks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("post-commit hook failed: %r", task.exception())

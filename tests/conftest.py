@@ -1,0 +1,148 @@
+"""Shared fixtures: settings on a fresh SQLite file, real PostgreSQL and Redis, test clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from polls.app import create_app
+from polls.config import Settings
+from polls.documents import validate_document
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "POLLS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("POLLS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+DOCUMENT: dict[str, Any] = {
+    "title": "Closing round",
+    "language": "en",
+    "tags": {"region": "Arnhem"},
+    "slides": [
+        {"kind": "content", "id": "welcome", "title": "Welcome"},
+        {"kind": "word_cloud", "id": "words", "question": "One word?", "max_words": 3},
+        {
+            "kind": "scales",
+            "id": "scales",
+            "question": "Agree?",
+            "statements": ["Useful", "Fun"],
+            "min": 1,
+            "max": 5,
+            "allow_skip": True,
+        },
+        {"kind": "multiple_choice", "id": "role", "question": "Role?", "options": ["A", "B", "C"]},
+        {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_length": 100},
+    ],
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def unavailable(what: str, error: BaseException) -> None:
+    """Outside CI a missing server skips its tests; in CI it fails them."""
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{what} is required in CI but not reachable: {error}")
+    pytest.skip(f"{what} is not reachable here ({error}); CI starts it")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - test extra always has it
+        unavailable("asyncpg", exc)
+    name = "polls_test_" + secrets.token_hex(4)
+
+    async def admin(sql: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f"CREATE DATABASE {name}"))
+    except (OSError, Exception) as exc:
+        unavailable("PostgreSQL", exc)
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).ping()
+    except Exception as exc:
+        unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'polls.db'}",
+        demo_file="",
+        results_interval=0.01,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    validate_document(DOCUMENT)
+    return {**DOCUMENT, "slides": [dict(s) for s in DOCUMENT["slides"]]}
+
+
+class Created:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.id: str = data["id"]
+        self.code: str = data["code"].replace(" ", "")
+        self.presenter_url: str = data["presenter_url"]
+        self.key = self.presenter_url.split("key=", 1)[1]
+
+
+@pytest.fixture
+def make_presentation(client: TestClient) -> Callable[..., Created]:
+    def make(data: dict[str, Any] | None = None) -> Created:
+        response = client.post("/api/presentations", json=data or DOCUMENT)
+        assert response.status_code == 201, response.text
+        return Created(response.json())
+
+    return make
+
+
+def receive_until(
+    ws: Any, predicate: Callable[[dict[str, Any]], bool], limit: int = 200
+) -> dict[str, Any]:
+    """Read messages until one matches; the others (live updates) are skipped."""
+    for _ in range(limit):
+        message: dict[str, Any] = ws.receive_json()
+        if predicate(message):
+            return message
+    raise AssertionError("the expected message did not arrive")
+
+
+def of_type(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
+    return lambda m: m.get("type") == kind and all(m.get(k) == v for k, v in fields.items())

@@ -1,0 +1,62 @@
+"""Secrets, pseudonyms, Origin checks and throttles."""
+
+from __future__ import annotations
+
+from polls.security import (
+    Throttle,
+    TokenBucket,
+    hash_secret,
+    origin_allowed,
+    participant_key,
+    secret_matches,
+    valid_participant_token,
+)
+
+
+def test_secrets_are_checked_against_their_hash() -> None:
+    """Only the right secret matches its stored hash; empty ones never do."""
+    stored = hash_secret("right")
+    assert secret_matches("right", stored)
+    assert not secret_matches("wrong", stored)
+    assert not secret_matches("", stored)
+    assert not secret_matches("right", None)
+
+
+def test_participant_keys_are_stable_pseudonyms() -> None:
+    """The same cookie gives the same pseudonym, which is not the cookie."""
+    token = "abcdefghijklmnopqrstuv"
+    assert participant_key(token) == participant_key(token) != token
+    assert valid_participant_token(token)
+    assert not valid_participant_token("short")
+    assert not valid_participant_token("x" * 20 + "<>")
+
+
+def test_origins() -> None:
+    """Our own origin and allow-listed ones pass; others do not; no Origin is not a browser."""
+    assert origin_allowed("http://polls.example", "polls.example", [])
+    assert origin_allowed(None, "polls.example", [])
+    assert not origin_allowed("http://evil.example", "polls.example", [])
+    assert not origin_allowed("null", "polls.example", [])
+    assert origin_allowed(
+        "https://intranet.example/", "polls.example", ["https://intranet.example"]
+    )
+
+
+def test_token_bucket_refills_over_time() -> None:
+    """A bucket allows its burst, then one per refill period."""
+    now = [0.0]
+    bucket = TokenBucket(rate=1.0, burst=2, clock=lambda: now[0])
+    assert bucket.take() and bucket.take() and not bucket.take()
+    now[0] = 1.0
+    assert bucket.take() and not bucket.take()
+
+
+def test_throttle_is_per_client_and_bounded() -> None:
+    """One client running out does not block another; old clients are forgotten."""
+    now = [0.0]
+    throttle = Throttle(rate=0.1, burst=2, max_clients=2, clock=lambda: now[0])
+    assert throttle.allow("a") and throttle.allow("a") and not throttle.allow("a")
+    assert throttle.blocked("a") and not throttle.blocked("b")
+    assert throttle.allow("b")
+    throttle.allow("c")  # pushes out "a"
+    assert not throttle.blocked("a")

@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +75,18 @@ def postgres_url() -> Iterator[str]:
         finally:
             await conn.close()
 
+    def run(sql: str) -> None:
+        # Its own thread and loop: this fixture may be set up inside a running test loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, admin(sql)).result()
+
     try:
-        asyncio.run(admin(f"CREATE DATABASE {name}"))
-    except (OSError, Exception) as exc:
+        run(f"CREATE DATABASE {name}")
+    except OSError as exc:
         unavailable("PostgreSQL", exc)
     base = POSTGRES_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
-    asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

@@ -20,14 +20,15 @@ class RedisBroker(Broker):
         self._client: Any = None
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
+        self._confirming: dict[str, list[asyncio.Future[None]]] = {}
 
     async def connect(self) -> None:
         import redis.asyncio as redis  # optional dependency, imported when used
 
         self._client = redis.from_url(self.url)
-        self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(_CONTROL)
+        self._pubsub = self._client.pubsub()
         self._reader = asyncio.create_task(self._read(), name="polls-redis-reader")
+        await self._subscribed(_CONTROL)
 
     async def disconnect(self) -> None:
         if self._reader is not None:
@@ -43,9 +44,10 @@ class RedisBroker(Broker):
         backoff = 0.1
         while True:
             try:
-                message = await self._pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=1.0
-                )
+                if not self._pubsub.subscribed:
+                    await asyncio.sleep(0.01)  # nothing to read until the first subscription
+                    continue
+                message = await self._pubsub.get_message(timeout=1.0)
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -54,10 +56,17 @@ class RedisBroker(Broker):
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            if message is None or message.get("type") != "message":
+            if message is None:
                 continue
             channel = message["channel"]
             channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+            if message["type"] == "subscribe":
+                for waiter in self._confirming.pop(channel, []):
+                    if not waiter.done():
+                        waiter.set_result(None)
+                continue
+            if message["type"] != "message":
+                continue
             for handler in list(self._handlers.get(channel, ())):
                 handler(message["data"])
 
@@ -68,7 +77,14 @@ class RedisBroker(Broker):
         handlers = self._handlers.setdefault(channel, [])
         handlers.append(handler)
         if len(handlers) == 1:
-            await self._pubsub.subscribe(channel)
+            await self._subscribed(channel)
+
+    async def _subscribed(self, channel: str) -> None:
+        """Subscribe and wait until Redis confirms, so no message published after is missed."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._confirming.setdefault(channel, []).append(waiter)
+        await self._pubsub.subscribe(channel)
+        await asyncio.wait_for(waiter, 10)
 
     async def unsubscribe(self, channel: str, handler: Handler) -> None:
         handlers = self._handlers.get(channel, [])

@@ -90,10 +90,9 @@ class SqlStorage(Storage):
         self, presentation: Presentation, secret_hashes: dict[str, str]
     ) -> bool:
         try:
-            await self._insert_presentation(presentation, secret_hashes)
+            return await self._insert_presentation(presentation, secret_hashes)
         except IntegrityError:  # another open presentation took the code meanwhile
             return False
-        return True
 
     async def _insert_presentation(
         self, presentation: Presentation, secret_hashes: dict[str, str]

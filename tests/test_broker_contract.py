@@ -1,0 +1,102 @@
+"""One contract for every broker: in-memory and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from polls.broker import Broker, open_broker
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def broker(request: pytest.FixtureRequest) -> AsyncIterator[Broker]:
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+    backend = open_broker(url)
+    await backend.connect()
+    try:
+        yield backend
+    finally:
+        await backend.disconnect()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def __call__(self, message: bytes) -> None:
+        self.messages.put_nowait(message)
+
+    async def next(self) -> bytes:
+        return await asyncio.wait_for(self.messages.get(), 10)
+
+
+def channel() -> str:
+    return "polls:test:" + secrets.token_hex(6)
+
+
+async def test_subscribers_get_published_messages_in_order(broker: Broker) -> None:
+    """Every subscriber of a channel gets each message, in publishing order."""
+    name = channel()
+    first, second = Inbox(), Inbox()
+    await broker.subscribe(name, first)
+    await broker.subscribe(name, second)
+    for index in range(5):
+        await broker.publish(name, f"m{index}".encode())
+    assert [await first.next() for _ in range(5)] == [f"m{i}".encode() for i in range(5)]
+    assert [await second.next() for _ in range(5)] == [f"m{i}".encode() for i in range(5)]
+
+
+async def test_channels_are_separate(broker: Broker) -> None:
+    """A message reaches only its own channel's subscribers."""
+    one, other = channel(), channel()
+    inbox_one, inbox_other = Inbox(), Inbox()
+    await broker.subscribe(one, inbox_one)
+    await broker.subscribe(other, inbox_other)
+    await broker.publish(other, b"for other")
+    await broker.publish(one, b"for one")
+    assert await inbox_one.next() == b"for one"
+    assert await inbox_other.next() == b"for other"
+    assert inbox_one.messages.empty()
+
+
+async def test_unsubscribed_handlers_hear_nothing_more(broker: Broker) -> None:
+    """After unsubscribing, a handler is not called; others still are."""
+    name = channel()
+    gone, staying = Inbox(), Inbox()
+    await broker.subscribe(name, gone)
+    await broker.subscribe(name, staying)
+    await broker.unsubscribe(name, gone)
+    await broker.publish(name, b"after")
+    assert await staying.next() == b"after"
+    assert gone.messages.empty()
+
+
+async def test_binary_messages_arrive_intact(broker: Broker) -> None:
+    """Arbitrary bytes (msgpack events) arrive unchanged."""
+    name = channel()
+    inbox = Inbox()
+    await broker.subscribe(name, inbox)
+    payload = bytes(range(256)) * 4
+    await broker.publish(name, payload)
+    assert await inbox.next() == payload
+
+
+async def test_two_redis_brokers_reach_each_other(redis_url: str) -> None:
+    """Workers with their own Redis connection hear each other."""
+    broker, other = open_broker(redis_url), open_broker(redis_url)
+    await broker.connect()
+    await other.connect()
+    try:
+        name = channel()
+        inbox = Inbox()
+        await other.subscribe(name, inbox)
+        await broker.publish(name, b"across workers")
+        assert await inbox.next() == b"across workers"
+    finally:
+        await other.disconnect()
+        await broker.disconnect()

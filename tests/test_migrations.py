@@ -1,0 +1,66 @@
+"""Schema migrations: databases of older versions open in newer ones; newer ones are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from polls.errors import Unavailable
+from polls.storage import open_storage
+from polls.storage.migrations import HEAD, MIGRATIONS, migrate
+
+pytestmark = pytest.mark.anyio
+OLD_DOCUMENT = (
+    '{"title":"Old","language":"en","tags":{},"slides":[{"kind":"content","id":"s1","title":"x"}]}'
+)
+OLD_STATE = '{"current":0,"locked":[],"results_hidden":[],"version":1}'
+
+
+def test_every_migration_applies_in_order_and_only_once(tmp_path: Path) -> None:
+    """Each version is applied once; running again changes nothing."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    with engine.begin() as conn:
+        assert migrate(conn) == [number for number, _, _ in MIGRATIONS]
+    with engine.begin() as conn:
+        assert migrate(conn) == []
+        assert conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() == HEAD
+
+
+@pytest.mark.parametrize("start", [number for number, _, _ in MIGRATIONS])
+async def test_a_database_of_each_older_version_opens_with_its_data(
+    tmp_path: Path, start: int
+) -> None:
+    """Data written at an older schema version is still there after upgrading."""
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        migrate(conn, target=start)
+        conn.execute(
+            text(
+                "INSERT INTO presentations (id, code, title, language, tags, document, state,"
+                " created_at) VALUES ('old', '11112222', 'Old', 'en', '{}', :document, :state, 1.0)"
+            ),
+            {"document": OLD_DOCUMENT, "state": OLD_STATE},
+        )
+    engine.dispose()
+    storage = open_storage(f"sqlite:///{path}")
+    await storage.connect()
+    found = await storage.presentation_by_code("11112222")
+    await storage.disconnect()
+    assert found is not None and found.document.title == "Old"
+
+
+async def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
+    """A database from a newer polls is not opened (and not damaged)."""
+    path = tmp_path / "new.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        migrate(conn)
+        conn.execute(text(f"INSERT INTO schema_version VALUES ({HEAD + 1}, 'future', 0)"))
+    engine.dispose()
+    storage = open_storage(f"sqlite:///{path}")
+    with pytest.raises(Unavailable, match="newer"):
+        await storage.connect()
+    await storage.disconnect()

@@ -1,0 +1,184 @@
+"""One contract for every storage backend: memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from polls.documents import validate_document
+from polls.models import Presentation, State
+from polls.storage import Status, Storage, Submission, open_storage
+from tests.conftest import DOCUMENT
+
+pytestmark = pytest.mark.anyio
+document = validate_document(DOCUMENT)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'contract.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    backend = open_storage(url)
+    await backend.connect()
+    try:
+        yield backend
+    finally:
+        await backend.disconnect()
+
+
+_counter = iter(range(10_000_000, 99_999_999, 7919))
+
+
+def presentation(code: str | None = None, **changes: Any) -> Presentation:
+    fields: dict[str, Any] = {
+        "id": f"p{time.monotonic_ns()}",
+        "code": code or str(next(_counter)),
+        "document": document,
+        "state": State(),
+        "created_at": time.time(),
+    }
+    fields.update(changes)
+    return Presentation(**fields)
+
+
+def submission(
+    p: Presentation, who: str, sid: str, slide: str = "words", **changes: Any
+) -> Submission:
+    fields: dict[str, Any] = {
+        "presentation_id": p.id,
+        "slide_id": slide,
+        "participant": who,
+        "submission_id": sid,
+        "value": {"words": ["x"]},
+        "items": 1,
+        "limit": 3,
+        "created_at": time.time(),
+    }
+    fields.update(changes)
+    return Submission(**fields)
+
+
+async def test_presentations_round_trip(storage: Storage) -> None:
+    """A stored presentation reads back whole, by id and by code."""
+    p = presentation()
+    assert await storage.create_presentation(p, {"presenter": "hash"})
+    assert await storage.presentation(p.id) == p
+    assert await storage.presentation_by_code(p.code) == p
+    assert p in await storage.presentations()
+    assert await storage.secret_hash(p.id, "presenter") == "hash"
+    assert await storage.secret_hash(p.id, "researcher") is None
+
+
+async def test_codes_are_unique_among_open_presentations(storage: Storage) -> None:
+    """An open presentation's code cannot be taken; a closed one's can."""
+    first = presentation()
+    assert await storage.create_presentation(first, {})
+    assert not await storage.create_presentation(presentation(first.code), {})
+    assert await storage.close_presentation(first.id, time.time())
+    assert await storage.presentation_by_code(first.code) is None
+    again = presentation(first.code)
+    assert await storage.create_presentation(again, {})
+    assert await storage.presentation_by_code(first.code) == again
+    assert not await storage.close_presentation(first.id, time.time())
+
+
+async def test_state_document_and_secret_updates(storage: Storage) -> None:
+    """Presenter state, the document and a new secret are saved."""
+    p = presentation()
+    await storage.create_presentation(p, {"presenter": "old"})
+    state = State(current=2, locked=("words",), results_hidden=("scales",), version=5)
+    await storage.save_state(p.id, state)
+    changed = validate_document({**DOCUMENT, "title": "Renamed"})
+    await storage.update_document(p.id, changed)
+    await storage.set_secret_hash(p.id, "presenter", "new")
+    found = await storage.presentation(p.id)
+    assert found is not None and found.state == state and found.document.title == "Renamed"
+    assert await storage.secret_hash(p.id, "presenter") == "new"
+
+
+async def test_joins_count_each_participant_once(storage: Storage) -> None:
+    """Joining twice, even in one batch, counts once."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    now = time.time()
+    assert await storage.record_joins([(p.id, "a", now), (p.id, "b", now), (p.id, "a", now)]) == [
+        True,
+        True,
+        False,
+    ]
+    assert await storage.record_joins([(p.id, "b", now)]) == [False]
+    assert await storage.joined_count(p.id) == 2
+
+
+async def test_answers_are_stored_once_per_submission_id(storage: Storage) -> None:
+    """A retried submission is a duplicate that points at the stored response."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    first = await storage.store_answers([submission(p, "a", "s1"), submission(p, "a", "s1")])
+    assert [o.status for o in first] == [Status.STORED, Status.DUPLICATE]
+    again = await storage.store_answers([submission(p, "a", "s1")])
+    assert again[0].status is Status.DUPLICATE
+    assert again[0].response is not None and first[0].response is not None
+    assert again[0].response.id == first[0].response.id
+    assert len(await storage.responses(p.id)) == 1
+    found = await storage.response(p.id, "a", "s1")
+    assert found is not None and found.value == {"words": ["x"]}
+    assert await storage.response(p.id, "a", "nope") is None
+
+
+async def test_word_limits_hold_across_batches(storage: Storage) -> None:
+    """A participant's words add up to the slide's limit and no further."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    outcomes = await storage.store_answers(
+        [
+            submission(p, "a", "1", items=2),
+            submission(p, "b", "1", items=3),
+            submission(p, "a", "2", items=2),
+        ]
+    )
+    assert [o.status for o in outcomes] == [Status.STORED, Status.STORED, Status.LIMIT]
+    assert outcomes[2].remaining == 1
+    later = await storage.store_answers([submission(p, "a", "3", items=1), submission(p, "a", "4")])
+    assert [o.status for o in later] == [Status.STORED, Status.LIMIT]
+    assert len(await storage.responses(p.id, "words")) == 3
+
+
+async def test_responses_keep_their_values_in_order(storage: Storage) -> None:
+    """The log returns every response with its value, oldest first, per slide."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    values: list[dict[str, Any]] = [{"ratings": {"0": 4, "1": "skip"}}, {"ratings": {"0": 1}}]
+    for index, value in enumerate(values):
+        await storage.store_answers(
+            [submission(p, f"w{index}", "s", slide="scales", value=value, limit=0)]
+        )
+    await storage.store_answers([submission(p, "w9", "s", value={"words": ["ünïcode 🎉"]})])
+    scales = await storage.responses(p.id, "scales")
+    assert [r.value for r in scales] == values
+    assert scales[0].id < scales[1].id
+    assert (await storage.responses(p.id, "words"))[0].value == {"words": ["ünïcode 🎉"]}
+    assert len(await storage.responses(p.id)) == 3
+
+
+async def test_moderation_is_stored_and_undone(storage: Storage) -> None:
+    """Hidden items are remembered per slide and can be restored."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    await storage.set_moderation(p.id, "words", "bad", True)
+    await storage.set_moderation(p.id, "words", "bad", True)
+    await storage.set_moderation(p.id, "tips", "12", True)
+    assert {(m.slide_id, m.item) for m in await storage.moderation(p.id)} == {
+        ("words", "bad"),
+        ("tips", "12"),
+    }
+    await storage.set_moderation(p.id, "words", "bad", False)
+    assert [(m.slide_id, m.item) for m in await storage.moderation(p.id)] == [("tips", "12")]

@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await create_demo(services)
             yield
         finally:
+            await services.hub.close()
             await services.writer.stop()
             await broker.disconnect()
             await storage.disconnect()

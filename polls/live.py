@@ -101,6 +101,7 @@ class Room:
         load_responses: Callable[[str], Awaitable[list[StoredResponse]]],
         load_joined: Callable[[], Awaitable[int]],
         results_interval: float,
+        spawn: Callable[[Awaitable[None]], None],
     ) -> None:
         self.presentation = presentation
         self.hidden = hidden
@@ -115,7 +116,7 @@ class Room:
         self._interval = results_interval
         self._results_timer: asyncio.TimerHandle | None = None
         self._last_results = 0.0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.spawn = spawn
         self._waiters: list[asyncio.Future[None]] = []
         self._resync_timer: asyncio.TimerHandle | None = None
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
@@ -285,19 +286,9 @@ class Room:
                 RESYNC_SECONDS, self._periodic_resync
             )
 
-    def spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("room task failed: %r", task.exception())
-
     def close(self) -> None:
+        """Stop the timers; background work already started finishes on its own."""
         for timer in (self._results_timer, self._resync_timer):
             if timer is not None:
                 timer.cancel()
-        for task in self._tasks:
-            task.cancel()
+        self._results_timer = self._resync_timer = None

@@ -152,3 +152,37 @@ def receive_until(
 
 def of_type(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
     return lambda m: m.get("type") == kind and all(m.get(k) == v for k, v in fields.items())
+
+
+def participant_headers(token: str | None = None) -> dict[str, str]:
+    """A participant's WebSocket headers: our own Origin and, optionally, its cookie."""
+    headers = {"origin": "http://testserver"}
+    if token is not None:
+        headers["cookie"] = f"polls_participant={token}"
+    return headers
+
+
+def presenter_headers(created: Created) -> dict[str, str]:
+    return {"origin": "http://testserver", "authorization": f"Bearer {created.key}"}
+
+
+def control(client: TestClient, created: Created, **message: Any) -> dict[str, Any]:
+    response = client.post(
+        f"/api/presentations/{created.id}/control",
+        json=message,
+        headers={"authorization": f"Bearer {created.key}"},
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def results(client: TestClient, created: Created, slide: str | None = None) -> dict[str, Any]:
+    response = client.get(
+        f"/api/presentations/{created.id}/results",
+        params={"slide": slide} if slide else {},
+        headers={"authorization": f"Bearer {created.key}"},
+    )
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found

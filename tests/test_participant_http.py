@@ -61,7 +61,7 @@ def test_code_guessing_is_throttled(client: TestClient) -> None:
 
 
 def test_the_page_sets_an_anonymous_cookie(client: TestClient, created: Created) -> None:
-    """Opening the presentation gives an HttpOnly, SameSite=Lax pseudonymous cookie, nothing more."""
+    """Opening the presentation gives an HttpOnly, SameSite=Lax pseudonymous cookie."""
     response = client.get(f"/{created.code}")
     cookie = response.headers["set-cookie"]
     assert (

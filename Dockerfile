@@ -1,0 +1,34 @@
+# polls: one process, SQLite in the /data volume. Set POLLS_DATABASE_URL and POLLS_BROKER_URL
+# to PostgreSQL and Redis to run several of these behind a load balancer.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    POLLS_HOST=0.0.0.0 \
+    POLLS_PORT=8000 \
+    POLLS_DATABASE_URL=sqlite:////data/polls.db \
+    POLLS_DEMO_FILE=
+
+RUN groupadd --system --gid 10001 polls \
+    && useradd --system --uid 10001 --gid polls --home-dir /app polls
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY polls ./polls
+COPY templates ./templates
+COPY static ./static
+COPY examples ./examples
+# The project itself is installed; its dependencies are bounded in pyproject.toml.
+# hadolint ignore=DL3013
+RUN pip install ".[postgres,redis]" \
+    && mkdir -p /data \
+    && chown 10001:10001 /data
+
+USER 10001:10001
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
+CMD ["polls", "serve"]

@@ -1,0 +1,88 @@
+"""The polls command: create, list, close and presenter-link, as people run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def polls(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "POLLS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "POLLS_PUBLIC_URL": "https://polls.example",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "polls", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_create_prints_the_code_and_both_links(tmp_path: Path) -> None:
+    """Creating from the Dutch example prints the join code, participant and presenter URLs."""
+    done = polls(tmp_path, "create", "examples/closing-round.nl.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "Join code:" in done.stdout
+    assert "https://polls.example/present/" in done.stdout and "?key=" in done.stdout
+
+
+def test_create_json_for_scripts_and_list(tmp_path: Path) -> None:
+    """--json gives machine-readable links; list shows the presentation with its code."""
+    created = json.loads(
+        polls(tmp_path, "create", "examples/closing-round.en.yaml", "--json").stdout
+    )
+    assert set(created) == {"id", "title", "code", "participant_url", "presenter_url"}
+    assert created["participant_url"] == "https://polls.example/" + created["code"].replace(" ", "")
+    listed = polls(tmp_path, "list")
+    assert (
+        created["id"] in listed.stdout
+        and created["code"] in listed.stdout
+        and "open" in listed.stdout
+    )
+    rows = json.loads(polls(tmp_path, "list", "--json").stdout)
+    assert rows[0]["tags"]["region"] == "Arnhem" and "presenter_url" not in rows[0]
+
+
+def test_invalid_files_list_every_problem(tmp_path: Path) -> None:
+    """A broken presentation file is refused with its problems and exit code 2."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "title: ''\nslides:\n  - kind: scales\n    question: Q\n    statements: ['']\n"
+    )
+    done = polls(tmp_path, "create", str(broken))
+    assert done.returncode == 2
+    assert "title: must not be empty" in done.stderr
+    assert "slides[0].statements[0]: must not be empty" in done.stderr
+    assert polls(tmp_path, "create", str(tmp_path / "missing.yaml")).returncode == 2
+
+
+def test_close_and_new_presenter_link(tmp_path: Path) -> None:
+    """A new presenter link replaces the old one; closing frees the code."""
+    created = json.loads(
+        polls(tmp_path, "create", "examples/closing-round.en.yaml", "--json").stdout
+    )
+    fresh = polls(tmp_path, "presenter-link", created["id"])
+    assert fresh.returncode == 0 and "?key=" in fresh.stdout
+    assert created["presenter_url"] not in fresh.stdout
+    assert polls(tmp_path, "close", created["id"]).returncode == 0
+    assert "closed" in polls(tmp_path, "list").stdout
+    assert polls(tmp_path, "close", created["id"]).returncode == 1
+    assert polls(tmp_path, "presenter-link", "nope").returncode == 1
+
+
+@pytest.mark.parametrize("args", [[], ["frobnicate"]])
+def test_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    """Wrong usage prints help and fails, without a traceback."""
+    done = polls(tmp_path, *args)
+    assert done.returncode == 2 and "usage: polls" in done.stderr and "Traceback" not in done.stderr

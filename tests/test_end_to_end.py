@@ -1,0 +1,240 @@
+"""The real service in its own process: 200 phones at once, then a hard kill and a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.conftest import DOCUMENT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+PHONES = 200
+VOCABULARY = ["Hoop", "hoop!", "Moed", "samen", "Samen", "verbinding", "rust"]
+
+
+class Service:
+    """``polls serve`` as a subprocess on a free port, on a SQLite file that outlives it."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.process: subprocess.Popen[str] | None = None
+        self.port = 0
+        self.output: list[str] = []
+
+    def start(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            "POLLS_DATABASE_URL": f"sqlite:///{self.database}",
+            "POLLS_DEMO_FILE": "",
+            "POLLS_RESULTS_INTERVAL": "0.05",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "polls", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:  # ready when uvicorn says so
+            self.output.append(line)
+            if "Uvicorn running on" in line:
+                return
+        raise AssertionError("the service did not start:\n" + "".join(self.output))
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        assert self.process.stdout is not None
+        self.output.append(self.process.stdout.read())
+        self.process.stdout.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def http(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
+        request = urllib.request.Request(
+            self.url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"content-type": "application/json"}
+            | ({"authorization": f"Bearer {key}"} if key else {}),
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    running = Service(tmp_path / "e2e.db")
+    running.start()
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.kill()
+
+
+async def next_message(
+    ws: ClientConnection, wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    while True:
+        message: dict[str, Any] = json.loads(await ws.recv())
+        if wanted(message):
+            return message
+
+
+async def phone(
+    service: Service, code: str, index: int, acknowledged: list[dict[str, Any]]
+) -> None:
+    """One participant: answers the word cloud, then the scale when the presenter moves on."""
+    headers = {"cookie": f"polls_participant=e2e-phone-{index:06d}-token"}
+    async with connect(
+        f"ws://127.0.0.1:{service.port}/ws/join/{code}", additional_headers=headers
+    ) as ws:
+        await next_message(ws, lambda m: m["type"] == "slide" and m["slide"]["id"] == "words")
+        words = [VOCABULARY[index % len(VOCABULARY)], VOCABULARY[(index * 3 + 1) % len(VOCABULARY)]]
+        await ws.send(
+            json.dumps(
+                {"type": "answer", "id": f"w{index}", "slide": "words", "value": {"words": words}}
+            )
+        )
+        ack = await next_message(ws, lambda m: m["type"] in {"ack", "error"})
+        assert ack == {"type": "ack", "id": f"w{index}", "duplicate": False}
+        acknowledged.append({"slide": "words", "words": words})
+        await next_message(ws, lambda m: m["type"] == "slide" and m["slide"]["id"] == "scales")
+        ratings = {"0": 1 + index % 5, "1": "skip" if index % 10 == 0 else 1 + (index // 5) % 5}
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "answer",
+                    "id": f"s{index}",
+                    "slide": "scales",
+                    "value": {"ratings": ratings},
+                }
+            )
+        )
+        ack = await next_message(ws, lambda m: m["type"] in {"ack", "error"})
+        assert ack["type"] == "ack", ack
+        acknowledged.append({"slide": "scales", "ratings": ratings})
+
+
+def expected_scales(acknowledged: list[dict[str, Any]]) -> list[list[int]]:
+    distributions = [[0] * 5, [0] * 5]
+    for answer in acknowledged:
+        for key, value in answer.get("ratings", {}).items():
+            if value != "skip":
+                distributions[int(key)][value - 1] += 1
+    return distributions
+
+
+async def test_two_hundred_phones_then_kill_and_restart(service: Service) -> None:
+    """Every acknowledged answer, the current slide and moderation survive SIGKILL."""
+    created = service.http("POST", "/api/presentations", DOCUMENT)
+    code, key, pid = (
+        created["code"].replace(" ", ""),
+        created["presenter_url"].split("key=")[1],
+        created["id"],
+    )
+    acknowledged: list[dict[str, Any]] = []
+    async with connect(
+        f"ws://127.0.0.1:{service.port}/ws/present/{pid}",
+        additional_headers={"authorization": f"Bearer {key}"},
+    ) as screen:
+        await next_message(screen, lambda m: m["type"] == "welcome")
+        await screen.send(json.dumps({"type": "goto", "slide": 1, "id": "to-words"}))
+        await next_message(screen, lambda m: m.get("id") == "to-words")
+        phones = [asyncio.create_task(phone(service, code, i, acknowledged)) for i in range(PHONES)]
+        # Every phone's words are acknowledged and on the screen before moving on.
+        await asyncio.wait_for(
+            next_message(
+                screen,
+                lambda m: m["type"] == "results" and (m["results"] or {}).get("answered") == PHONES,
+            ),
+            120,
+        )
+        await screen.send(json.dumps({"type": "goto", "slide": 2, "id": "to-scales"}))
+        await next_message(screen, lambda m: m.get("id") == "to-scales")
+        await asyncio.wait_for(asyncio.gather(*phones), 120)
+        expected = expected_scales(acknowledged)
+        final = await asyncio.wait_for(
+            next_message(
+                screen,
+                lambda m: (
+                    m["type"] == "results"
+                    and m["slide"] == "scales"
+                    and [s["distribution"] for s in m["results"]["statements"]] == expected
+                ),
+            ),
+            120,
+        )
+        assert final["joined"] == PHONES and final["results"]["answered"] == PHONES
+        assert final["results"]["statements"][1]["skipped"] == PHONES // 10
+
+    words = service.http("GET", f"/api/presentations/{pid}/results?slide=words", key=key)[
+        "results"
+    ]["words"]
+    word_counts = {w["key"]: w["count"] for w in words}
+    typed = Counter()
+    for answer in acknowledged:
+        typed.update(answer.get("words", []))
+    assert sum(word_counts.values()) == sum(typed.values()) == 2 * PHONES
+    assert word_counts["hoop"] == typed["Hoop"] + typed["hoop!"]
+    service.http(
+        "POST",
+        f"/api/presentations/{pid}/control",
+        {"type": "hide", "slide": "words", "item": "rust"},
+        key,
+    )
+
+    service.kill()
+    service.start()
+
+    after = service.http("GET", f"/api/presentations/{pid}", key=key)
+    assert after["state"]["current"] == 2
+    assert after["hidden"] == {"words": ["rust"]}
+    scales = service.http("GET", f"/api/presentations/{pid}/results", key=key)
+    assert [s["distribution"] for s in scales["results"]["statements"]] == expected
+    assert scales["joined"] == PHONES
+    words_after = service.http("GET", f"/api/presentations/{pid}/results?slide=words", key=key)[
+        "results"
+    ]
+    assert {w["key"]: w["count"] for w in words_after["words"]} == word_counts
+    assert next(w for w in words_after["words"] if w["key"] == "rust")["hidden"] is True
+
+
+async def test_presenter_secrets_never_reach_the_log(service: Service) -> None:
+    """Using the presenter link leaves no secret and no address in the service's output."""
+    created = service.http("POST", "/api/presentations", DOCUMENT)
+    key = created["presenter_url"].split("key=")[1]
+    link = http.client.HTTPConnection("127.0.0.1", service.port, timeout=30)
+    link.request("GET", f"/present/{created['id']}?key={key}")
+    assert link.getresponse().status == 303
+    link.close()
+    service.http("GET", f"/api/presentations/{created['id']}/results", key=key)
+    service.kill()
+    output = "".join(service.output)
+    assert key not in output
+    assert "/present" not in output
+    assert not [
+        line
+        for line in output.splitlines()
+        if "127.0.0.1" in line and "Uvicorn running" not in line
+    ]

@@ -1,0 +1,125 @@
+"""Peers and rooms: newest-only outboxes, bounded replies, one encoding for everyone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from polls.documents import validate_document
+from polls.live import Overflow, Peer, ResponsesEvent, Room, StateEvent, encode_event
+from polls.models import Presentation, State, StoredResponse
+from tests.conftest import DOCUMENT
+
+pytestmark = pytest.mark.anyio
+
+
+class Screen:
+    """A client that records what it is sent; it can be stalled."""
+
+    def __init__(self, stalled: bool = False) -> None:
+        self.received: list[str] = []
+        self.stalled = stalled
+        self.arrived = asyncio.Event()
+
+    async def send(self, data: str) -> None:
+        if self.stalled:
+            await asyncio.Event().wait()  # never returns, like a phone that stopped reading
+        self.received.append(data)
+        self.arrived.set()
+
+
+def test_latest_replaces_what_was_not_sent() -> None:
+    """Of several results waiting for one slot, only the newest is kept."""
+    peer = Peer(Screen().send)
+    peer.latest("results", "old")
+    peer.latest("results", "new")
+    peer.push("ack-1")
+    assert list(peer._pending.values()) == ["new", "ack-1"]
+
+
+def test_replies_are_bounded() -> None:
+    """A client that never reads its replies overflows instead of growing memory."""
+    peer = Peer(Screen().send, max_pending=3)
+    for index in range(3):
+        peer.push(f"r{index}")
+    with pytest.raises(Overflow):
+        peer.push("one too many")
+
+
+async def test_a_stalled_peer_does_not_hold_up_the_others() -> None:
+    """With one client stuck, the others still get every broadcast."""
+    stuck, fine = Screen(stalled=True), Screen()
+    peers = [Peer(stuck.send), Peer(fine.send)]
+    pumps = [asyncio.create_task(p.pump()) for p in peers]
+    for round_ in range(3):
+        for peer in peers:
+            peer.latest("slide", f"slide {round_}")
+        await asyncio.wait_for(fine.arrived.wait(), 10)
+        fine.arrived.clear()
+    assert fine.received == ["slide 0", "slide 1", "slide 2"]
+    assert len(peers[0]._pending) <= 1  # the stuck one holds at most the newest
+    for pump in pumps:
+        pump.cancel()
+
+
+def make_room(interval: float = 3600.0) -> Room:
+    presentation = Presentation(
+        id="p",
+        code="12345678",
+        document=validate_document(DOCUMENT),
+        state=State(current=1),
+        created_at=0.0,
+    )
+
+    async def no_responses(slide_id: str) -> list[StoredResponse]:
+        return []
+
+    async def no_joins() -> int:
+        return 0
+
+    return Room(presentation, {}, 0, no_responses, no_joins, interval, lambda work: None)
+
+
+async def test_a_state_change_is_encoded_once_for_every_participant() -> None:
+    """Every participant's outbox holds the very same string object."""
+    room = make_room()
+    peers = [Peer(Screen().send) for _ in range(5)]
+    for peer in peers:
+        room.participants.add(peer)
+    room.on_event(encode_event(StateEvent(State(current=2, version=2))))
+    sent = [peer._pending["slide"] for peer in peers]
+    assert all(data is sent[0] for data in sent)
+    assert '"index":2' in sent[0]
+
+
+async def test_older_states_are_ignored() -> None:
+    """A late event with an older version does not move the room back."""
+    room = make_room()
+    room.on_event(encode_event(StateEvent(State(current=3, version=5))))
+    room.on_event(encode_event(StateEvent(State(current=1, version=4))))
+    assert room.presentation.state.current == 3
+
+
+async def test_results_are_coalesced_per_interval() -> None:
+    """However many answers arrive within an interval, presenters get one update."""
+    room = make_room()
+    screen = Peer(Screen().send)
+    room.presenters.add(screen)
+    await room.ensure_tally("words")
+    room.publish_results()  # the first update goes out at once
+    for index in range(50):
+        response = StoredResponse(
+            id=index,
+            presentation_id="p",
+            slide_id="words",
+            participant=f"w{index}",
+            submission_id="s",
+            value={"words": ["x"]},
+            created_at=0.0,
+        )
+        room.on_event(encode_event(ResponsesEvent([response])))
+    assert room._results_timer is not None  # one timer for all fifty
+    room.publish_results()
+    assert '"answered":50' in screen._pending["results"]
+    room.close()

@@ -17,6 +17,7 @@ from polls.presentations import create_presentation, links
 from polls.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
+    bearer_token,
     hash_secret,
     new_participant_token,
     participant_key,
@@ -36,10 +37,7 @@ def base_url(request: Request) -> str:
 
 
 def bearer(request: Request) -> str | None:
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
+    return bearer_token(request.headers.get("authorization"))
 
 
 async def require_presenter(request: Request, presentation_id: str) -> None:

@@ -8,12 +8,12 @@ and announces committed changes through the broker.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from polls.background import Background
 from polls.broker import Broker
 from polls.controls import apply_control, check_moderation
 from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
@@ -32,8 +32,6 @@ from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
 from polls.writer import Writer
 
-log = logging.getLogger("polls.hub")
-
 
 class Hub:
     def __init__(
@@ -45,7 +43,7 @@ class Hub:
         self.results_interval = results_interval
         self.rooms: dict[str, Room] = {}
         self._opening: dict[str, asyncio.Future[Room]] = {}
-        self._tasks: set[asyncio.Future[None]] = set()
+        self._background = Background("room work")
         writer.on_committed = self._committed
         writer.on_joined = self._joined
 
@@ -91,7 +89,7 @@ class Hub:
             lambda slide_id: self.storage.responses(presentation_id, slide_id),
             lambda: self.storage.joined_count(presentation_id),
             self.results_interval,
-            self.spawn,
+            self._background.start,
         )
         self.rooms[presentation_id] = room
         await self.broker.subscribe(channel(presentation_id), room.on_event)
@@ -108,23 +106,11 @@ class Hub:
             room.close()
             await self.broker.unsubscribe(channel(room.id), room.on_event)
 
-    def spawn(self, work: Awaitable[None]) -> None:
-        """Run background work (loading, resyncing) that shutdown waits for."""
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Future[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed: %r", task.exception())
-
     async def close(self) -> None:
         """Stop every room and wait for background work, before storage closes."""
         for room in self.rooms.values():
             room.close()
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._background.wait()
 
     async def _publish(self, presentation_id: str, event: object) -> None:
         await self.broker.publish(channel(presentation_id), encode_event(event))

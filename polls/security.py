@@ -49,6 +49,13 @@ def participant_key(token: str) -> str:
     return hashlib.sha256(b"polls-participant:" + token.encode("ascii")).hexdigest()[:32]
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header."""
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return None
+
+
 def presenter_cookie(presentation_id: str) -> str:
     return f"polls_presenter_{presentation_id}"
 

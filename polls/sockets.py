@@ -26,6 +26,7 @@ from polls.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
     TokenBucket,
+    bearer_token,
     new_participant_token,
     origin_allowed,
     participant_key,
@@ -165,10 +166,9 @@ async def presenter(websocket: WebSocket) -> None:
     services = websocket.app.state.services
     hub = services.hub
     presentation_id = websocket.path_params["presentation_id"]
-    secret = websocket.cookies.get(presenter_cookie(presentation_id))
-    authorization = websocket.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        secret = authorization[7:].strip()
+    secret = bearer_token(websocket.headers.get("authorization")) or websocket.cookies.get(
+        presenter_cookie(presentation_id)
+    )
     stored = await services.storage.secret_hash(presentation_id, PRESENTER)
     if not secret_matches(secret, stored):
         await websocket.close(CLOSE_POLICY, "Presenter access needs the presenter link.")

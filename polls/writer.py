@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from polls.background import Background
 from polls.errors import Unavailable
 from polls.models import StoredResponse
 from polls.storage import Outcome, Status, Storage, Submission
@@ -32,7 +33,8 @@ class Writer:
         self.on_joined: JoinedHook | None = None
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._hooks: set[asyncio.Task[None]] = set()
+        # Post-commit hooks run beside the writer so they never hold up the next batch.
+        self._hooks = Background("post-commit hook")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="polls-writer")
@@ -46,8 +48,7 @@ class Writer:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-        if self._hooks:
-            await asyncio.gather(*self._hooks, return_exceptions=True)
+        await self._hooks.wait()
 
     def _put(self, kind: str, payload: Any) -> asyncio.Future[Any]:
         if self._task is None:
@@ -110,23 +111,12 @@ class Writer:
             outcomes = await self.storage.store_answers(payloads)
             stored = [o.response for o in outcomes if o.status is Status.STORED and o.response]
             if stored and self.on_committed is not None:
-                self._after(self.on_committed(stored))
+                self._hooks.start(self.on_committed(stored))
             return outcomes
         if kind == "join":
             new = await self.storage.record_joins(payloads)
             joined = [(p[0], p[1]) for p, is_new in zip(payloads, new, strict=True) if is_new]
             if joined and self.on_joined is not None:
-                self._after(self.on_joined(joined))
+                self._hooks.start(self.on_joined(joined))
             return new
         return [await payloads[0](self.storage)]
-
-    def _after(self, hook: Awaitable[None]) -> None:
-        """Run a post-commit hook without holding up the next batch."""
-        task = asyncio.ensure_future(hook)
-        self._hooks.add(task)
-        task.add_done_callback(self._hook_done)
-
-    def _hook_done(self, task: asyncio.Task[None]) -> None:
-        self._hooks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("post-commit hook failed: %r", task.exception())

@@ -10,9 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from polls import protocol
+from polls.breakdown import segmented
 from polls.codes import parse_code
 from polls.documents import validate_document
 from polls.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
+from polls.live import Room
+from polls.models import MultipleChoice
 from polls.presentations import create_presentation, links
 from polls.security import (
     PARTICIPANT_COOKIE,
@@ -90,7 +93,7 @@ async def create(request: Request) -> Response:
         raise Forbidden("Creating presentations on this service needs its admin token.")
     document = validate_document(await json_body(request, 256 * 1024))
     created = await services.writer.run(lambda storage: create_presentation(storage, document))
-    found = links(base_url(request), created.presentation, created.presenter_secret)
+    found = links(base_url(request), created.presentation, created)
     return JSONResponse(found, status_code=201)
 
 
@@ -112,14 +115,32 @@ async def results(request: Request) -> Response:
     """Results of the current slide (or ``?slide=ID``) as the presenter screen gets them."""
     presentation_id = request.path_params["presentation_id"]
     await require_presenter(request, presentation_id)
-    async with request.app.state.services.hub.room(presentation_id) as room:
+    services = request.app.state.services
+    async with services.hub.room(presentation_id) as room:
         slide_id = request.query_params.get("slide") or room.current_slide_id
         if slide_id is not None:
             if room.presentation.document.slide(slide_id) is None:
                 raise BadMessage(f"There is no slide {slide_id[:40]!r}.")
             await room.ensure_tally(slide_id)
             await room.resync()
-        return JSONResponse(room.results_message(slide_id))
+        message = room.results_message(slide_id)
+        segment = request.query_params.get("segment")
+        if segment and slide_id:
+            message["segments"] = await segments(
+                room, slide_id, segment, services.settings.min_cell
+            )
+        return JSONResponse(message)
+
+
+async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) -> list[Any]:
+    """The slide's results for each option of an earlier multiple-choice slide."""
+    document = room.presentation.document
+    slide, choice = document.slide(slide_id), document.slide(segment_id)
+    if not isinstance(choice, MultipleChoice) or slide is None:
+        raise BadMessage("Break results down by a multiple-choice slide.")
+    responses = await room.load_responses(slide_id) + await room.load_responses(segment_id)
+    hidden = frozenset(room.hidden.get(slide_id, ()))
+    return segmented(slide, choice, responses, document.language, min_cell=min_cell, hidden=hidden)
 
 
 async def control(request: Request) -> Response:
@@ -161,6 +182,18 @@ async def participant_state(request: Request) -> Response:
     if minted:
         remember_participant(request, response, token)
     return response
+
+
+async def participant_withdraw(request: Request) -> Response:
+    """``POST /api/join/{code}/withdraw``: delete this participant's answers."""
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if not valid_participant_token(token):
+        return JSONResponse({"deleted": 0})
+    assert token is not None
+    hub = request.app.state.services.hub
+    async with hub.room_by_code(_code(request)) as room:
+        deleted = await hub.withdraw(room.id, participant_key(token))
+    return JSONResponse({"deleted": deleted})
 
 
 async def participant_answer(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from polls import api, pages, sockets
+from polls import api, pages, research, sockets
 from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.documents import load_document
@@ -93,14 +94,30 @@ async def create_demo(services: Services) -> None:
         log.warning("demo presentation file %s not found; skipping the demo", settings.demo_file)
         return
     created = await create_presentation(services.storage, document)
-    found = links(settings.base_url, created.presentation, created.presenter_secret)
+    found = links(settings.base_url, created.presentation, created)
     print(
         "\n  polls is running with a demo presentation: " + found["title"] + "\n"
         f"  Participants: {found['participant_url']}  (join code {found['code']})\n"
         f"  Presenter:    {found['presenter_url']}\n"
-        "  Keep the presenter link private; `polls presenter-link ID` makes a new one.\n",
+        f"  Researcher:   {found['researcher_url']}\n"
+        "  Keep these links private; `polls presenter-link ID` makes a new one.\n",
         flush=True,
     )
+
+
+async def purge_daily(services: Services) -> None:
+    """Delete expired answers at start and then once a day."""
+    while True:
+        try:
+            for purged in await services.hub.purge(services.settings.retention_days):
+                log.info(
+                    "retention: deleted %d answers of presentation %s",
+                    purged.answers,
+                    purged.presentation_id,
+                )
+        except PollsError as exc:
+            log.warning("retention purge failed: %s", exc.reason)
+        await asyncio.sleep(86400)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -115,10 +132,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         services = Services(settings, storage, broker)
         app.state.services = services
         await services.writer.start()
+        purging = asyncio.create_task(purge_daily(services), name="polls-purge")
         try:
             await create_demo(services)
             yield
         finally:
+            purging.cancel()
             await services.hub.close()
             await services.writer.stop()
             await broker.disconnect()
@@ -133,11 +152,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/presentations/{presentation_id}", api.presentation),
         Route("/api/presentations/{presentation_id}/results", api.results),
         Route("/api/presentations/{presentation_id}/control", api.control, methods=["POST"]),
+        Route(
+            "/api/presentations/{presentation_id}/answers",
+            research.delete_answers,
+            methods=["DELETE"],
+        ),
+        Route("/api/export.{kind}", research.export_many),
         Route("/api/join/{code}", api.participant_state),
         Route("/api/join/{code}/answers", api.participant_answer, methods=["POST"]),
+        Route("/api/join/{code}/withdraw", api.participant_withdraw, methods=["POST"]),
+        Route("/research/{presentation_id}", research.page),
+        Route("/research/{presentation_id}/export.{kind}", research.export_one),
+        Route("/research/{presentation_id}/codebook.{kind}", research.codebook_one),
+        Route("/research/{presentation_id}/cloud/{slide}.{kind}", research.cloud),
+        Route("/research/{presentation_id}/delete", research.delete_answers, methods=["POST"]),
         WebSocketRoute("/ws/join/{code}", sockets.participant),
         WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
         Mount("/static", StaticFiles(directory=str(_find("static"))), name="static"),
+        Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),
         Route("/{code}", pages.participant, methods=["GET", "POST"]),
     ]
     middleware: list[Middleware] = [Middleware(pages.SecurityHeaders)]

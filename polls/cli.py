@@ -12,16 +12,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from polls.collect import FORMATS, collect, file_stem, parse_tags, render
 from polls.config import Settings
+from polls.dataset import build_dataset
 from polls.documents import load_document
-from polls.errors import DocumentInvalid
+from polls.errors import DocumentInvalid, PollsError
+from polls.exports import codebook, codebook_markdown
 from polls.presentations import (
     create_presentation,
     links,
-    new_presenter_secret,
+    new_role_secret,
     participant_url,
     presenter_url,
+    researcher_url,
 )
+from polls.retention import purge
+from polls.security import PRESENTER, RESEARCHER
 from polls.storage import Storage, open_storage
 
 T = TypeVar("T")
@@ -74,7 +80,7 @@ def create(settings: Settings, path: Path, as_json: bool) -> int:
         print(f"{path}: {exc.strerror}", file=sys.stderr)
         return 2
     created = _with_storage(settings, lambda storage: create_presentation(storage, document))
-    found = links(settings.base_url, created.presentation, created.presenter_secret)
+    found = links(settings.base_url, created.presentation, created)
     if as_json:
         print(json.dumps(found, ensure_ascii=False, indent=2))
     else:
@@ -82,6 +88,7 @@ def create(settings: Settings, path: Path, as_json: bool) -> int:
         print(f"Join code:    {found['code']}")
         print(f"Participants: {found['participant_url']}")
         print(f"Presenter:    {found['presenter_url']}  (keep this link private)")
+        print(f"Researcher:   {found['researcher_url']}  (read-only; keep it private)")
     return 0
 
 
@@ -121,21 +128,72 @@ def close(settings: Settings, presentation_id: str) -> int:
     return 0 if closed else 1
 
 
-def presenter_link(settings: Settings, presentation_id: str) -> int:
+def role_link(settings: Settings, presentation_id: str, role: str) -> int:
     async def work(storage: Storage) -> tuple[str, str] | None:
         presentation = await storage.presentation(presentation_id)
         if presentation is None:
             return None
-        secret = await new_presenter_secret(storage, presentation_id)
+        secret = await new_role_secret(storage, presentation_id, role)
         return participant_url(settings.base_url, presentation), secret
 
     found = _with_storage(settings, work)
     if found is None:
         print("No presentation with that id.", file=sys.stderr)
         return 1
+    make = presenter_url if role == PRESENTER else researcher_url
     print(f"Participants: {found[0]}")
-    print(f"Presenter:    {presenter_url(settings.base_url, presentation_id, found[1])}")
-    print("The previous presenter link no longer works.")
+    print(f"{role.capitalize() + ':':13} {make(settings.base_url, presentation_id, found[1])}")
+    print(f"The previous {role} link no longer works.")
+    return 0
+
+
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the chosen presentations' data, codebook (and word clouds, with zip) to a folder."""
+    try:
+        tags = parse_tags(args.tag)
+        if not tags and not args.id:
+            raise PollsError("Choose presentations with --id ID or --tag key=value.")
+        sources = _with_storage(settings, lambda storage: collect(storage, args.id, tags))
+    except PollsError as exc:
+        print(exc.reason, file=sys.stderr)
+        return 2
+    if not sources:
+        print("No presentation matches.", file=sys.stderr)
+        return 1
+    folder: Path = args.output
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(sources)
+    kinds = list(FORMATS) if args.format == "all" else [args.format]
+    for kind in kinds:
+        data = render(
+            kind,
+            sources,
+            excel=args.excel,
+            link_participants=args.link_participants,
+            min_cell=settings.min_cell,
+        )
+        (folder / f"{stem}.{kind}").write_bytes(data)
+    dataset = build_dataset(sources, link_participants=args.link_participants)
+    (folder / f"{stem}.codebook.md").write_text(
+        codebook_markdown(dataset, min_cell=settings.min_cell), encoding="utf-8"
+    )
+    (folder / f"{stem}.codebook.json").write_text(
+        json.dumps(codebook(dataset, min_cell=settings.min_cell), ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    print(
+        f"Exported {len(sources)} presentation(s), {len(dataset.rows)} rows, to {folder}/{stem}.*"
+    )
+    return 0
+
+
+def purge_expired(settings: Settings) -> int:
+    report = _with_storage(
+        settings, lambda storage: purge(storage, settings.retention_days, time.time())
+    )
+    for purged in report:
+        print(f"{purged.presentation_id}  deleted {purged.answers} answers  {purged.title}")
+    print(f"Purged {sum(p.answers for p in report)} expired answers.")
     return 0
 
 
@@ -155,6 +213,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     close_cmd.add_argument("id")
     link_cmd = commands.add_parser("presenter-link", help="issue a new presenter link")
     link_cmd.add_argument("id")
+    research_cmd = commands.add_parser("researcher-link", help="issue a new researcher link")
+    research_cmd.add_argument("id")
+    export_cmd = commands.add_parser("export", help="export answers for analysis")
+    export_cmd.add_argument("--id", action="append", default=[], help="a presentation id")
+    export_cmd.add_argument("--tag", action="append", default=[], help="key=value; all must match")
+    export_cmd.add_argument("--format", choices=[*FORMATS, "all"], default="all")
+    export_cmd.add_argument("--excel", action="store_true", help="CSV with a BOM for Excel")
+    export_cmd.add_argument(
+        "--link-participants",
+        action="store_true",
+        help="the same phone gets the same pseudonym across presentations",
+    )
+    export_cmd.add_argument("--output", type=Path, default=Path("exports"))
+    commands.add_parser("purge", help="delete answers past their retention period")
     args = parser.parse_args(argv)
     if args.command == "serve":
         if args.host != settings.host or args.port != settings.port:
@@ -168,7 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_presentations(settings, args.json)
     if args.command == "close":
         return close(settings, args.id)
-    return presenter_link(settings, args.id)
+    if args.command == "export":
+        return export(settings, args)
+    if args.command == "purge":
+        return purge_expired(settings)
+    return role_link(
+        settings, args.id, PRESENTER if args.command == "presenter-link" else RESEARCHER
+    )
 
 
 if __name__ == "__main__":

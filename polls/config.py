@@ -51,6 +51,23 @@ class Settings:
         "POLLS_DEMO_FILE",
         "Presentation created on first start when there is none; empty to skip.",
     )
+    organiser_token: str = _setting(
+        "",
+        "POLLS_ORGANISER_TOKEN",
+        "If set, `Authorization: Bearer <token>` reads and exports every presentation "
+        "(for research teams).",
+    )
+    retention_days: int = _setting(
+        365,
+        "POLLS_RETENTION_DAYS",
+        "Days answers are kept, unless a presentation sets `retention_days`; "
+        "expired answers are purged daily.",
+    )
+    min_cell: int = _setting(
+        5,
+        "POLLS_MIN_CELL",
+        "Breakdowns in summaries show `< N` for groups smaller than this.",
+    )
     results_interval: float = _setting(
         0.2,
         "POLLS_RESULTS_INTERVAL",

@@ -264,10 +264,20 @@ def validate_document(data: object) -> Document:
         checker.used.update({"kind", "id"})
         slides.append(builder(checker, slide_id))
         checker.unknown_keys()
+    retention_days = None
+    if data.get("retention_days") is not None:
+        retention_days = top.integer("retention_days", 365, 1, 3650)
+    top.used.add("retention_days")
     top.unknown_keys()
     if problems:
         raise DocumentInvalid(problems)
-    return Document(title=title, language=language, tags=tags, slides=tuple(slides))  # type: ignore[arg-type]
+    return Document(
+        title=title,
+        language=language,  # type: ignore[arg-type]
+        tags=tags,
+        slides=tuple(slides),
+        retention_days=retention_days,
+    )
 
 
 def parse_document_text(text: str, *, suffix: str = ".yaml") -> Document:

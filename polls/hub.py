@@ -20,6 +20,7 @@ from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocke
 from polls.live import (
     JoinedEvent,
     ModerationEvent,
+    ResetEvent,
     ResponsesEvent,
     Room,
     StateEvent,
@@ -28,6 +29,7 @@ from polls.live import (
 )
 from polls.models import OpenEnded, State, StoredResponse, WordCloud
 from polls.protocol import Answer, Control, Hide, Restore, check_answer
+from polls.retention import Purged, purge
 from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
 from polls.writer import Writer
@@ -178,6 +180,29 @@ class Hub:
                 f"{outcome.remaining} left."
             )
         return outcome
+
+    async def withdraw(self, presentation_id: str, participant: str) -> int:
+        """Delete one participant's answers from a presentation, on their own request."""
+        deleted = await self.writer.run(
+            lambda storage: storage.delete_participant(presentation_id, participant)
+        )
+        await self._publish(presentation_id, ResetEvent())
+        return deleted
+
+    async def delete_answers(self, presentation_id: str, before: float | None = None) -> int:
+        """Delete a presentation's answers (all, or those before a time)."""
+        deleted = await self.writer.run(
+            lambda storage: storage.delete_responses(presentation_id, before)
+        )
+        await self._publish(presentation_id, ResetEvent())
+        return deleted
+
+    async def purge(self, default_days: int) -> list[Purged]:
+        """Delete expired answers everywhere; screens that show them rebuild their results."""
+        report = await self.writer.run(lambda storage: purge(storage, default_days, time.time()))
+        for purged in report:
+            await self._publish(purged.presentation_id, ResetEvent())
+        return report
 
     # ---- presenter actions -----------------------------------------------------------------
 

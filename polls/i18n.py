@@ -64,6 +64,14 @@ NL: dict[str, str] = {
     "Restore": "Terugzetten",
     "Hide": "Verbergen",
     "No answers yet": "Nog geen antwoorden",
+    "Delete my answers": "Mijn antwoorden wissen",
+    "This deletes every answer you gave in this presentation, for good. The results on the "
+    "screen change too.": (
+        "Hiermee wis je al je antwoorden in deze presentatie, voorgoed. De resultaten op het "
+        "scherm veranderen mee."
+    ),
+    "Your answers have been deleted.": "Je antwoorden zijn gewist.",
+    "Back to the questions": "Terug naar de vragen",
 }
 
 CATALOGS = {"nl": NL}

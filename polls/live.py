@@ -43,7 +43,11 @@ class JoinedEvent(msgspec.Struct, tag="joined"):
     count: int
 
 
-Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent
+class ResetEvent(msgspec.Struct, tag="reset"):
+    """Answers were deleted (withdrawal, purge): results must be rebuilt from storage."""
+
+
+Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent | ResetEvent
 event_decoder = msgspec.msgpack.Decoder(Event)
 encode_event = msgspec.msgpack.encode
 
@@ -111,7 +115,7 @@ class Room:
         self.users = 0
         self.control_lock = asyncio.Lock()
         self.tallies: dict[str, Tally] = {}
-        self._load_responses = load_responses
+        self.load_responses = load_responses
         self._load_joined = load_joined
         self._interval = results_interval
         self._results_timer: asyncio.TimerHandle | None = None
@@ -147,6 +151,9 @@ class Room:
             self.apply_state(event.state)
         elif isinstance(event, ModerationEvent):
             self.apply_moderation(event.slide, event.item, event.hidden)
+        elif isinstance(event, ResetEvent):
+            self.tallies.clear()
+            self.spawn(self.resync())
         else:
             self.joined += event.count
             self.schedule_results()
@@ -232,14 +239,14 @@ class Room:
         counted = new_tally(slide, self.presentation.document.language)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
-        for response in await self._load_responses(slide_id):
+        for response in await self.load_responses(slide_id):
             counted.apply(response)
         return counted
 
     async def resync(self) -> None:
         """Catch up from storage with anything a lost broker message left out."""
         for slide_id, counted in list(self.tallies.items()):
-            for response in await self._load_responses(slide_id):
+            for response in await self.load_responses(slide_id):
                 counted.apply(response)
         self.joined = await self._load_joined()
         self.schedule_results()

@@ -72,6 +72,7 @@ class Document(msgspec.Struct, kw_only=True, frozen=True):
     language: Language = "en"
     tags: dict[str, str] = msgspec.field(default_factory=dict)
     slides: tuple[Slide, ...] = ()
+    retention_days: int | None = None
 
     def slide(self, slide_id: str) -> Slide | None:
         for slide in self.slides:

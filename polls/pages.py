@@ -18,7 +18,14 @@ from polls.codes import format_code, parse_code
 from polls.errors import Forbidden, PollsError, RateLimited, UnknownCode
 from polls.i18n import preferred_language
 from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
-from polls.security import PRESENTER, participant_key, presenter_cookie, secret_matches
+from polls.security import (
+    PARTICIPANT_COOKIE,
+    PRESENTER,
+    participant_key,
+    presenter_cookie,
+    secret_matches,
+    valid_participant_token,
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -157,6 +164,30 @@ async def participant(request: Request) -> Response:
     if minted:
         remember_participant(request, response, token)
     return response
+
+
+async def withdraw(request: Request) -> Response:
+    """``/{code}/withdraw``: a participant deletes their own answers (asked first)."""
+    code = await _open_presentation(request)
+    hub = request.app.state.services.hub
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    async with hub.room_by_code(code) as room:
+        presentation = room.presentation
+        deleted = None
+        if request.method == "POST" and token and valid_participant_token(token):
+            deleted = await hub.withdraw(room.id, participant_key(token))
+        elif request.method == "POST":
+            deleted = 0
+    return render(
+        request,
+        "withdraw.html",
+        {
+            "presentation": presentation,
+            "code": code,
+            "language": presentation.document.language,
+            "deleted": deleted,
+        },
+    )
 
 
 def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:

@@ -10,18 +10,19 @@ import msgspec
 from polls.codes import format_code, new_code
 from polls.errors import Unavailable
 from polls.models import Document, Presentation, State
-from polls.security import PRESENTER, hash_secret, new_secret
+from polls.security import PRESENTER, RESEARCHER, hash_secret, new_secret
 from polls.storage import Storage
 
 
 class Created(msgspec.Struct, frozen=True):
     presentation: Presentation
     presenter_secret: str
+    researcher_secret: str
 
 
 async def create_presentation(storage: Storage, document: Document) -> Created:
-    """Store a presentation under a fresh join code and presenter secret."""
-    secret = new_secret()
+    """Store a presentation under a fresh join code, presenter and researcher secrets."""
+    secret, research = new_secret(), new_secret()
     for _ in range(50):
         presentation = Presentation(
             id=secrets.token_hex(6),
@@ -30,15 +31,16 @@ async def create_presentation(storage: Storage, document: Document) -> Created:
             state=State(),
             created_at=time.time(),
         )
-        if await storage.create_presentation(presentation, {PRESENTER: hash_secret(secret)}):
-            return Created(presentation, secret)
+        hashes = {PRESENTER: hash_secret(secret), RESEARCHER: hash_secret(research)}
+        if await storage.create_presentation(presentation, hashes):
+            return Created(presentation, secret, research)
     raise Unavailable("No free join code was found; try again.")
 
 
-async def new_presenter_secret(storage: Storage, presentation_id: str) -> str:
-    """Replace a presentation's presenter secret; the old link stops working."""
+async def new_role_secret(storage: Storage, presentation_id: str, role: str) -> str:
+    """Replace a presentation's presenter or researcher secret; the old link stops working."""
     secret = new_secret()
-    await storage.set_secret_hash(presentation_id, PRESENTER, hash_secret(secret))
+    await storage.set_secret_hash(presentation_id, role, hash_secret(secret))
     return secret
 
 
@@ -50,14 +52,21 @@ def presenter_url(base_url: str, presentation_id: str, secret: str) -> str:
     return f"{base_url}/present/{presentation_id}?key={secret}"
 
 
-def links(base_url: str, presentation: Presentation, secret: str | None) -> dict[str, str]:
-    """What a person needs to run a presentation (the presenter link only when it is known)."""
+def researcher_url(base_url: str, presentation_id: str, secret: str) -> str:
+    return f"{base_url}/research/{presentation_id}?key={secret}"
+
+
+def links(base_url: str, presentation: Presentation, created: Created | None) -> dict[str, str]:
+    """What a person needs to run a presentation (secret links only right after creating)."""
     found = {
         "id": presentation.id,
         "title": presentation.document.title,
         "code": format_code(presentation.code),
         "participant_url": participant_url(base_url, presentation),
     }
-    if secret is not None:
-        found["presenter_url"] = presenter_url(base_url, presentation.id, secret)
+    if created is not None:
+        found["presenter_url"] = presenter_url(base_url, presentation.id, created.presenter_secret)
+        found["researcher_url"] = researcher_url(
+            base_url, presentation.id, created.researcher_secret
+        )
     return found

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 PRESENTER = "presenter"
+RESEARCHER = "researcher"
 PARTICIPANT_COOKIE = "polls_participant"
 
 
@@ -56,8 +57,12 @@ def bearer_token(authorization: str | None) -> str | None:
     return None
 
 
+def role_cookie(role: str, presentation_id: str) -> str:
+    return f"polls_{role}_{presentation_id}"
+
+
 def presenter_cookie(presentation_id: str) -> str:
-    return f"polls_presenter_{presentation_id}"
+    return role_cookie(PRESENTER, presentation_id)
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:

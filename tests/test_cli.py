@@ -42,7 +42,14 @@ def test_create_json_for_scripts_and_list(tmp_path: Path) -> None:
     created = json.loads(
         polls(tmp_path, "create", "examples/closing-round.en.yaml", "--json").stdout
     )
-    assert set(created) == {"id", "title", "code", "participant_url", "presenter_url"}
+    assert set(created) == {
+        "id",
+        "title",
+        "code",
+        "participant_url",
+        "presenter_url",
+        "researcher_url",
+    }
     assert created["participant_url"] == "https://polls.example/" + created["code"].replace(" ", "")
     listed = polls(tmp_path, "list")
     assert (

@@ -182,3 +182,36 @@ async def test_moderation_is_stored_and_undone(storage: Storage) -> None:
     }
     await storage.set_moderation(p.id, "words", "bad", False)
     assert [(m.slide_id, m.item) for m in await storage.moderation(p.id)] == [("tips", "12")]
+
+
+async def test_withdrawal_deletes_one_participant_only(storage: Storage) -> None:
+    """A participant's answers and join go; everyone else's stay; their limit is free again."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    await storage.record_joins([(p.id, "a", 1.0), (p.id, "b", 1.0)])
+    await storage.store_answers([submission(p, "a", "1", items=3), submission(p, "b", "1")])
+    assert await storage.delete_participant(p.id, "a") == 1
+    assert [r.participant for r in await storage.responses(p.id)] == ["b"]
+    assert await storage.joined_count(p.id) == 1
+    assert await storage.response(p.id, "a", "1") is None
+    again = await storage.store_answers([submission(p, "a", "2", items=3)])
+    assert again[0].status is Status.STORED
+
+
+async def test_purge_by_age_and_delete_all(storage: Storage) -> None:
+    """Answers older than a cutoff go; deleting all also forgets joins and moderation."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    await storage.record_joins([(p.id, "old", 100.0), (p.id, "new", 300.0)])
+    await storage.store_answers(
+        [submission(p, "old", "1", created_at=100.0), submission(p, "new", "1", created_at=300.0)]
+    )
+    await storage.set_moderation(p.id, "words", "x", True)
+    assert await storage.delete_responses(p.id, before=200.0) == 1
+    assert [r.participant for r in await storage.responses(p.id)] == ["new"]
+    assert await storage.joined_count(p.id) == 1
+    assert len(await storage.moderation(p.id)) == 1
+    assert await storage.delete_responses(p.id) == 1
+    assert await storage.responses(p.id) == []
+    assert await storage.joined_count(p.id) == 0 and await storage.moderation(p.id) == []
+    assert await storage.presentation(p.id) is not None

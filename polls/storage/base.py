@@ -152,6 +152,18 @@ class Storage(ABC):
         """The response log of a presentation (or one slide), oldest first."""
 
     @abstractmethod
+    async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
+        """Delete answers (all, or those stored before a time) and the joins of that time.
+
+        Deleting everything also forgets moderation. Returns how many answers went; what
+        is deleted leaves no trace in the database files.
+        """
+
+    @abstractmethod
+    async def delete_participant(self, presentation_id: str, participant: str) -> int:
+        """Delete one participant's answers and join (withdrawal); returns answers deleted."""
+
+    @abstractmethod
     async def set_moderation(
         self, presentation_id: str, slide_id: str, item: str, hidden: bool
     ) -> None: ...

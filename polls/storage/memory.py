@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from polls.models import Document, Moderation, Presentation, State, StoredResponse
@@ -22,7 +24,8 @@ class MemoryStorage(Storage):
     def __init__(self) -> None:
         self._presentations: dict[str, Presentation] = {}
         self._secrets: dict[tuple[str, str], str] = {}
-        self._joins: dict[str, set[str]] = {}
+        self._joins: dict[str, dict[str, float]] = {}
+        self._items: dict[int, int] = {}
         self._responses: list[StoredResponse] = []
         self._by_key: dict[SubmissionKey, StoredResponse] = {}
         self._used: dict[UsageKey, int] = {}
@@ -73,10 +76,10 @@ class MemoryStorage(Storage):
 
     async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
         new = []
-        for presentation_id, participant, _ in joins:
-            seen = self._joins.setdefault(presentation_id, set())
+        for presentation_id, participant, at in joins:
+            seen = self._joins.setdefault(presentation_id, {})
             new.append(participant not in seen)
-            seen.add(participant)
+            seen.setdefault(participant, at)
         return new
 
     async def joined_count(self, presentation_id: str) -> int:
@@ -111,6 +114,7 @@ class MemoryStorage(Storage):
             self._by_key[submission_key(submission)] = response
             slot = usage_key(submission)
             self._used[slot] = self._used.get(slot, 0) + submission.items
+            self._items[response.id] = submission.items
             outcomes.append(Outcome(Status.STORED, response))
         return outcomes
 
@@ -127,6 +131,35 @@ class MemoryStorage(Storage):
             for r in self._responses
             if r.presentation_id == presentation_id and slide_id in (None, r.slide_id)
         ]
+
+    async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
+        joins = self._joins.get(presentation_id, {})
+        for participant, at in list(joins.items()):
+            if before is None or at < before:
+                del joins[participant]
+        if before is None:
+            self._moderation.pop(presentation_id, None)
+        return self._delete(
+            lambda r: (
+                r.presentation_id == presentation_id and (before is None or r.created_at < before)
+            )
+        )
+
+    async def delete_participant(self, presentation_id: str, participant: str) -> int:
+        self._joins.get(presentation_id, {}).pop(participant, None)
+        return self._delete(
+            lambda r: r.presentation_id == presentation_id and r.participant == participant
+        )
+
+    def _delete(self, doomed: Callable[[StoredResponse], bool]) -> int:
+        gone = [r for r in self._responses if doomed(r)]
+        self._responses = [r for r in self._responses if not doomed(r)]
+        for response in gone:
+            key = (response.presentation_id, response.participant, response.submission_id)
+            self._by_key.pop(key, None)
+            slot = (response.presentation_id, response.slide_id, response.participant)
+            self._used[slot] -= self._items.pop(response.id)
+        return len(gone)
 
     async def set_moderation(
         self, presentation_id: str, slide_id: str, item: str, hidden: bool

@@ -51,6 +51,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted answers are overwritten, not just unlinked: withdrawal and purge leave no trace.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -370,6 +372,51 @@ class SqlStorage(Storage):
             query = query.where(table.c.slide_id == slide_id)
         async with self.engine.connect() as conn:
             return [self._response(row) for row in await conn.execute(query.order_by(table.c.id))]
+
+    async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
+        responses, participants = schema.responses, schema.participants
+        async with self.engine.begin() as conn:
+            doomed = responses.delete().where(responses.c.presentation_id == presentation_id)
+            joins = participants.delete().where(participants.c.presentation_id == presentation_id)
+            if before is not None:
+                doomed = doomed.where(responses.c.created_at < before)
+                joins = joins.where(participants.c.joined_at < before)
+            else:
+                await conn.execute(
+                    schema.moderation.delete().where(
+                        schema.moderation.c.presentation_id == presentation_id
+                    )
+                )
+            count = (await conn.execute(doomed)).rowcount
+            await conn.execute(joins)
+        await self._forget()
+        return int(count)
+
+    async def delete_participant(self, presentation_id: str, participant: str) -> int:
+        responses, participants = schema.responses, schema.participants
+        async with self.engine.begin() as conn:
+            count = (
+                await conn.execute(
+                    responses.delete().where(
+                        responses.c.presentation_id == presentation_id,
+                        responses.c.participant == participant,
+                    )
+                )
+            ).rowcount
+            await conn.execute(
+                participants.delete().where(
+                    participants.c.presentation_id == presentation_id,
+                    participants.c.participant == participant,
+                )
+            )
+        await self._forget()
+        return int(count)
+
+    async def _forget(self) -> None:
+        """Make deletions final on disk: SQLite's WAL still holds old pages until checkpointed."""
+        if self.dialect == "sqlite":
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ---- moderation ------------------------------------------------------------------------
 

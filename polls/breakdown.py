@@ -1,0 +1,87 @@
+"""Results broken down by group (an earlier multiple-choice answer, or a tag), with
+small-cell protection. Pure functions.
+
+Any group with fewer respondents than the threshold (5 by default) is shown as
+``"< 5"`` with no figures, so nobody can be singled out from a summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from polls.dataset import as_list, counted
+from polls.models import MultipleChoice, Slide, StoredResponse
+from polls.tally import tally
+
+Suppressed = str
+
+
+def suppressed_label(min_cell: int) -> Suppressed:
+    return f"< {min_cell}"
+
+
+def choosers(choice_slide: MultipleChoice, responses: list[StoredResponse]) -> dict[int, set[str]]:
+    """Who (by pseudonymous participant key) chose each option, by their newest answer."""
+    groups: dict[int, set[str]] = {index: set() for index in range(len(choice_slide.options))}
+    for response in counted(choice_slide, (r for r in responses if r.slide_id == choice_slide.id)):
+        for choice in as_list(response.value.get("choices")):
+            groups.setdefault(int(str(choice)), set()).add(response.participant)
+    return groups
+
+
+def segment_results(
+    slide: Slide,
+    responses: list[StoredResponse],
+    members: set[str],
+    language: str,
+    *,
+    min_cell: int,
+    hidden: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Results of a slide among a group of participants, or a suppressed marker."""
+    within = [r for r in responses if r.slide_id == slide.id and r.participant in members]
+    results = tally(slide, within, language, hidden)
+    if results["answered"] < min_cell:
+        return {"kind": results["kind"], "answered": suppressed_label(min_cell), "suppressed": True}
+    return {**results, "suppressed": False}
+
+
+def segmented(
+    slide: Slide,
+    choice_slide: MultipleChoice,
+    responses: list[StoredResponse],
+    language: str,
+    *,
+    min_cell: int,
+    hidden: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """A slide's results for each option of an earlier multiple-choice slide."""
+    groups = choosers(choice_slide, responses)
+    return [
+        {
+            "option": option,
+            "results": segment_results(
+                slide,
+                responses,
+                groups.get(index, set()),
+                language,
+                min_cell=min_cell,
+                hidden=hidden,
+            ),
+        }
+        for index, option in enumerate(choice_slide.options)
+    ]
+
+
+def grouped_counts(
+    participants_by_group: dict[str, set[str]],
+    figure: Callable[[set[str]], Any],
+    *,
+    min_cell: int,
+) -> dict[str, Any]:
+    """For each group, its figure, or the suppressed label when the group is too small."""
+    return {
+        group: figure(members) if len(members) >= min_cell else suppressed_label(min_cell)
+        for group, members in sorted(participants_by_group.items())
+    }

@@ -1,0 +1,124 @@
+"""Gathering presentations from storage and rendering exports: shared by HTTP and the CLI."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections.abc import Iterable
+
+import msgspec
+
+from polls.cloud import to_png, to_svg
+from polls.dataset import Dataset, Source, build_dataset, matches_tags
+from polls.errors import BadMessage, NotFound
+from polls.exports import codebook, codebook_markdown, to_csv, to_json
+from polls.models import Presentation, WordCloud
+from polls.storage import Storage
+from polls.storage.base import hidden_by_slide
+from polls.tally import tally
+from polls.workbook import to_xlsx
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "zip": "application/zip",
+}
+
+
+def parse_tags(pairs: Iterable[str]) -> dict[str, str]:
+    """``key=value`` pairs (from ``--tag`` or ``?tag=``) as a filter."""
+    wanted: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise BadMessage(f"A tag filter is key=value, not {pair[:60]!r}.")
+        wanted[key.strip()] = value.strip()
+    return wanted
+
+
+async def source_of(storage: Storage, presentation: Presentation) -> Source:
+    return Source(
+        presentation=presentation,
+        responses=await storage.responses(presentation.id),
+        moderation=await storage.moderation(presentation.id),
+        joined=await storage.joined_count(presentation.id),
+    )
+
+
+async def collect(
+    storage: Storage, ids: Iterable[str] = (), tags: dict[str, str] | None = None
+) -> list[Source]:
+    """The presentations named by id and/or matching every tag, oldest first."""
+    wanted = set(ids)
+    chosen = [
+        p
+        for p in await storage.presentations()
+        if (not wanted or p.id in wanted) and (not tags or matches_tags(p, tags))
+    ]
+    if wanted - {p.id for p in chosen} and not tags:
+        raise NotFound("No presentation with that id.")
+    chosen.sort(key=lambda p: (p.created_at, p.id))
+    return [await source_of(storage, p) for p in chosen]
+
+
+def cloud_words(source: Source, slide_id: str) -> tuple[WordCloud, list[tuple[str, int]]]:
+    """The visible words of a word-cloud slide with their counts, as the screen showed them."""
+    slide = source.presentation.document.slide(slide_id)
+    if not isinstance(slide, WordCloud):
+        raise NotFound("There is no word-cloud slide with that id.")
+    hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
+    own = [r for r in source.responses if r.slide_id == slide_id]
+    results = tally(slide, own, source.presentation.document.language, hidden)
+    return slide, [(w["text"], w["count"]) for w in results["words"] if not w["hidden"]]
+
+
+def file_stem(sources: list[Source]) -> str:
+    day = time.strftime("%Y-%m-%d")
+    if len(sources) == 1:
+        return f"polls-{sources[0].presentation.id}-{day}"
+    return f"polls-{len(sources)}-sessions-{day}"
+
+
+def render(
+    kind: str,
+    sources: list[Source],
+    *,
+    excel: bool = False,
+    link_participants: bool = False,
+    min_cell: int = 5,
+) -> bytes:
+    """One export (csv, xlsx, json, or zip with all of them, the codebook and the clouds)."""
+    dataset = build_dataset(sources, link_participants=link_participants)
+    if kind == "csv":
+        return to_csv(dataset, excel=excel)
+    if kind == "xlsx":
+        return to_xlsx(dataset, sources, min_cell=min_cell)
+    if kind == "json":
+        return to_json(dataset)
+    if kind == "zip":
+        return _bundle(dataset, sources, excel=excel, min_cell=min_cell)
+    raise BadMessage(f"Unknown export format {kind[:20]!r}; use csv, xlsx, json or zip.")
+
+
+def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: int) -> bytes:
+    buffer = io.BytesIO()
+    stem = file_stem(sources)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(f"{stem}/answers.csv", to_csv(dataset, excel=excel))
+        bundle.writestr(f"{stem}/answers.xlsx", to_xlsx(dataset, sources, min_cell=min_cell))
+        bundle.writestr(f"{stem}/answers.json", to_json(dataset))
+        bundle.writestr(f"{stem}/codebook.md", codebook_markdown(dataset, min_cell=min_cell))
+        bundle.writestr(
+            f"{stem}/codebook.json",
+            msgspec.json.format(msgspec.json.encode(codebook(dataset, min_cell=min_cell))),
+        )
+        for source in sources:
+            for slide in source.presentation.document.slides:
+                if isinstance(slide, WordCloud):
+                    _, words = cloud_words(source, slide.id)
+                    name = f"{stem}/clouds/{source.presentation.id}-{slide.id}"
+                    bundle.writestr(f"{name}.svg", to_svg(words, slide.question))
+                    bundle.writestr(f"{name}.png", to_png(words))
+    return buffer.getvalue()

@@ -1,0 +1,226 @@
+"""Export formats of a dataset: tidy CSV, JSON, and the codebook (Markdown and JSON).
+
+Pure functions from a :class:`~polls.dataset.Dataset` to bytes. The XLSX
+workbook is in :mod:`polls.workbook`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import msgspec
+
+from polls.dataset import Dataset, Row
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+BASE_COLUMNS: list[tuple[str, str, str]] = [
+    ("presentation_id", "text", "Identifier of the presentation (session)."),
+    ("presentation_title", "text", "Title of the presentation."),
+    ("slide_position", "integer", "Position of the slide in its presentation, from 1."),
+    ("slide_id", "text", "Identifier of the slide within its presentation."),
+    (
+        "question_id",
+        "text",
+        "Identifier of the question; the same kind and text across presentations share it.",
+    ),
+    ("slide_kind", "text", "word_cloud, scales, multiple_choice or open_ended."),
+    ("question", "text", "The question as shown."),
+    ("item", "text", "For scales: the statement rated. Empty for other kinds."),
+    (
+        "value",
+        "text",
+        "The answer: the word as typed, the rating, the chosen option's text, or the open text. "
+        "Empty when skipped.",
+    ),
+    (
+        "value_number",
+        "number",
+        "For scales: the rating. For multiple choice: the option's position, from 1. "
+        "Empty otherwise.",
+    ),
+    (
+        "value_normalised",
+        "text",
+        "For word clouds: the normalised form words are grouped by (see normalisation).",
+    ),
+    (
+        "participant",
+        "text",
+        "Pseudonym of the participant, P0001, P0002, ... in order of first answer; stable "
+        "within this export only.",
+    ),
+    ("answered_at", "datetime", "When the answer was stored, UTC, ISO 8601."),
+    ("hidden", "0/1", "1 if the presenter hid this item from the screen (moderation)."),
+    ("skipped", "0/1", "1 if the participant chose to skip this statement."),
+    ("profanity", "0/1", "1 if the answer contains a word on the swear-word list (a hint only)."),
+]
+NORMALISATION = (
+    "Word-cloud words are grouped by a normalised form: Unicode NFC, control and "
+    "bidirectional characters removed, white space folded, lower case (casefold), "
+    "punctuation at both ends removed, each word stemmed with the Snowball stemmer of the "
+    "presentation's language (Dutch or English, repeated until stable; Dutch '-ën' plurals "
+    "first lose their ending), then accents removed. The cloud shows each group under its "
+    "most common spelling."
+)
+
+
+def columns(dataset: Dataset) -> list[str]:
+    names = [name for name, _, _ in BASE_COLUMNS]
+    position = names.index("slide_position")
+    return names[:position] + [f"tag_{key}" for key in dataset.tag_keys] + names[position:]
+
+
+def safe_cell(text: str) -> str:
+    """Neutralise text a spreadsheet would run as a formula; plain numbers stay numbers."""
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def row_cells(row: Row, tag_keys: list[str], *, neutralise: bool = True) -> list[str]:
+    cells = [
+        row.presentation_id,
+        row.presentation_title,
+        *(row.tags.get(key, "") for key in tag_keys),
+        str(row.slide_position),
+        row.slide_id,
+        row.question_id,
+        row.slide_kind,
+        row.question,
+        row.item,
+        row.value,
+        _number(row.value_number),
+        row.value_normalised,
+        row.participant,
+        row.answered_at,
+        "1" if row.hidden else "0",
+        "1" if row.skipped else "0",
+        "1" if row.profanity else "0",
+    ]
+    return [safe_cell(cell) for cell in cells] if neutralise else cells
+
+
+def to_csv(dataset: Dataset, *, excel: bool = False) -> bytes:
+    """RFC 4180 CSV, UTF-8 (with a byte-order mark for Excel when asked)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns(dataset))
+    for row in dataset.rows:
+        writer.writerow(row_cells(row, dataset.tag_keys))
+    data = buffer.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + data if excel else data
+
+
+def to_json(dataset: Dataset) -> bytes:
+    """The dataset and its codebook as one JSON document (docs/export.schema.json)."""
+    document = msgspec.to_builtins(dataset)
+    document["codebook"] = codebook(dataset)
+    return msgspec.json.format(msgspec.json.encode(document), indent=1)
+
+
+def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
+    """What every column, question and tag means, machine-readable."""
+    tag_columns = [
+        {"name": f"tag_{key}", "type": "text", "description": f"The presentation's tag '{key}'."}
+        for key in dataset.tag_keys
+    ]
+    base = [{"name": n, "type": t, "description": d} for n, t, d in BASE_COLUMNS]
+    position = [c["name"] for c in base].index("slide_position")
+    return {
+        "schema_version": dataset.schema_version,
+        "exported_at": dataset.exported_at,
+        "columns": base[:position] + tag_columns + base[position:],
+        "questions": msgspec.to_builtins(dataset.questions),
+        "tag_keys": dataset.tag_keys,
+        "sessions": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "language": s.language,
+                "tags": s.tags,
+                "created_at": s.created_at,
+                "joined": s.joined,
+            }
+            for s in dataset.sessions
+        ],
+        "normalisation": NORMALISATION,
+        "rows": (
+            "One row per answer item: each word, each rated statement, each chosen option, "
+            "each open answer. Only answers that count are included: when a participant "
+            "changed a rating or a choice, the newest one."
+        ),
+        "small_cells": (
+            f"Breakdowns in summaries (by an earlier answer or by tag) show '< {min_cell}' "
+            f"for groups of fewer than {min_cell} respondents. This long table is raw data "
+            "for researchers only: do not publish it."
+        ),
+        "formulas": (
+            "Text cells that start with =, +, -, @, tab or carriage return get a leading "
+            "apostrophe in CSV, so spreadsheets do not run them."
+        ),
+    }
+
+
+def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
+    """The codebook for people: the same content as codebook(), as Markdown."""
+    book = codebook(dataset, min_cell=min_cell)
+    lines = [
+        "# Codebook",
+        "",
+        f"Exported {book['exported_at']} (schema version {book['schema_version']}).",
+        "",
+        "## Sessions",
+        "",
+        "| id | title | created | joined | tags |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for session in book["sessions"]:
+        tags = ", ".join(f"{k}: {v}" for k, v in sorted(session["tags"].items()))
+        lines.append(
+            f"| {session['id']} | {_md(session['title'])} | {session['created_at']} | "
+            f"{session['joined']} | {_md(tags)} |"
+        )
+    lines += ["", "## Columns", "", "| column | type | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{c['name']}` | {c['type']} | {_md(c['description'])} |" for c in book["columns"]]
+    lines += ["", "## Questions", ""]
+    for question in book["questions"]:
+        lines.append(f"### `{question['id']}` ({question['kind']})")
+        lines += ["", _md(question["text"]), ""]
+        if question["kind"] == "scales":
+            lines.append(
+                f"Scale {question['min']} ({_md(question['min_label']) or 'low'}) to "
+                f"{question['max']} ({_md(question['max_label']) or 'high'}). Statements:"
+            )
+            lines += [""] + [f"{i}. {_md(s)}" for i, s in enumerate(question["statements"], 1)]
+            lines.append("")
+        if question["kind"] == "multiple_choice":
+            lines.append("Options (value_number in brackets):")
+            lines += [""] + [f"- [{i}] {_md(o)}" for i, o in enumerate(question["options"], 1)]
+            lines.append("")
+    lines += [
+        "## Rows",
+        "",
+        book["rows"],
+        "",
+        "## Normalisation of words",
+        "",
+        book["normalisation"],
+    ]
+    lines += ["", "## Privacy", "", book["small_cells"], "", book["formulas"], ""]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,178 @@
+"""Research access over HTTP: the researcher page, downloads, word-cloud images, deleting answers.
+
+A presentation's researcher link (read-only) and its presenter link both give access to its
+data; the deployment's organiser token gives access to every presentation and to exports of
+many sessions at once.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from polls.api import bearer
+from polls.cloud import to_png, to_svg
+from polls.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
+from polls.dataset import build_dataset
+from polls.errors import BadMessage, Forbidden
+from polls.exports import codebook, codebook_markdown
+from polls.models import WordCloud
+from polls.pages import render as render_page
+from polls.security import PRESENTER, RESEARCHER, hash_secret, role_cookie, secret_matches
+
+
+def _organiser(request: Request) -> bool:
+    token: str = request.app.state.services.settings.organiser_token
+    return bool(token) and secret_matches(bearer(request), hash_secret(token))
+
+
+async def require_research(request: Request, presentation_id: str) -> None:
+    """The organiser token, or this presentation's researcher or presenter secret."""
+    if _organiser(request):
+        return
+    storage = request.app.state.services.storage
+    for role in (RESEARCHER, PRESENTER):
+        secret = bearer(request) or request.cookies.get(role_cookie(role, presentation_id))
+        if secret_matches(secret, await storage.secret_hash(presentation_id, role)):
+            return
+    raise Forbidden("This needs the researcher or presenter link of this presentation.")
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def page(request: Request) -> Response:
+    """``/research/{id}``: downloads for one presentation. ``?key=`` becomes a cookie once."""
+    presentation_id = request.path_params["presentation_id"]
+    services = request.app.state.services
+    key = request.query_params.get("key")
+    if key is not None:
+        stored = await services.storage.secret_hash(presentation_id, RESEARCHER)
+        if not secret_matches(key, stored):
+            raise Forbidden("This researcher link is not valid (any more).")
+        response = RedirectResponse(f"/research/{presentation_id}", status_code=303)
+        response.set_cookie(
+            role_cookie(RESEARCHER, presentation_id),
+            key,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    await require_research(request, presentation_id)
+    (source,) = await collect(services.storage, [presentation_id])
+    document = source.presentation.document
+    clouds = [s for s in document.slides if isinstance(s, WordCloud)]
+    answered = len({r.participant for r in source.responses})
+    return render_page(
+        request,
+        "research.html",
+        {
+            "presentation": source.presentation,
+            "language": document.language,
+            "joined": source.joined,
+            "answered": answered,
+            "answers": len(source.responses),
+            "clouds": clouds,
+            "deleted": request.query_params.get("deleted"),
+            "retention_days": document.retention_days or services.settings.retention_days,
+        },
+    )
+
+
+async def export_one(request: Request) -> Response:
+    """``/research/{id}/export.{csv|xlsx|json|zip}`` (``?excel=1`` adds a BOM to CSV)."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_research(request, presentation_id)
+    kind = request.path_params["kind"]
+    if kind not in FORMATS:
+        raise BadMessage("Export as csv, xlsx, json or zip.")
+    services = request.app.state.services
+    sources = await collect(services.storage, [presentation_id])
+    data = render(
+        kind,
+        sources,
+        excel=request.query_params.get("excel") == "1",
+        min_cell=services.settings.min_cell,
+    )
+    return _download(data, FORMATS[kind], f"{file_stem(sources)}.{kind}")
+
+
+async def export_many(request: Request) -> Response:
+    """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
+    if not _organiser(request):
+        raise Forbidden("Exports of many presentations need the organiser token.")
+    kind = request.path_params["kind"]
+    if kind not in FORMATS:
+        raise BadMessage("Export as csv, xlsx, json or zip.")
+    services = request.app.state.services
+    tags = parse_tags(request.query_params.getlist("tag"))
+    ids = request.query_params.getlist("id")
+    if not tags and not ids:
+        raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
+    sources = await collect(services.storage, ids, tags)
+    data = render(
+        kind,
+        sources,
+        excel=request.query_params.get("excel") == "1",
+        link_participants=request.query_params.get("link_participants") == "1",
+        min_cell=services.settings.min_cell,
+    )
+    return _download(data, FORMATS[kind], f"{file_stem(sources)}.{kind}")
+
+
+async def codebook_one(request: Request) -> Response:
+    """``/research/{id}/codebook.{md|json}``."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_research(request, presentation_id)
+    services = request.app.state.services
+    dataset = build_dataset(await collect(services.storage, [presentation_id]))
+    min_cell = services.settings.min_cell
+    if request.path_params["kind"] == "json":
+        data = msgspec.json.format(msgspec.json.encode(codebook(dataset, min_cell=min_cell)))
+        return _download(data, "application/json", "codebook.json")
+    if request.path_params["kind"] == "md":
+        text = codebook_markdown(dataset, min_cell=min_cell)
+        return _download(text.encode(), "text/markdown; charset=utf-8", "codebook.md")
+    raise BadMessage("The codebook comes as md or json.")
+
+
+async def cloud(request: Request) -> Response:
+    """``/research/{id}/cloud/{slide}.{svg|png}``: the word cloud as the screen showed it."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_research(request, presentation_id)
+    (source,) = await collect(request.app.state.services.storage, [presentation_id])
+    slide, words = cloud_words(source, request.path_params["slide"])
+    if request.path_params["kind"] == "svg":
+        return Response(to_svg(words, slide.question), media_type="image/svg+xml")
+    if request.path_params["kind"] == "png":
+        return Response(to_png(words), media_type="image/png")
+    raise BadMessage("Word clouds come as svg or png.")
+
+
+async def delete_answers(request: Request) -> Response:
+    """Delete every answer of a presentation: ``POST /research/{id}/delete`` (form, with
+    ``confirm=delete``) or ``DELETE /api/presentations/{id}/answers``."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_research(request, presentation_id)
+    hub = request.app.state.services.hub
+    if request.method == "DELETE":
+        return Response(
+            msgspec.json.encode({"deleted": await hub.delete_answers(presentation_id)}),
+            media_type="application/json",
+        )
+    form = await request.form()
+    if form.get("confirm") != "delete":
+        raise BadMessage("Type 'delete' to confirm.")
+    deleted = await hub.delete_answers(presentation_id)
+    return RedirectResponse(f"/research/{presentation_id}?deleted={deleted}", status_code=303)

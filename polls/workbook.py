@@ -1,0 +1,178 @@
+"""The XLSX export: a summary per presentation, a sheet per question with the results as the
+presenter saw them (and broken down by earlier multiple-choice answers), the long table and
+the codebook. Formulas are never written: every text is a string."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import xlsxwriter
+
+from polls.breakdown import segmented
+from polls.dataset import Dataset, Source, iso
+from polls.exports import codebook, columns, row_cells
+from polls.models import Content, MultipleChoice, Slide, slide_kind
+from polls.storage.base import hidden_by_slide
+from polls.tally import tally
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class _Sheets:
+    """Unique, valid sheet names (at most 31 characters)."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.used: set[str] = set()
+
+    def add(self, name: str) -> Any:
+        base = _BAD_SHEET_CHARS.sub(" ", name).strip("' ")[:31] or "Sheet"
+        candidate, n = base, 1
+        while candidate.casefold() in self.used:
+            n += 1
+            candidate = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+        self.used.add(candidate.casefold())
+        return self.book.add_worksheet(candidate)
+
+
+def _write_rows(sheet: Any, start: int, rows: list[list[Any]], bold: Any = None) -> int:
+    for offset, cells in enumerate(rows):
+        for col, cell in enumerate(cells):
+            if isinstance(cell, bool):
+                sheet.write_number(start + offset, col, int(cell))
+            elif isinstance(cell, int | float):
+                sheet.write_number(start + offset, col, cell)
+            elif cell is None:
+                continue
+            else:
+                sheet.write_string(start + offset, col, str(cell), bold if offset == 0 else None)
+    return start + len(rows)
+
+
+def _result_rows(results: dict[str, Any]) -> list[list[Any]]:
+    kind = results["kind"]
+    if results.get("suppressed"):
+        return [["respondents", results["answered"]]]
+    if kind == "word_cloud":
+        return [["word", "count", "hidden"]] + [
+            [w["text"], w["count"], w["hidden"]] for w in results["words"]
+        ]
+    if kind == "scales":
+        values = list(range(results["min"], results["max"] + 1))
+        header = ["statement", "n", "mean", "skipped", *[f"= {v}" for v in values]]
+        return [header] + [
+            [s["text"], s["count"], s["mean"], s["skipped"], *s["distribution"]]
+            for s in results["statements"]
+        ]
+    if kind == "multiple_choice":
+        return [["option", "count", "percent"]] + [
+            [o["text"], o["count"], o["percent"]] for o in results["options"]
+        ]
+    if kind == "open_ended":
+        return [["answer", "hidden"]] + [[a["text"], a["hidden"]] for a in results["answers"]]
+    return []
+
+
+def _question_sheet(
+    sheets: _Sheets, bold: Any, source: Source, number: int, slide: Slide, min_cell: int
+) -> None:
+    document = source.presentation.document
+    hidden = frozenset(hidden_by_slide(source.moderation).get(slide.id, set()))
+    position = document.slides.index(slide) + 1
+    assert not isinstance(slide, Content)
+    sheet = sheets.add(f"{number}.{position} {slide.question}")
+    own = [r for r in source.responses if r.slide_id == slide.id]
+    results = tally(slide, own, document.language, hidden)
+    line = _write_rows(
+        sheet,
+        0,
+        [
+            ["presentation", document.title],
+            ["question", slide.question],
+            ["kind", slide_kind(slide)],
+            ["respondents", results["answered"]],
+        ],
+    )
+    line = _write_rows(sheet, line + 1, _result_rows(results), bold)
+    earlier = [s for s in document.slides[: position - 1] if isinstance(s, MultipleChoice)]
+    for choice in earlier:
+        line += 1
+        _write_rows(sheet, line, [[f"By answer to: {choice.question}"]], bold)
+        line += 1
+        for group in segmented(
+            slide, choice, source.responses, document.language, min_cell=min_cell, hidden=hidden
+        ):
+            line = _write_rows(sheet, line, [[group["option"]]], bold)
+            line = _write_rows(sheet, line, _result_rows(group["results"]), bold) + 1
+    sheet.set_column(0, 0, 48)
+
+
+def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = book.add_format({"bold": True})
+    sheets = _Sheets(book)
+    summary = sheets.add("Summary")
+    line = 0
+    for number, source in enumerate(sources, 1):
+        presentation = source.presentation
+        document = presentation.document
+        rows: list[list[Any]] = [
+            [f"{number}. {document.title}"],
+            ["presentation id", presentation.id],
+            ["created", iso(presentation.created_at)],
+            ["language", document.language],
+            *[[f"tag {key}", value] for key, value in sorted(document.tags.items())],
+            ["joined", source.joined],
+            ["slide", "kind", "question", "respondents"],
+        ]
+        for position, slide in enumerate(document.slides, 1):
+            if isinstance(slide, Content):
+                continue
+            answered = len({r.participant for r in source.responses if r.slide_id == slide.id})
+            rows.append([position, slide_kind(slide), slide.question, answered])
+        line = _write_rows(summary, line, rows, bold) + 1
+    summary.set_column(0, 0, 18)
+    summary.set_column(2, 2, 60)
+    for number, source in enumerate(sources, 1):
+        for slide in source.presentation.document.slides:
+            if not isinstance(slide, Content):
+                _question_sheet(sheets, bold, source, number, slide, min_cell)
+    answers = sheets.add("Answers")
+    _write_rows(answers, 0, [columns(dataset)], bold)
+    number_column = columns(dataset).index("value_number")
+    for index, row in enumerate(dataset.rows, 1):
+        # Cells are written as strings, so nothing needs neutralising against formulas.
+        for col, cell in enumerate(row_cells(row, dataset.tag_keys, neutralise=False)):
+            if col == number_column and cell:
+                answers.write_number(index, col, float(cell))
+            else:
+                answers.write_string(index, col, cell)
+    book_sheet = sheets.add("Codebook")
+    book_data = codebook(dataset, min_cell=min_cell)
+    _write_rows(
+        book_sheet,
+        0,
+        [["column", "type", "meaning"]]
+        + [[c["name"], c["type"], c["description"]] for c in book_data["columns"]]
+        + [
+            [],
+            ["normalisation", book_data["normalisation"]],
+            ["privacy", book_data["small_cells"]],
+        ],
+        bold,
+    )
+    book_sheet.set_column(0, 0, 22)
+    book_sheet.set_column(2, 2, 90)
+    book.close()
+    return buffer.getvalue()

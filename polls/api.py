@@ -133,7 +133,7 @@ async def results(request: Request) -> Response:
 
 
 async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) -> list[Any]:
-    """The slide's results for each option of an earlier multiple-choice slide."""
+    """The slide's results for each option of an other multiple-choice slide."""
     document = room.presentation.document
     slide, choice = document.slide(slide_id), document.slide(segment_id)
     if not isinstance(choice, MultipleChoice) or slide is None:

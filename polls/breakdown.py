@@ -1,4 +1,4 @@
-"""Results broken down by group (an earlier multiple-choice answer, or a tag), with
+"""Results broken down by group (an other multiple-choice answer, or a tag), with
 small-cell protection. Pure functions.
 
 Any group with fewer respondents than the threshold (5 by default) is shown as
@@ -56,7 +56,7 @@ def segmented(
     min_cell: int,
     hidden: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """A slide's results for each option of an earlier multiple-choice slide."""
+    """A slide's results for each option of an other multiple-choice slide."""
     groups = choosers(choice_slide, responses)
     return [
         {

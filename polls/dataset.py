@@ -213,7 +213,7 @@ def _rows_of(
                         None,
                         normalised=key,
                         hidden=key in hidden,
-                        profanity=is_profane(key, language),
+                        profanity=is_profane(str(word)),
                     )
                 )
         elif isinstance(slide, Scales):
@@ -229,7 +229,7 @@ def _rows_of(
                 rows.append(_row(common, "", slide.options[chosen], float(chosen + 1)))
         elif isinstance(slide, OpenEnded):
             text = str(value.get("text", ""))
-            profane = any(is_profane(word_key(w, language), language) for w in text.split())
+            profane = is_profane(text)
             rows.append(
                 _row(common, "", text, None, hidden=str(response.id) in hidden, profanity=profane)
             )

@@ -1,6 +1,7 @@
 """A short list of common Dutch and English swear words, to flag (never hide) words in exports.
 
 Flagging is a hint for researchers and moderators; what to hide stays a person's choice.
+Both lists apply in every presentation: people swear in more than one language.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ WORDS = {
     ),
     "nl": (
         "kut klote kloten lul eikel zak sukkel trut hoer slet tering kanker tyfus pleuris "
-        "godverdomme verdomme shit fuck mongool debiel idioot klootzak kankerlijer"
+        "godverdomme verdomme mongool debiel idioot klootzak kankerlijer"
     ),
 }
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _keys(language: str) -> frozenset[str]:
-    words = WORDS.get(language, "").split() + WORDS["en"].split()
-    return frozenset(word_key(word, language) for word in words)
+    return frozenset(word_key(word, language) for word in WORDS[language].split())
 
 
-def is_profane(key: str, language: str) -> bool:
-    """Whether a normalised word (a word key) is on the list, in any of its forms."""
-    return bool(key) and any(part in _keys(language) for part in key.split())
+def is_profane(text: str) -> bool:
+    """Whether any word of a text is on either list, in any of its forms."""
+    for language in WORDS:
+        keys = _keys(language)
+        if any(part in keys for part in word_key(text, language).split()):
+            return True
+    return False

@@ -1,5 +1,5 @@
 """The XLSX export: a summary per presentation, a sheet per question with the results as the
-presenter saw them (and broken down by earlier multiple-choice answers), the long table and
+presenter saw them (and broken down by multiple-choice answers), the long table and
 the codebook. Formulas are never written: every text is a string."""
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ def _question_sheet(
         ],
     )
     line = _write_rows(sheet, line + 1, _result_rows(results), bold)
-    earlier = [s for s in document.slides[: position - 1] if isinstance(s, MultipleChoice)]
-    for choice in earlier:
+    groupings = [s for s in document.slides if isinstance(s, MultipleChoice) and s is not slide]
+    for choice in groupings:
         line += 1
         _write_rows(sheet, line, [[f"By answer to: {choice.question}"]], bold)
         line += 1

@@ -25,7 +25,7 @@ def test_the_shipped_examples_are_valid() -> None:
     dutch = load_document(ROOT / "examples" / "closing-round.nl.yaml")
     english = load_document(ROOT / "examples" / "closing-round.en.yaml")
     assert dutch.language == "nl" and english.language == "en"
-    assert dutch.slides[1].question == "Wat neem je mee uit deze bijeenkomst?"  # type: ignore[union-attr]
+    assert dutch.slides[2].question == "Wat neem je mee uit deze bijeenkomst?"  # type: ignore[union-attr]
     kinds = {type(s).__name__ for s in dutch.slides}
     assert kinds == {"Content", "WordCloud", "Scales", "MultipleChoice", "OpenEnded"}
     assert len(dutch.slides) == len(english.slides)
@@ -150,6 +150,6 @@ def test_round_trip_through_plain_data() -> None:
     """A document written out as data reads back the same (the editor relies on it)."""
     document = load_document(ROOT / "examples" / "closing-round.en.yaml")
     data = document_to_data(document)
-    assert data["slides"][1]["kind"] == "word_cloud"
+    assert data["slides"][2]["kind"] == "word_cloud"
     assert validate_document(data) == document
-    assert isinstance(validate_document(data).slides[3], MultipleChoice)
+    assert isinstance(validate_document(data).slides[1], MultipleChoice)

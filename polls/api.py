@@ -208,8 +208,7 @@ async def participant_answer(request: Request) -> Response:
         raise BadMessage("Send an answer here.")
     async with hub.room_by_code(_code(request)) as room:
         who = participant_key(token)
-        if minted:
-            await hub.join(room, who)
+        await hub.join(room, who)  # a phone with a cookie from another presentation joins here
         outcome = await hub.answer(room, who, message)
     response = JSONResponse(
         protocol.ack_message(message.id, duplicate=outcome.status.value != "stored")

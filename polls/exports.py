@@ -161,8 +161,9 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
             "changed a rating or a choice, the newest one."
         ),
         "small_cells": (
-            f"Breakdowns in summaries (by the answer to a multiple-choice question, or by tag) show '< {min_cell}' "
-            f"for groups of fewer than {min_cell} respondents. This long table is raw data "
+            "Breakdowns in summaries (by the answer to a multiple-choice question, or by tag) "
+            f"show '< {min_cell}' for groups of fewer than {min_cell} respondents. "
+            "The long table is raw data "
             "for researchers only: do not publish it."
         ),
         "formulas": (

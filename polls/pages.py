@@ -122,8 +122,7 @@ async def participant(request: Request) -> Response:
     who = participant_key(token)
     error: PollsError | None = None
     async with hub.room_by_code(code) as room:
-        if minted:
-            await hub.join(room, who)
+        await hub.join(room, who)  # counted once per presentation, however often it comes
         if request.method == "POST":
             form = await request.form()
             try:

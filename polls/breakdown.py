@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from polls.dataset import as_list, counted
+from polls.dataset import Dataset, Question, Row, as_list, counted
 from polls.models import MultipleChoice, Slide, StoredResponse
 from polls.tally import tally
 
@@ -85,3 +85,30 @@ def grouped_counts(
         group: figure(members) if len(members) >= min_cell else suppressed_label(min_cell)
         for group, members in sorted(participants_by_group.items())
     }
+
+
+def by_tag(dataset: Dataset, question: Question, key: str, *, min_cell: int) -> list[list[Any]]:
+    """A table of one question's results per value of one tag, small groups suppressed."""
+    rows = [r for r in dataset.rows if r.question_id == question.id]
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.tags.get(key) or "(none)", []).append(row)
+    items = question.statements if question.kind == "scales" else question.options
+    label = "mean" if question.kind == "scales" else "count"
+    table: list[list[Any]] = [[key, "respondents", *(f"{label}: {item}" for item in items)]]
+    for value, members in sorted(groups.items()):
+        respondents = len({r.participant for r in members})
+        if respondents < min_cell:
+            table.append([value, suppressed_label(min_cell)])
+            continue
+        figures: list[Any] = []
+        for item in items:
+            if question.kind == "scales":
+                numbers = [
+                    r.value_number for r in members if r.item == item and r.value_number is not None
+                ]
+                figures.append(round(sum(numbers) / len(numbers), 2) if numbers else None)
+            else:
+                figures.append(sum(1 for r in members if r.value == item))
+        table.append([value, respondents, *figures])
+    return table

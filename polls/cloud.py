@@ -1,7 +1,7 @@
 """Word-cloud layout and images (SVG, PNG).
 
-``layout`` is pure and deterministic: the same words and counts always give the
-same picture. Words are placed in order of count along a spiral from the
+``layout`` is pure and deterministic: the same words and counts in the same
+order always give the same picture. Words are placed along a spiral from the
 middle, each where it first fits without overlapping another.
 """
 
@@ -33,23 +33,38 @@ def _box(text: str, size: float) -> tuple[float, float]:
 
 
 def layout(words: list[tuple[str, int]], width: int = WIDTH, height: int = HEIGHT) -> list[Placed]:
-    """Place words (text, count), biggest first; words that do not fit are left out."""
-    ranked = sorted(words, key=lambda w: (-w[1], w[0]))
-    if not ranked:
+    """Place words (text, count) in the order given, sized by count, all of them if they fit.
+
+    The order is the order words first appeared, so a word keeps its place while the cloud
+    grows. When the words do not all fit, every size shrinks a little and layout starts over.
+    """
+    if not words:
         return []
-    top = ranked[0][1]
+    top = max(count for _, count in words)
+    scale = 1.0
+    for _ in range(12):
+        placed = _place(words, top, scale, width, height)
+        if len(placed) == len(words):
+            return placed
+        scale *= 0.85
+    return placed
+
+
+def _place(
+    words: list[tuple[str, int]], top: int, scale: float, width: int, height: int
+) -> list[Placed]:
     placed: list[Placed] = []
     boxes: list[tuple[float, float, float, float]] = []
     aspect = width / height
-    for index, (text, count) in enumerate(ranked):
-        size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(count / top)
+    for index, (text, count) in enumerate(words):
+        size = scale * (MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(count / top))
         box_width, box_height = _box(text, size)
         if box_width > width:
             size *= width / box_width * 0.95
             box_width, box_height = _box(text, size)
-        for step in range(4000):
-            angle = 0.35 * step
-            radius = 3.0 * angle
+        for step in range(3000):
+            angle = 0.3 * step
+            radius = 2.5 * angle
             x = width / 2 + radius * math.cos(angle) * aspect / 1.4
             y = height / 2 + radius * math.sin(angle) / 1.4
             left, top_edge = x - box_width / 2, y - box_height / 2

@@ -64,14 +64,15 @@ async def collect(
 
 
 def cloud_words(source: Source, slide_id: str) -> tuple[WordCloud, list[tuple[str, int]]]:
-    """The visible words of a word-cloud slide with their counts, as the screen showed them."""
+    """The visible words of a word-cloud slide with their counts, in order of appearance."""
     slide = source.presentation.document.slide(slide_id)
     if not isinstance(slide, WordCloud):
         raise NotFound("There is no word-cloud slide with that id.")
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
     own = [r for r in source.responses if r.slide_id == slide_id]
     results = tally(slide, own, source.presentation.document.language, hidden)
-    return slide, [(w["text"], w["count"]) for w in results["words"] if not w["hidden"]]
+    shown = sorted((w for w in results["words"] if not w["hidden"]), key=lambda w: w["order"])
+    return slide, [(w["text"], w["count"]) for w in shown]
 
 
 def file_stem(sources: list[Source]) -> str:

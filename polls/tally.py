@@ -66,6 +66,7 @@ class WordTally(Tally):
                 self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        first = {key: order for order, key in enumerate(self.counts)}  # order of appearance
         ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
         words = [
             {
@@ -73,6 +74,7 @@ class WordTally(Tally):
                 "text": display_form(self.spellings[key]),
                 "count": count,
                 "hidden": key in hidden,
+                "order": first[key],
             }
             for key, count in ranked[:MAX_WORDS_SHOWN]
         ]

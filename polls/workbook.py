@@ -10,7 +10,7 @@ from typing import Any
 
 import xlsxwriter
 
-from polls.breakdown import segmented
+from polls.breakdown import by_tag, segmented
 from polls.dataset import Dataset, Source, iso
 from polls.exports import codebook, columns, row_cells
 from polls.models import Content, MultipleChoice, Slide, slide_kind
@@ -109,6 +109,19 @@ def _question_sheet(
     sheet.set_column(0, 0, 48)
 
 
+def _tag_sheet(sheet: Any, bold: Any, dataset: Dataset, min_cell: int) -> None:
+    """Scales and choices across sessions, per tag value (the same question lined up)."""
+    line = 0
+    for question in dataset.questions:
+        if question.kind not in ("scales", "multiple_choice"):
+            continue
+        line = _write_rows(sheet, line, [[question.text, question.id]], bold)
+        for key in dataset.tag_keys:
+            line = _write_rows(sheet, line, by_tag(dataset, question, key, min_cell=min_cell), bold)
+        line += 1
+    sheet.set_column(0, 0, 40)
+
+
 def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -148,6 +161,8 @@ def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> by
         for slide in source.presentation.document.slides:
             if not isinstance(slide, Content):
                 _question_sheet(sheets, bold, source, number, slide, min_cell)
+    if len(sources) > 1 and dataset.tag_keys:
+        _tag_sheet(sheets.add("By tag"), bold, dataset, min_cell)
     answers = sheets.add("Answers")
     _write_rows(answers, 0, [columns(dataset)], bold)
     number_column = columns(dataset).index("value_number")

@@ -200,11 +200,42 @@ def test_xlsx_summary_results_breakdowns_and_answers() -> None:
 
 
 def test_cloud_layout_is_deterministic_and_escaped() -> None:
-    """The same words give the same picture; text is escaped; PNG is a PNG."""
+    """The same words give the same picture, every word fits, text is escaped, PNG is a PNG."""
     words = [("hoop", 9), ("<script>", 3), ("samen", 5), ("👍", 2)]
-    assert layout(words) == layout(list(reversed(words)))
+    assert layout(words) == layout(list(words))
     placed = layout(words)
-    assert placed[0].text == "hoop" and placed[0].size > placed[-1].size
+    assert [p.text for p in placed] == ["hoop", "<script>", "samen", "👍"]
+    assert placed[0].size > placed[2].size > placed[1].size
+    assert (placed[0].x, placed[0].y) == (800, 450)  # the first word takes the middle
+    many = layout([(f"woord{n}", 1 + n % 7) for n in range(60)])
+    assert len(many) == 60
+    boxes = [(p.x - len(p.text) * 0.3 * p.size, p.x + len(p.text) * 0.3 * p.size) for p in many]
+    assert all(0 <= left and right <= 1600 for left, right in boxes)
     svg = to_svg(words, "Wat neem je mee?")
     assert "&lt;script&gt;" in svg and "<script>" not in svg
     assert to_png(words).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_per_tag_breakdowns_suppress_small_groups() -> None:
+    """Across sessions, each tag value gets its figures, or '< 5' when fewer than 5 answered."""
+    from polls.breakdown import by_tag
+
+    big = presentation("big", tags={"region": "Arnhem"})
+    small = presentation("small", tags={"region": "Ede"})
+    responses = [answer("big", "scales", f"b{n}", {"ratings": {"0": 4, "1": 2}}) for n in range(5)]
+    sources = [
+        source(big, responses),
+        source(small, [answer("small", "scales", "s1", {"ratings": {"0": 1}})]),
+    ]
+    dataset = build_dataset(sources)
+    scales = next(q for q in dataset.questions if q.kind == "scales")
+    assert by_tag(dataset, scales, "region", min_cell=5) == [
+        ["region", "respondents", "mean: Useful", "mean: Fun"],
+        ["Arnhem", 5, 4.0, 2.0],
+        ["Ede", "< 5"],
+    ]
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(dataset, sources)))
+    cells = [
+        [c for c in row if c is not None] for row in workbook["By tag"].iter_rows(values_only=True)
+    ]
+    assert ["Ede", "< 5"] in cells and ["Arnhem", 5, 4, 2] in cells

@@ -139,7 +139,7 @@ def test_state_and_moderation_survive_a_restart(settings: Settings) -> None:
         ]
         assert found["hidden"] == {"words": ["kept"]}
         words = results(second, made)["results"]["words"]
-        assert words == [{"key": "kept", "text": "kept", "count": 1, "hidden": True}]
+        assert words == [{"key": "kept", "text": "kept", "count": 1, "hidden": True, "order": 0}]
 
 
 def test_creating_presentations_reports_every_problem(client: TestClient) -> None:

@@ -210,7 +210,7 @@ def test_cloud_layout_is_deterministic_and_escaped() -> None:
     many = layout([(f"woord{n}", 1 + n % 7) for n in range(60)])
     assert len(many) == 60
     boxes = [(p.x - len(p.text) * 0.3 * p.size, p.x + len(p.text) * 0.3 * p.size) for p in many]
-    assert all(0 <= left and right <= 1600 for left, right in boxes)
+    assert all(left >= 0 and right <= 1600 for left, right in boxes)
     svg = to_svg(words, "Wat neem je mee?")
     assert "&lt;script&gt;" in svg and "<script>" not in svg
     assert to_png(words).startswith(b"\x89PNG\r\n\x1a\n")

@@ -64,6 +64,8 @@ NL: dict[str, str] = {
     "Restore": "Terugzetten",
     "Hide": "Verbergen",
     "No answers yet": "Nog geen antwoorden",
+    "Break down by": "Uitsplitsen naar",
+    "Everyone": "Iedereen",
     "Delete my answers": "Mijn antwoorden wissen",
     "This deletes every answer you gave in this presentation, for good. The results on the "
     "screen change too.": (

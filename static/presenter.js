@@ -72,23 +72,34 @@ function renderChoices(box, results) {
   }
 }
 
+// One line per statement: a small histogram over the scale (each value's bar labelled with
+// its count, so colour is never the only cue) with the mean marked where it falls.
 function renderScales(box, results) {
+  const values = results.max - results.min + 1;
   for (const statement of results.statements) {
-    const part = el("section", "statement");
-    const mean = statement.mean === null ? "–" : statement.mean.toFixed(1);
-    part.append(el("h2", "", statement.text));
-    part.append(el("p", "", `${labels.mean} ${mean} · n = ${statement.count}${statement.skipped ? ` · ${labels.skipped} ${statement.skipped}` : ""}`));
-    const columns = el("div", "distribution");
+    const row = el("div", "scale-row");
+    row.append(el("span", "label", statement.text));
+    const track = el("div", "scale-track");
+    track.style.gridTemplateColumns = `repeat(${values}, 1fr)`;
     const top = Math.max(1, ...statement.distribution);
     statement.distribution.forEach((count, offset) => {
-      const column = el("div", "column");
-      const fill = el("div", "fill");
-      fill.style.height = `${(100 * count) / top}%`;
-      column.append(el("span", "", count), fill, el("span", "", results.min + offset));
-      columns.append(column);
+      const cell = el("span", "cell");
+      const bar = el("span", "bar-part");
+      bar.style.height = `${(100 * count) / top}%`;
+      cell.append(el("span", "count", count), bar, el("span", "value", results.min + offset));
+      track.append(cell);
     });
-    part.append(columns);
-    box.append(part);
+    if (statement.mean !== null) {
+      const mark = el("span", "mean-mark");
+      mark.title = `${labels.mean} ${statement.mean}`;
+      mark.style.left = `${(100 * (statement.mean - results.min + 0.5)) / values}%`;
+      track.append(mark);
+    }
+    row.append(track);
+    const mean = statement.mean === null ? "–" : statement.mean.toFixed(1);
+    const skipped = statement.skipped ? ` · ${labels.skipped} ${statement.skipped}` : "";
+    row.append(el("span", "figure", `${labels.mean} ${mean} · n = ${statement.count}${skipped}`));
+    box.append(row);
   }
 }
 
@@ -117,16 +128,74 @@ function renderResults(message) {
   if (results.kind !== "content" && results.answered === 0) box.append(el("p", "hint", labels.empty));
 }
 
+// Results broken down by the answer to a multiple-choice slide, fetched beside the live ones.
+let segmentFetch = null;
+let segmentAgain = false;
+
+function fillSegmentChoices() {
+  const select = $("segment");
+  for (const slide of doc.slides.filter((s) => s.kind === "multiple_choice")) {
+    if (![...select.options].some((o) => o.value === slide.id)) {
+      select.append(new Option(slide.question, slide.id));
+    }
+  }
+}
+
+function segmentLine(results) {
+  if (results.suppressed) return [String(results.answered)];
+  if (results.kind === "scales") {
+    return results.statements.map((s) => `${s.text}: ${s.mean === null ? "–" : s.mean.toFixed(1)} (n = ${s.count})`);
+  }
+  if (results.kind === "multiple_choice") return results.options.map((o) => `${o.text}: ${o.count} (${o.percent}%)`);
+  if (results.kind === "word_cloud") {
+    return results.words.filter((w) => !w.hidden).slice(0, 5).map((w) => `${w.text}: ${w.count}`);
+  }
+  return [`n = ${results.answered}`];
+}
+
+function renderSegments(groups) {
+  const box = $("segments");
+  box.replaceChildren();
+  for (const group of groups) {
+    const part = el("section", "segment");
+    part.append(el("h2", "", `${group.option} (${group.results.answered})`));
+    const list = el("ul");
+    for (const line of segmentLine(group.results)) list.append(el("li", "", line));
+    part.append(list);
+    box.append(part);
+  }
+}
+
+async function refreshSegments() {
+  const segment = $("segment").value;
+  const slide = currentSlide();
+  const show = Boolean(segment && slide && slide.kind !== "content" && slide.id !== segment);
+  $("segments").hidden = !show || state.results_hidden.includes(slide.id);
+  if (!show) return;
+  if (segmentFetch) { segmentAgain = true; return; }
+  const url = `/api/presentations/${id}/results?slide=${encodeURIComponent(slide.id)}&segment=${encodeURIComponent(segment)}`;
+  segmentFetch = fetch(url, { headers: { accept: "application/json" } })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((data) => { if (data && data.segments && data.slide === currentSlide().id) renderSegments(data.segments); })
+    .catch(() => {})
+    .finally(() => {
+      segmentFetch = null;
+      if (segmentAgain) { segmentAgain = false; refreshSegments(); }
+    });
+}
+
 function handle(message) {
   if (message.type === "welcome") {
     doc = message.document;
     state = message.state;
+    fillSegmentChoices();
     renderSlide();
   } else if (message.type === "state" || (message.type === "ack" && message.state)) {
     if (!state || message.state.version >= state.version) state = message.state;
     renderSlide();
   } else if (message.type === "results") {
     renderResults(message);
+    refreshSegments();
   } else if (message.type === "error") {
     $("connection").textContent = message.reason;
   }
@@ -159,6 +228,7 @@ $("previous").addEventListener("click", () => send({ type: "previous" }));
 $("next").addEventListener("click", () => send({ type: "next" }));
 $("voting").addEventListener("click", toggleVoting);
 $("visibility").addEventListener("click", toggleResults);
+$("segment").addEventListener("change", refreshSegments);
 document.addEventListener("keydown", (event) => {
   if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
   const key = event.key.toLowerCase();

@@ -239,3 +239,20 @@ def test_per_tag_breakdowns_suppress_small_groups() -> None:
         [c for c in row if c is not None] for row in workbook["By tag"].iter_rows(values_only=True)
     ]
     assert ["Ede", "< 5"] in cells and ["Arnhem", 5, 4, 2] in cells
+
+
+def test_plain_csv_parses_without_a_csv_library() -> None:
+    """A simple dataset reads back with plain string splitting: no stray quotes or line breaks."""
+    plain = presentation("plain", tags={"region": "Ede"})
+    sources = [source(plain, [answer("plain", "scales", "x", {"ratings": {"0": 4, "1": "skip"}})])]
+    text = to_csv(build_dataset(sources)).decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and len(lines) == 4
+    header, first = lines[0].split(","), lines[1].split(",")
+    record = dict(zip(header, first, strict=True))
+    assert (
+        record["tag_region"] == "Ede"
+        and record["item"] == "Useful"
+        and record["value_number"] == "4"
+    )
+    assert record["participant"] == "P0001" and record["skipped"] == "0"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck clean
+.PHONY: run test check translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ check: $(VENV)/.test-installed
 	$(BIN)/ruff format --check polls tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
+
+# Re-extract the texts to translate and merge them into every catalog (LANG_NEW=de starts one).
+translations: $(VENV)/.test-installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project polls \
+		-o polls/locales/messages.pot .
+	$(if $(LANG_NEW),$(BIN)/pybabel init -i polls/locales/messages.pot -d polls/locales -l $(LANG_NEW),)
+	$(BIN)/pybabel update -i polls/locales/messages.pot -d polls/locales --no-location
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from polls import protocol
 from polls.breakdown import segmented
 from polls.codes import parse_code
+from polls.i18n import N_
 from polls.documents import validate_document
 from polls.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
 from polls.live import Room
@@ -159,7 +160,7 @@ async def control(request: Request) -> Response:
 def _code(request: Request) -> str:
     code = parse_code(request.path_params["code"])
     if code is None:
-        raise UnknownCode("A join code has 8 digits.")
+        raise UnknownCode(N_("A join code has 8 digits."))
     return code
 
 

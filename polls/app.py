@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,7 +25,6 @@ from polls.config import Settings
 from polls.documents import load_document
 from polls.errors import PollsError
 from polls.hub import Hub
-from polls.i18n import translations
 from polls.presentations import create_presentation, links
 from polls.security import Throttle
 from polls.storage import Storage, open_storage
@@ -46,8 +46,12 @@ class Services:
         self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
         # Wrong join codes: a burst of 20, then one every 3 s per client.
         self.code_guesses = Throttle(rate=1 / 3, burst=20)
-        self.templates = Jinja2Templates(directory=str(_find("templates")))
-        self.templates.env.globals["translations"] = translations
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(_find("templates"))),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        self.templates = Jinja2Templates(env=environment)
 
 
 def _find(folder: str) -> Path:
@@ -68,11 +72,11 @@ async def polls_error(request: Request, exc: Exception) -> Response:
     """The one place where errors become HTTP responses."""
     assert isinstance(exc, PollsError)
     if wants_json(request):
-        body: dict[str, Any] = {"code": exc.code, "reason": exc.reason}
+        body: dict[str, Any] = {"code": exc.code, "reason": pages.localised(request, exc)}
         if hasattr(exc, "problems"):
             body["problems"] = exc.problems
         return JSONResponse({"error": body}, status_code=exc.status)
-    return pages.error_page(request, exc.status, exc.reason)
+    return pages.error_page(request, exc.status, pages.localised(request, exc))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

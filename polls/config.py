@@ -68,6 +68,12 @@ class Settings:
         "POLLS_MIN_CELL",
         "Breakdowns in summaries show `< N` for groups smaller than this.",
     )
+    privacy_notice: str = _setting(
+        "",
+        "POLLS_PRIVACY_NOTICE",
+        "Privacy notice shown when joining; empty for the built-in one (anonymous, on the "
+        "shared screen, kept for the retention period, deletable).",
+    )
     results_interval: float = _setting(
         0.2,
         "POLLS_RESULTS_INTERVAL",

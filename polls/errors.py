@@ -7,6 +7,8 @@ client can show to a person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class PollsError(Exception):
     """Base of every error a client can be told about."""
@@ -14,9 +16,17 @@ class PollsError(Exception):
     status: int = 400
     code: str = "bad_request"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str, **params: object) -> None:
+        """``reason`` is English; with params it is a ``%(name)s`` template, translatable."""
+        self.template = reason
+        self.params = params
+        self.reason = reason % params if params else reason
+        super().__init__(self.reason)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The reason in another language (English where there is no translation)."""
+        template = gettext(self.template)
+        return template % self.params if self.params else template
 
 
 class BadMessage(PollsError):

@@ -17,6 +17,7 @@ from polls.background import Background
 from polls.broker import Broker
 from polls.controls import apply_control, check_moderation
 from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
+from polls.i18n import N_
 from polls.live import (
     JoinedEvent,
     ModerationEvent,
@@ -64,7 +65,9 @@ class Hub:
     async def room_by_code(self, code: str) -> AsyncIterator[Room]:
         presentation = await self.storage.presentation_by_code(code)
         if presentation is None:
-            raise UnknownCode("No open presentation has this code. Check the code on the screen.")
+            raise UnknownCode(
+                N_("No open presentation has this code. Check the code on the screen.")
+            )
         async with self.room(presentation.id) as room:
             yield room
 
@@ -151,8 +154,10 @@ class Hub:
             if stored is not None:  # a retry of an answer that made it in before the change
                 return Outcome(Status.DUPLICATE, stored)
             if slide is None or slide.id != message.slide:
-                raise NotCurrentSlide("This question is no longer open; answer the one shown now.")
-            raise VotingLocked("Voting on this question is closed.")
+                raise NotCurrentSlide(
+                    N_("This question is no longer open; answer the one shown now.")
+                )
+            raise VotingLocked(N_("Voting on this question is closed."))
         checked = check_answer(slide, message.value, presentation.document.language)
         limit = 0
         if isinstance(slide, WordCloud):
@@ -172,12 +177,22 @@ class Hub:
             )
         )
         if outcome.status is Status.LIMIT:
-            unit = "words" if isinstance(slide, WordCloud) else "answers"
+            words = isinstance(slide, WordCloud)
+            if not outcome.remaining:
+                raise LimitReached(
+                    N_("You have sent all %(limit)s words this question allows.")
+                    if words
+                    else N_("You have sent all %(limit)s answers this question allows."),
+                    limit=limit,
+                )
             raise LimitReached(
-                f"You have sent all {limit} {unit} this question allows."
-                if not outcome.remaining
-                else f"This question takes {limit} {unit} per person; you have "
-                f"{outcome.remaining} left."
+                N_("This question takes %(limit)s words per person; you have %(left)s left.")
+                if words
+                else N_(
+                    "This question takes %(limit)s answers per person; you have %(left)s left."
+                ),
+                limit=limit,
+                left=outcome.remaining,
             )
         return outcome
 

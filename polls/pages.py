@@ -16,7 +16,7 @@ from polls import protocol
 from polls.api import base_url, participant_token, remember_participant, require_presenter
 from polls.codes import format_code, parse_code
 from polls.errors import Forbidden, PollsError, RateLimited, UnknownCode
-from polls.i18n import preferred_language
+from polls.i18n import N_, catalog, preferred_language, translations
 from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
 from polls.security import (
     PARTICIPANT_COOKIE,
@@ -63,18 +63,42 @@ class SecurityHeaders:
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
-    templates = request.app.state.services.templates
+    """Render a page in the presentation's language (or the browser's, outside one)."""
+    services = request.app.state.services
     language = context.get("language") or preferred_language(request.headers.get("accept-language"))
+    gettext = translations(language)
+    presentation = context.get("presentation")
+    days = services.settings.retention_days
+    if presentation is not None and presentation.document.retention_days:
+        days = presentation.document.retention_days
+    privacy = services.settings.privacy_notice or gettext(PRIVACY) % {"days": days}
     context = {
         **context,
         "language": language,
-        "_": templates.env.globals["translations"](language),
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": catalog(language).ngettext,
+        "privacy": privacy,
     }
-    return templates.TemplateResponse(request, name, context, status_code=status_code)  # type: ignore[no-any-return]
+    response = services.templates.TemplateResponse(request, name, context, status_code=status_code)
+    return response  # type: ignore[no-any-return]
+
+
+PRIVACY = N_(
+    "Your answers are anonymous: no name, account or address is stored. They appear on the "
+    "shared screen, are kept for %(days)s days to evaluate this session and are then deleted. "
+    "You can delete your own answers at any time."
+)
 
 
 def error_page(request: Request, status: int, reason: str) -> Response:
     return render(request, "error.html", {"status": status, "reason": reason}, status)
+
+
+def localised(request: Request, exc: PollsError, language: str | None = None) -> str:
+    """An error's reason in the page's language."""
+    chosen = language or preferred_language(request.headers.get("accept-language"))
+    return exc.translated(translations(chosen))
 
 
 def _client(request: Request) -> str:
@@ -90,9 +114,9 @@ async def join(request: Request) -> Response:
     typed = request.query_params.get("code", "")[:64]
     code = parse_code(typed)
     if code is None:
-        return render(
-            request, "join.html", {"code": typed, "error": "A join code has 8 digits."}, 400
-        )
+        gettext = translations(preferred_language(request.headers.get("accept-language")))
+        context = {"code": typed, "error": gettext(N_("A join code has 8 digits."))}
+        return render(request, "join.html", context, 400)
     return RedirectResponse(f"/{code}", status_code=303)
 
 
@@ -101,10 +125,10 @@ async def _open_presentation(request: Request) -> str:
     services = request.app.state.services
     code = parse_code(request.path_params["code"])
     if services.code_guesses.blocked(_client(request)):
-        raise RateLimited("Too many wrong codes. Please wait a minute and try again.")
+        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
     if code is None or await services.storage.presentation_by_code(code) is None:
         services.code_guesses.allow(_client(request))
-        raise UnknownCode("No open presentation has this code. Check the code on the screen.")
+        raise UnknownCode(N_("No open presentation has this code. Check the code on the screen."))
     return code
 
 
@@ -115,7 +139,7 @@ async def participant(request: Request) -> Response:
     except PollsError as exc:
         if request.method == "POST" or "application/json" in request.headers.get("accept", ""):
             raise
-        context = {"code": request.path_params["code"][:20], "error": exc.reason}
+        context = {"code": request.path_params["code"][:20], "error": localised(request, exc)}
         return render(request, "join.html", context, exc.status)
     hub = request.app.state.services.hub
     token, minted = participant_token(request)
@@ -157,7 +181,7 @@ async def participant(request: Request) -> Response:
         "sent": request.query_params.get("sent") == slide_message["slide"]["id"]
         if slide_message["slide"]
         else False,
-        "error": error.reason if error else None,
+        "error": error.translated(translations(presentation.document.language)) if error else None,
     }
     response = render(request, "participant.html", context, error.status if error else 200)
     if minted:

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from polls.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
+from polls.i18n import N_
 from polls.models import (
     Content,
     Document,
@@ -156,7 +157,7 @@ def check_answer(slide: Slide, value: dict[str, Any], language: str) -> CheckedA
     if isinstance(slide, OpenEnded):
         return _check_text(slide, value)
     assert isinstance(slide, Content)
-    raise InvalidAnswer("This slide takes no answers.")
+    raise InvalidAnswer(N_("This slide takes no answers."))
 
 
 def _check_words(slide: WordCloud, value: dict[str, Any], language: str) -> CheckedAnswer:
@@ -164,18 +165,20 @@ def _check_words(slide: WordCloud, value: dict[str, Any], language: str) -> Chec
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
-        raise InvalidAnswer("Send the words as a list of text.")
+        raise InvalidAnswer(N_("Send the words as a list of text."))
     words = [clean_word(w) for w in raw]
     words = [w for w in words if w]
     if not words:
-        raise InvalidAnswer("Type at least one word.")
+        raise InvalidAnswer(N_("Type at least one word."))
     if len(words) > slide.max_words:
-        raise InvalidAnswer(f"At most {slide.max_words} words.")
+        raise InvalidAnswer(N_("At most %(count)s words."), count=slide.max_words)
     for word in words:
         if len(word) > slide.max_length:
-            raise InvalidAnswer(f"A word may be at most {slide.max_length} characters.")
+            raise InvalidAnswer(
+                N_("A word may be at most %(count)s characters."), count=slide.max_length
+            )
         if not word_key(word, language):
-            raise InvalidAnswer("A word must have at least one letter, digit or emoji.")
+            raise InvalidAnswer(N_("A word must have at least one letter, digit or emoji."))
     return CheckedAnswer({"words": words}, len(words))
 
 
@@ -184,21 +187,23 @@ def _check_ratings(slide: Scales, value: dict[str, Any]) -> CheckedAnswer:
     if isinstance(raw, list):
         raw = {str(i): v for i, v in enumerate(raw) if v is not None}
     if not isinstance(raw, dict) or not raw:
-        raise InvalidAnswer("Rate at least one statement.")
+        raise InvalidAnswer(N_("Rate at least one statement."))
     ratings: dict[str, int | str] = {}
     for key, rating in raw.items():
-        index = _index(key, len(slide.statements), "statement")
+        index = _index(key, len(slide.statements), N_("There is no such statement."))
         if rating == "skip":
             if not slide.allow_skip:
-                raise InvalidAnswer("Skipping is not allowed on this question.")
+                raise InvalidAnswer(N_("Skipping is not allowed on this question."))
             ratings[str(index)] = "skip"
             continue
         if isinstance(rating, str) and rating.strip().lstrip("-").isdigit():
             rating = int(rating)
         if isinstance(rating, bool) or not isinstance(rating, int):
-            raise InvalidAnswer("A rating must be a whole number.")
+            raise InvalidAnswer(N_("A rating must be a whole number."))
         if not slide.min <= rating <= slide.max:
-            raise InvalidAnswer(f"A rating must be from {slide.min} to {slide.max}.")
+            raise InvalidAnswer(
+                N_("A rating must be from %(low)s to %(high)s."), low=slide.min, high=slide.max
+            )
         ratings[str(index)] = rating
     return CheckedAnswer({"ratings": dict(sorted(ratings.items()))}, 1)
 
@@ -208,30 +213,32 @@ def _check_choices(slide: MultipleChoice, value: dict[str, Any]) -> CheckedAnswe
     if isinstance(raw, int | str):
         raw = [raw]
     if not isinstance(raw, list) or not raw:
-        raise InvalidAnswer("Choose at least one option.")
-    choices = sorted({_index(choice, len(slide.options), "option") for choice in raw})
+        raise InvalidAnswer(N_("Choose at least one option."))
+    choices = sorted({_index(c, len(slide.options), N_("There is no such option.")) for c in raw})
     if not slide.multiple and len(choices) > 1:
-        raise InvalidAnswer("Choose one option.")
+        raise InvalidAnswer(N_("Choose one option."))
     return CheckedAnswer({"choices": choices}, 1)
 
 
 def _check_text(slide: OpenEnded, value: dict[str, Any]) -> CheckedAnswer:
     raw = value.get("text")
     if not isinstance(raw, str):
-        raise InvalidAnswer("Send the answer as text.")
+        raise InvalidAnswer(N_("Send the answer as text."))
     text = clean_multiline(raw)
     if not text:
-        raise InvalidAnswer("The answer is empty.")
+        raise InvalidAnswer(N_("The answer is empty."))
     if len(text) > slide.max_length:
-        raise InvalidAnswer(f"An answer may be at most {slide.max_length} characters.")
+        raise InvalidAnswer(
+            N_("An answer may be at most %(count)s characters."), count=slide.max_length
+        )
     return CheckedAnswer({"text": text}, 1)
 
 
-def _index(raw: object, size: int, what: str) -> int:
+def _index(raw: object, size: int, missing: str) -> int:
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < size:
-        raise InvalidAnswer(f"There is no such {what}.")
+        raise InvalidAnswer(missing)
     return raw
 
 

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from polls import protocol
 from polls.codes import format_code, parse_code
 from polls.errors import MessageTooLarge, PollsError, RateLimited, UnknownCode
+from polls.i18n import N_, translations
 from polls.live import Overflow, Peer, Room
 from polls.presentations import participant_url
 from polls.security import (
@@ -64,6 +65,7 @@ async def _serve(
     peer: Peer,
     parse: Callable[[str | bytes], Any],
     handle: Handler,
+    gettext: Callable[[str], str],
 ) -> None:
     """The receive loop shared by participants and presenters."""
     pump = asyncio.create_task(peer.pump())
@@ -88,7 +90,7 @@ async def _serve(
                     if strikes > MAX_STRIKES:
                         await websocket.close(CLOSE_POLICY, "Too many messages.")
                         return
-                    raise RateLimited("Too many messages; slow down a little.")
+                    raise RateLimited(N_("Too many messages; slow down a little."))
                 message = parse(data)
                 message_id = message.id
                 reply = await handle(message)
@@ -98,7 +100,8 @@ async def _serve(
                 await websocket.close(CLOSE_TOO_BIG, exc.reason)
                 return
             except PollsError as exc:
-                peer.push(protocol.encode(protocol.error_message(exc.code, exc.reason, message_id)))
+                reason = exc.translated(gettext)
+                peer.push(protocol.encode(protocol.error_message(exc.code, reason, message_id)))
     except Overflow:
         await websocket.close(CLOSE_POLICY, "The connection is not reading its replies.")
     except WebSocketDisconnect:
@@ -127,7 +130,7 @@ async def participant(websocket: WebSocket) -> None:
     async with AsyncExitStack() as stack:
         try:
             if code is None:
-                raise UnknownCode("A join code has 8 digits.")
+                raise UnknownCode(N_("A join code has 8 digits."))
             room: Room = await stack.enter_async_context(hub.room_by_code(code))
         except PollsError as exc:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
@@ -153,7 +156,8 @@ async def participant(websocket: WebSocket) -> None:
             return protocol.ack_message(message.id, duplicate=outcome.status.value != "stored")
 
         try:
-            await _serve(websocket, peer, protocol.parse_participant_message, handle)
+            gettext = translations(room.presentation.document.language)
+            await _serve(websocket, peer, protocol.parse_participant_message, handle, gettext)
         finally:
             room.remove(peer)
 
@@ -191,7 +195,8 @@ async def presenter(websocket: WebSocket) -> None:
             return {"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)}
 
         try:
-            await _serve(websocket, peer, protocol.parse_presenter_message, handle)
+            gettext = translations(room.presentation.document.language)
+            await _serve(websocket, peer, protocol.parse_presenter_message, handle, gettext)
         finally:
             room.remove(peer)
 

@@ -1,13 +1,96 @@
-// The participant page, enhanced: follows the presenter live over a WebSocket (or HTTP long
-// polling where sockets do not work) and sends answers without reloading. Without JavaScript
-// the page is a plain form that works on its own.
+// The participant page, enhanced. Without JavaScript the page is a plain form that works on
+// its own; with it, the page follows the presenter live over a WebSocket (or HTTP long polling
+// where sockets do not work) and sends answers without reloading. Answers are kept in
+// localStorage until the server acknowledges them, so an answer given while offline is sent
+// when the connection comes back, with the same submission id: it never counts twice.
 const root = document.getElementById("participant");
 const code = root.dataset.code;
 const shown = JSON.parse(root.dataset.slide);
+const text = JSON.parse(root.dataset.texts);
 const status = document.getElementById("status");
+const connection = document.getElementById("connection");
 const form = document.querySelector("form.answer-form");
+const QUEUE = `polls-outbox-${code}`;
 let socket = null;
 let failures = 0;
+let polling = false;
+
+function say(message, kind = "") {
+  status.className = `status ${kind}`.trim();
+  status.textContent = message;
+}
+
+function showConnection(state) {
+  connection.dataset.state = state;
+  connection.textContent = state === "online" ? "" : text[state];
+}
+
+// ---- the outbox: answers not yet acknowledged -------------------------------------------
+
+function outbox() {
+  try {
+    return JSON.parse(localStorage.getItem(QUEUE) || "[]");
+  } catch (error) {
+    return [];
+  }
+}
+
+function saveOutbox(items) {
+  try {
+    localStorage.setItem(QUEUE, JSON.stringify(items));
+  } catch (error) {
+    // Private mode without storage: the answer stays in memory for this page only.
+  }
+}
+
+let memory = [];
+function queued() {
+  const stored = outbox();
+  return stored.length ? stored : memory;
+}
+
+function enqueue(message) {
+  memory = [...queued().filter((m) => m.id !== message.id), message];
+  saveOutbox(memory);
+}
+
+function settle(id) {
+  memory = queued().filter((m) => m.id !== id);
+  saveOutbox(memory);
+}
+
+async function sendOverHttp(message) {
+  const response = await fetch(`/api/join/${code}/answers`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(message),
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  handle(response.ok ? body : { type: "error", id: message.id, ...body.error });
+}
+
+let flushing = false;
+async function flush() {
+  if (flushing) return;
+  flushing = true;
+  try {
+    for (const message of queued()) {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify(message));
+      } else {
+        await sendOverHttp(message);
+      }
+    }
+  } catch (error) {
+    showConnection("offline");
+    say(text.offline);
+  } finally {
+    flushing = false;
+  }
+}
+
+// ---- messages from the server -----------------------------------------------------------
 
 function sameView(message) {
   const a = message.slide ? message.slide.id : null;
@@ -16,7 +99,7 @@ function sameView(message) {
 }
 
 function follow(message) {
-  if (message.type === "slide" && !sameView(message)) {
+  if (message.type === "slide" && !sameView(message) && !queued().length) {
     window.location.replace(window.location.pathname);
   }
 }
@@ -26,6 +109,73 @@ function newSubmissionId() {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+function handle(message) {
+  if (message.type === "ack") {
+    settle(message.id);
+    say(text.thanks);
+    if (form && form.elements.submission.value === message.id) {
+      form.elements.submission.value = newSubmissionId();
+      if (shown.slide && ["word_cloud", "open_ended"].includes(shown.slide.kind)) form.reset();
+      updateCounter();
+    }
+    if (!queued().length && lastSlide && !sameView(lastSlide)) follow(lastSlide);
+  } else if (message.type === "error") {
+    if (message.id) settle(message.id); // refused for a reason: sending again will not help
+    say(message.reason, "error");
+  } else if (message.type === "slide") {
+    lastSlide = message;
+    follow(message);
+  }
+}
+let lastSlide = null;
+
+// ---- connecting -------------------------------------------------------------------------
+
+function connect() {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${window.location.host}/ws/join/${code}`);
+  socket.addEventListener("open", () => {
+    failures = 0;
+    showConnection("online");
+    flush();
+  });
+  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  socket.addEventListener("close", () => {
+    socket = null;
+    failures += 1;
+    showConnection(navigator.onLine === false ? "offline" : "connecting");
+    if (failures > 4 && navigator.onLine !== false) {
+      poll(); // sockets keep failing here: follow by HTTP instead
+      return;
+    }
+    setTimeout(connect, Math.min(30000, 500 * 2 ** failures) * (0.75 + Math.random() / 2));
+  });
+}
+
+async function poll() {
+  if (polling) return;
+  polling = true;
+  showConnection("online");
+  let version = shown.version;
+  for (;;) {
+    try {
+      const response = await fetch(`/api/join/${code}?version=${version}`, {
+        headers: { accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      version = body.slide.version;
+      handle(body.slide);
+      await flush();
+    } catch (error) {
+      showConnection("offline");
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+}
+
+// ---- the form ---------------------------------------------------------------------------
 
 function answerValue(data) {
   const kind = shown.slide.kind;
@@ -39,63 +189,38 @@ function answerValue(data) {
   return { ratings };
 }
 
-const pending = new Map();
-
-function handle(message) {
-  if (message.type === "ack" && pending.has(message.id)) {
-    pending.delete(message.id);
-    status.className = "status";
-    status.textContent = root.dataset.thanks || "Thank you! Your answer has been received.";
-    if (form) {
-      form.elements.submission.value = newSubmissionId();
-      if (shown.slide.kind === "word_cloud" || shown.slide.kind === "open_ended") form.reset();
-    }
-  } else if (message.type === "error") {
-    status.className = "status error";
-    status.textContent = message.reason;
-    pending.delete(message.id);
-  } else {
-    follow(message);
-  }
-}
-
-function connect() {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${window.location.host}/ws/join/${code}`);
-  socket.addEventListener("open", () => { failures = 0; });
-  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
-  socket.addEventListener("close", () => {
-    socket = null;
-    failures += 1;
-    if (failures > 3) { poll(); return; }
-    setTimeout(connect, Math.min(30000, 500 * 2 ** failures));
-  });
-}
-
-async function poll() {
-  // Long polling: the server answers when the slide changes, or after 25 seconds.
-  for (;;) {
-    try {
-      const response = await fetch(`/api/join/${code}?version=${shown.version}`, { headers: { accept: "application/json" } });
-      if (response.ok) follow((await response.json()).slide);
-      else await new Promise((r) => setTimeout(r, 5000));
-    } catch (error) {
-      await new Promise((r) => setTimeout(r, 5000));
-    }
+const counter = document.getElementById("counter");
+const textarea = form ? form.querySelector("textarea") : null;
+function updateCounter() {
+  if (counter && textarea) {
+    counter.textContent = `${textarea.maxLength - textarea.value.length} ${text.left}`;
   }
 }
 
 if (form) {
   form.addEventListener("submit", (event) => {
-    if (!socket || socket.readyState !== WebSocket.OPEN) return; // the plain form post still works
     event.preventDefault();
     const data = new FormData(form);
-    const id = data.get("submission");
-    pending.set(id, true);
-    status.className = "status";
-    status.textContent = "…";
-    socket.send(JSON.stringify({ type: "answer", id, slide: data.get("slide"), value: answerValue(data) }));
+    const message = {
+      type: "answer",
+      id: data.get("submission"),
+      slide: data.get("slide"),
+      value: answerValue(data),
+    };
+    enqueue(message);
+    say(navigator.onLine === false ? text.offline : text.sending);
+    flush();
   });
+  if (textarea) textarea.addEventListener("input", updateCounter);
+  updateCounter();
 }
 
+window.addEventListener("online", () => {
+  showConnection("connecting");
+  if (!socket && !polling) connect();
+  flush();
+});
+window.addEventListener("offline", () => showConnection("offline"));
+
+if (queued().length) say(text.offline);
 if ("WebSocket" in window) connect(); else poll();

@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from polls import protocol
 from polls.breakdown import segmented
 from polls.codes import parse_code
-from polls.i18n import N_
 from polls.documents import validate_document
 from polls.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
+from polls.i18n import N_
 from polls.live import Room
 from polls.models import MultipleChoice
 from polls.presentations import create_presentation, links

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check translations clean
+.PHONY: run test check translations browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,28 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	POLLS_HOST=$(HOST) POLLS_PORT=$(PORT) $(BIN)/polls serve
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm.
+# Where they cannot be installed, those tests are skipped with the reason (in CI they fail).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      >/dev/null 2>&1 || echo "Chromium could not be installed: browser tests will be skipped"; \
+	  else \
+	    echo "No /usr/bin/chromium (apt-get install chromium): browser tests will be skipped"; \
+	  fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null; then \
+	    npm install --silent --no-save --no-package-lock axe-core@4 >/dev/null 2>&1 \
+	      || echo "axe-core could not be installed: the accessibility check will be skipped"; \
+	  else \
+	    echo "No npm: the accessibility check will be skipped"; \
+	  fi; \
+	fi
 
 check: $(VENV)/.test-installed
 	$(BIN)/ruff check polls tests benchmarks

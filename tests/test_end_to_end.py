@@ -5,12 +5,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,67 +14,11 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.conftest import DOCUMENT
+from tests.server import Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 PHONES = 200
 VOCABULARY = ["Hoop", "hoop!", "Moed", "samen", "Samen", "verbinding", "rust"]
-
-
-class Service:
-    """``polls serve`` as a subprocess on a free port, on a SQLite file that outlives it."""
-
-    def __init__(self, database: Path) -> None:
-        self.database = database
-        self.process: subprocess.Popen[str] | None = None
-        self.port = 0
-        self.output: list[str] = []
-
-    def start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = {
-            **os.environ,
-            "POLLS_DATABASE_URL": f"sqlite:///{self.database}",
-            "POLLS_DEMO_FILE": "",
-            "POLLS_RESULTS_INTERVAL": "0.05",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "polls", "serve", "--port", str(self.port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        for line in self.process.stdout:  # ready when uvicorn says so
-            self.output.append(line)
-            if "Uvicorn running on" in line:
-                return
-        raise AssertionError("the service did not start:\n" + "".join(self.output))
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-        assert self.process.stdout is not None
-        self.output.append(self.process.stdout.read())
-        self.process.stdout.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def http(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
-        request = urllib.request.Request(
-            self.url + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"content-type": "application/json"}
-            | ({"authorization": f"Bearer {key}"} if key else {}),
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
 
 
 @pytest.fixture

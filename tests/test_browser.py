@@ -1,0 +1,247 @@
+"""The pages in a real headless Chromium: a presenter and a room of phones, offline and
+without JavaScript. Screenshots go to tests/screenshots/ (not kept in git)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DOCUMENT, unavailable
+from tests.server import Service
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PHONE = {"width": 360, "height": 740}
+SCREEN = {"width": 1920, "height": 1080}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        unavailable("Chromium (Debian's chromium package)", FileNotFoundError(str(CHROMIUM)))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable("Playwright", exc)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    running = Service(tmp_path / "browser.db")
+    running.start()
+    yield running
+    running.kill()
+
+
+class Room:
+    """A presentation with its presenter screen open."""
+
+    def __init__(self, service: Service, browser: Any, document: dict[str, Any]) -> None:
+        created = service.http("POST", "/api/presentations", document)
+        self.service = service
+        self.id = created["id"]
+        self.code = created["code"].replace(" ", "")
+        self.key = created["presenter_url"].split("key=")[1]
+        self.screen = browser.new_context(viewport=SCREEN).new_page()
+        self.screen.goto(created["presenter_url"])
+        self.expect(self.screen.locator("#position")).to_have_text(f"1 / {len(document['slides'])}")
+
+    @staticmethod
+    def expect(locator: Any) -> Any:
+        from playwright.sync_api import expect
+
+        return expect(locator)
+
+    def go_to(self, position: int) -> None:
+        """Move the presenter to a slide (1-based) with the keyboard."""
+        current = int(self.screen.locator("#position").inner_text().split(" / ")[0])
+        key = "ArrowRight" if position > current else "ArrowLeft"
+        for _ in range(abs(position - current)):
+            self.screen.keyboard.press(key)
+        self.expect(self.screen.locator("#position")).to_contain_text(f"{position} /")
+
+    def results(self, slide: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.service.http(
+            "GET", f"/api/presentations/{self.id}/results?slide={slide}", key=self.key
+        )
+        return found
+
+
+def join_by_typing(browser: Any, room: Room, **context: Any) -> Any:
+    """A phone opens the site and types the code as shown on the screen, with its space."""
+    page = browser.new_context(viewport=PHONE, **context).new_page()
+    page.goto(room.service.url + "/")
+    page.fill("#code", f"{room.code[:4]} {room.code[4:]}")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"/{room.code}$"))
+    return page
+
+
+def send(page: Any) -> None:
+    page.click("form.answer-form button[type=submit]")
+    Room.expect(page.locator("#status")).to_contain_text("received")
+
+
+def shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_room_of_phones_with_one_going_offline(browser: Any, service: Service) -> None:
+    """Five phones join by typing the code and answer three kinds of question; one answers
+    while offline; the presenter's screen shows exactly the right words and numbers."""
+    room = Room(service, browser, DOCUMENT)
+    shoot(room.screen, "presenter-welcome")
+    phones = [join_by_typing(browser, room) for _ in range(5)]
+    shoot(phones[0], "phone-waiting")
+    room.go_to(2)  # the word cloud
+    words = [["Hoop", "samen"], ["hoop!"], ["Samen", "rust"], ["hoop"], ["verbinding"]]
+    for phone, typed in zip(phones[:4], words[:4], strict=True):
+        Room.expect(phone.locator("h1")).to_have_text("One word?")
+        for field, word in zip(phone.locator("input[name=word]").all(), typed, strict=False):
+            field.fill(word)
+        send(phone)
+    shoot(phones[0], "phone-word-cloud")
+
+    offline = phones[4]
+    Room.expect(offline.locator("h1")).to_have_text("One word?")
+    offline.context.set_offline(True)
+    offline.locator("input[name=word]").first.fill(words[4][0])
+    offline.click("form.answer-form button[type=submit]")
+    Room.expect(offline.locator("#status")).to_contain_text("Offline")
+    offline.context.set_offline(False)
+    Room.expect(offline.locator("#status")).to_contain_text("received")
+
+    cloud = room.screen.locator("svg.cloud title")
+    Room.expect(room.screen.locator("#answered")).to_have_text("5")
+    Room.expect(cloud).to_have_text(
+        ["hoop: 3", "samen: 2", "rust: 1", "verbinding: 1"], ignore_case=True
+    )
+    shoot(room.screen, "presenter-word-cloud")
+
+    room.go_to(3)  # the scales
+    for index, phone in enumerate(phones):
+        Room.expect(phone.locator("fieldset.scale").first).to_be_visible()
+        phone.locator("fieldset.scale").nth(0).locator(".scale-option").nth(index).click()
+        if index % 2:
+            phone.locator("fieldset.scale").nth(1).locator(".skip").click()
+        send(phone)
+    shoot(phones[0], "phone-scales")
+    figures = room.screen.locator(".scale-row .figure")
+    Room.expect(figures.nth(0)).to_have_text("mean 3.0 · n = 5")
+    Room.expect(figures.nth(1)).to_have_text("mean – · n = 0 · skipped 2")
+    shoot(room.screen, "presenter-scales")
+
+    room.go_to(4)  # multiple choice
+    for index, phone in enumerate(phones):
+        phone.locator(".choice").nth(min(index, 2)).click()
+        send(phone)
+    shoot(phones[0], "phone-multiple-choice")
+    Room.expect(room.screen.locator(".bar-row .figure")).to_have_text(
+        ["1 (20%)", "1 (20%)", "3 (60%)"]
+    )
+    shoot(room.screen, "presenter-multiple-choice")
+
+    room.go_to(5)  # open question
+    phones[0].fill("textarea", "Meer koffie <b>graag</b>")
+    Room.expect(phones[0].locator("#counter")).to_have_text("76 characters left")
+    send(phones[0])
+    shoot(phones[0], "phone-open-ended")
+    Room.expect(room.screen.locator(".card")).to_have_text(["Meer koffie <b>graag</b>"])
+    shoot(room.screen, "presenter-open-ended")
+
+    words_counted = {w["key"]: w["count"] for w in room.results("words")["results"]["words"]}
+    assert words_counted == {"hoop": 3, "samen": 2, "rust": 1, "verbind": 1}
+    assert room.results("words")["joined"] == 5
+
+
+def test_a_phone_without_javascript_answers_by_form(browser: Any, service: Service) -> None:
+    """With JavaScript off, joining and answering work as plain forms."""
+    room = Room(service, browser, DOCUMENT)
+    room.go_to(2)
+    page = join_by_typing(browser, room, java_script_enabled=False)
+    page.locator("input[name=word]").first.fill("zonder")
+    page.click("form.answer-form button[type=submit]")
+    Room.expect(page.locator("#status")).to_contain_text("received")
+    assert room.results("words")["results"]["words"][0]["text"] == "zonder"
+
+
+def test_pages_show_in_dutch_and_wrong_codes_are_explained(browser: Any, service: Service) -> None:
+    """A Dutch presentation speaks Dutch; a wrong code is told in plain words."""
+    room = Room(service, browser, {**DOCUMENT, "language": "nl"})
+    phone = join_by_typing(browser, room)
+    Room.expect(phone.locator("html")).to_have_attribute("lang", "nl")
+    Room.expect(phone.locator(".waiting")).to_have_text("Wachten op de volgende vraag…")
+    stranger = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
+    stranger.goto(service.url + "/")
+    stranger.fill("#code", "1234 5678")
+    stranger.click("button[type=submit]")
+    Room.expect(stranger.locator(".error")).to_contain_text("Er is geen open presentatie")
+    shoot(stranger, "phone-wrong-code")
+    stranger.goto(service.url + "/")
+    shoot(stranger, "phone-join")
+
+
+def test_narrow_and_zoomed_pages_do_not_scroll_sideways(browser: Any, service: Service) -> None:
+    """At 320 px wide and at 200 % zoom every question fits without sideways scrolling."""
+    room = Room(service, browser, DOCUMENT)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    for position in (2, 3, 4, 5):
+        page.goto("about:blank")  # the page would follow the presenter by itself otherwise
+        room.go_to(position)
+        page.goto(f"{service.url}/{room.code}")
+        for zoom in ("1", "2"):
+            page.evaluate(f"document.body.style.zoom = '{zoom}'")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"slide {position} at zoom {zoom} scrolls sideways"
+
+
+def axe_path() -> Path:
+    return Path(os.environ.get("POLLS_AXE", "node_modules/axe-core/axe.min.js")).resolve()
+
+
+def test_participant_pages_pass_an_accessibility_check(browser: Any, service: Service) -> None:
+    """axe-core finds no serious or critical problems on the join page and each question."""
+    if not axe_path().exists():
+        unavailable("axe-core (npm install axe-core)", FileNotFoundError(str(axe_path())))
+    room = Room(service, browser, DOCUMENT)
+    page = browser.new_context(viewport=PHONE, bypass_csp=True).new_page()
+    pages = [("join", service.url + "/", None)] + [
+        (f"slide {n}", f"{service.url}/{room.code}", n) for n in (1, 2, 3, 4, 5)
+    ]
+    problems: list[str] = []
+    for name, url, position in pages:
+        page.goto("about:blank")
+        if position:
+            room.go_to(position)
+        page.goto(url)
+        page.add_script_tag(path=str(axe_path()))
+        found = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.help))"
+        )
+        problems += [f"{name}: {problem}" for problem in found]
+    assert problems == []

@@ -56,7 +56,7 @@ translations: $(VENV)/.test-installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project polls \
 		-o polls/locales/messages.pot .
 	$(if $(LANG_NEW),$(BIN)/pybabel init -i polls/locales/messages.pot -d polls/locales -l $(LANG_NEW),)
-	$(BIN)/pybabel update -i polls/locales/messages.pot -d polls/locales --no-location
+	$(BIN)/pybabel update -i polls/locales/messages.pot -d polls/locales --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -99,9 +99,15 @@ async def create(request: Request) -> Response:
 
 
 async def presentation(request: Request) -> Response:
+    """``GET`` a presentation (document, state, moderation); ``PUT`` a changed document."""
     presentation_id = request.path_params["presentation_id"]
     await require_presenter(request, presentation_id)
-    async with request.app.state.services.hub.room(presentation_id) as room:
+    hub = request.app.state.services.hub
+    if request.method == "PUT":
+        document = validate_document(await json_body(request, 256 * 1024))
+        async with hub.room(presentation_id) as room:
+            await hub.change_document(room, document)
+    async with hub.room(presentation_id) as room:
         return JSONResponse(
             {
                 "presentation": protocol.presentation_summary(room.presentation),

@@ -152,8 +152,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/join", pages.join),
         Route("/health", api.health),
         Route("/present/{presentation_id}", pages.presenter),
+        Route("/present/{presentation_id}/console", pages.console),
+        Route("/present/{presentation_id}/edit", pages.edit),
+        Route("/present", pages.presentations),
+        Route("/new", pages.new),
         Route("/api/presentations", api.create, methods=["POST"]),
-        Route("/api/presentations/{presentation_id}", api.presentation),
+        Route("/api/presentations/{presentation_id}", api.presentation, methods=["GET", "PUT"]),
         Route("/api/presentations/{presentation_id}/results", api.results),
         Route("/api/presentations/{presentation_id}/control", api.control, methods=["POST"]),
         Route(

@@ -262,7 +262,9 @@ def validate_document(data: object) -> Document:
             continue
         checker = _Checker(problems, raw, path)
         checker.used.update({"kind", "id"})
-        slides.append(builder(checker, slide_id))
+        built = builder(checker, slide_id)
+        notes = checker.text("notes", required=False, max_length=5000)
+        slides.append(msgspec.structs.replace(built, notes=notes) if notes else built)
         checker.unknown_keys()
     retention_days = None
     if data.get("retention_days") is not None:

@@ -19,6 +19,7 @@ from polls.controls import apply_control, check_moderation
 from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
 from polls.i18n import N_
 from polls.live import (
+    DocumentEvent,
     JoinedEvent,
     ModerationEvent,
     ResetEvent,
@@ -28,7 +29,7 @@ from polls.live import (
     channel,
     encode_event,
 )
-from polls.models import OpenEnded, State, StoredResponse, WordCloud
+from polls.models import Document, OpenEnded, State, StoredResponse, WordCloud
 from polls.protocol import Answer, Control, Hide, Restore, check_answer
 from polls.retention import Purged, purge
 from polls.storage import Outcome, Status, Storage, Submission
@@ -218,6 +219,13 @@ class Hub:
         for purged in report:
             await self._publish(purged.presentation_id, ResetEvent())
         return report
+
+    async def change_document(self, room: Room, document: Document) -> None:
+        """Store a changed presentation and show it everywhere at once."""
+        async with room.control_lock:
+            await self.writer.run(lambda storage: storage.update_document(room.id, document))
+            room.apply_document(document)
+            await self._publish(room.id, DocumentEvent(document))
 
     # ---- presenter actions -----------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from polls import protocol
-from polls.models import Presentation, State, StoredResponse
+from polls.models import Document, Presentation, State, StoredResponse
 from polls.tally import Tally, new_tally
 
 log = logging.getLogger("polls.live")
@@ -47,7 +47,13 @@ class ResetEvent(msgspec.Struct, tag="reset"):
     """Answers were deleted (withdrawal, purge): results must be rebuilt from storage."""
 
 
-Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent | ResetEvent
+class DocumentEvent(msgspec.Struct, tag="document"):
+    """The presenter changed the presentation (the editor)."""
+
+    document: Document
+
+
+Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent | ResetEvent | DocumentEvent
 event_decoder = msgspec.msgpack.Decoder(Event)
 encode_event = msgspec.msgpack.encode
 
@@ -154,6 +160,8 @@ class Room:
         elif isinstance(event, ResetEvent):
             self.tallies.clear()
             self.spawn(self.resync())
+        elif isinstance(event, DocumentEvent):
+            self.apply_document(event.document)
         else:
             self.joined += event.count
             self.schedule_results()
@@ -173,6 +181,22 @@ class Room:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        self.publish_results()
+
+    def apply_document(self, document: Document) -> None:
+        """Take a changed presentation: phones see the (new) current slide, screens redraw."""
+        if document == self.presentation.document:
+            return
+        self.presentation = msgspec.structs.replace(self.presentation, document=document)
+        self.tallies.clear()  # questions may have changed; results are rebuilt from the log
+        self.slide_data = protocol.encode(protocol.slide_message(self.presentation))
+        for peer in self.participants:
+            peer.latest("slide", self.slide_data)
+        document_data = protocol.encode(
+            {"type": "document", "document": msgspec.to_builtins(document)}
+        )
+        for peer in self.presenters:
+            peer.latest("document", document_data)
         self.publish_results()
 
     def apply_moderation(self, slide_id: str, item: str, hidden: bool) -> None:

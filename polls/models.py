@@ -19,6 +19,7 @@ class WordCloud(msgspec.Struct, tag_field="kind", tag="word_cloud", kw_only=True
     question: str
     max_words: int = 3
     max_length: int = 25
+    notes: str = ""
 
 
 class Scales(msgspec.Struct, tag_field="kind", tag="scales", kw_only=True, frozen=True):
@@ -30,6 +31,7 @@ class Scales(msgspec.Struct, tag_field="kind", tag="scales", kw_only=True, froze
     min_label: str = ""
     max_label: str = ""
     allow_skip: bool = False
+    notes: str = ""
 
 
 class MultipleChoice(
@@ -39,6 +41,7 @@ class MultipleChoice(
     question: str
     options: tuple[str, ...]
     multiple: bool = False
+    notes: str = ""
 
 
 class OpenEnded(msgspec.Struct, tag_field="kind", tag="open_ended", kw_only=True, frozen=True):
@@ -46,12 +49,14 @@ class OpenEnded(msgspec.Struct, tag_field="kind", tag="open_ended", kw_only=True
     question: str
     max_length: int = 280
     max_answers: int = 3
+    notes: str = ""
 
 
 class Content(msgspec.Struct, tag_field="kind", tag="content", kw_only=True, frozen=True):
     id: str
     title: str
     body: str = ""
+    notes: str = ""
 
 
 Slide = WordCloud | Scales | MultipleChoice | OpenEnded | Content

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 import msgspec
+import segno
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from polls import protocol
 from polls.api import base_url, participant_token, remember_participant, require_presenter
 from polls.codes import format_code, parse_code
+from polls.documents import document_to_data
 from polls.errors import Forbidden, PollsError, RateLimited, UnknownCode
 from polls.i18n import N_, catalog, preferred_language, translations
 from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
@@ -232,7 +234,7 @@ def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
 
 
 async def presenter(request: Request) -> Response:
-    """``/present/{id}``: the presenter screen. ``?key=`` is swapped for a cookie once."""
+    """``/present/{id}``: the projected screen. ``?key=`` is swapped for a cookie once."""
     presentation_id = request.path_params["presentation_id"]
     services = request.app.state.services
     key = request.query_params.get("key")
@@ -249,17 +251,94 @@ async def presenter(request: Request) -> Response:
             secure=request.url.scheme == "https",
         )
         return response
+    return await _presenter_page(request, presentation_id, "screen")
+
+
+async def console(request: Request) -> Response:
+    """``/present/{id}/console``: the presenter's own view, with the slide list and notes."""
+    return await _presenter_page(request, request.path_params["presentation_id"], "console")
+
+
+async def _presenter_page(request: Request, presentation_id: str, mode: str) -> Response:
     await require_presenter(request, presentation_id)
-    async with services.hub.room(presentation_id) as room:
+    async with request.app.state.services.hub.room(presentation_id) as room:
         presentation = room.presentation
+    join_url = base_url(request)
+    direct = f"{join_url}/{presentation.code}"
+    qr = segno.make(direct, error="m")
     return render(
         request,
         "presenter.html",
         {
             "presentation": presentation,
+            "mode": mode,
             "language": presentation.document.language,
             "code_display": format_code(presentation.code),
-            "join_url": base_url(request),
+            "join_host": join_url.split("://", 1)[-1],
+            "qr_small": qr.svg_inline(scale=3, border=1, dark="#111418", omitsize=True),
+            "qr_large": qr.svg_inline(scale=10, border=2, dark="#111418", omitsize=True),
             "document_json": msgspec.json.encode(presentation.document).decode(),
         },
+    )
+
+
+NEW_DOCUMENT: dict[str, Any] = {
+    "title": "",
+    "language": "nl",
+    "tags": {},
+    "slides": [{"kind": "word_cloud", "question": "", "max_words": 3, "max_length": 25}],
+}
+
+
+async def new(request: Request) -> Response:
+    """``/new``: the editor, for a new presentation."""
+    settings = request.app.state.services.settings
+    language = preferred_language(request.headers.get("accept-language"))
+    return render(
+        request,
+        "editor.html",
+        {
+            "editing": None,
+            "document_json": msgspec.json.encode({**NEW_DOCUMENT, "language": language}).decode(),
+            "needs_token": bool(settings.admin_token),
+        },
+    )
+
+
+async def edit(request: Request) -> Response:
+    """``/present/{id}/edit``: the editor, for a presentation this browser presents."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_presenter(request, presentation_id)
+    async with request.app.state.services.hub.room(presentation_id) as room:
+        presentation = room.presentation
+    return render(
+        request,
+        "editor.html",
+        {
+            "editing": presentation,
+            "language": presentation.document.language,
+            "document_json": msgspec.json.encode(document_to_data(presentation.document)).decode(),
+            "needs_token": False,
+        },
+    )
+
+
+async def presentations(request: Request) -> Response:
+    """``/present``: the presentations this browser holds presenter links for."""
+    storage = request.app.state.services.storage
+    prefix = presenter_cookie("")
+    mine = []
+    for name, secret in request.cookies.items():
+        if not name.startswith(prefix):
+            continue
+        found = await storage.presentation(name[len(prefix) :])
+        if found is not None and secret_matches(
+            secret, await storage.secret_hash(found.id, PRESENTER)
+        ):
+            mine.append(found)
+    mine.sort(key=lambda p: -p.created_at)
+    return render(
+        request,
+        "presentations.html",
+        {"mine": mine, "format_code": format_code},
     )

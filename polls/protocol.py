@@ -260,8 +260,15 @@ def slide_message(presentation: Presentation) -> dict[str, Any]:
         "count": len(presentation.document.slides),
         "version": state.version,
         "voting": slide is not None and state.voting_open(slide.id),
-        "slide": msgspec.to_builtins(slide) if slide is not None else None,
+        "slide": public_slide(slide) if slide is not None else None,
     }
+
+
+def public_slide(slide: Slide) -> dict[str, Any]:
+    """A slide as participants see it: without the presenter's notes."""
+    data: dict[str, Any] = msgspec.to_builtins(slide)
+    data.pop("notes", None)
+    return data
 
 
 def state_message(state: State) -> dict[str, Any]:

@@ -28,9 +28,31 @@ function currentSlide() {
   return state ? doc.slides[Math.min(state.current, doc.slides.length - 1)] : null;
 }
 
+const console_ = root.dataset.mode === "console";
+
+function renderSlideList() {
+  const list = $("slide-list");
+  if (!list) return;
+  list.replaceChildren();
+  doc.slides.forEach((slide, index) => {
+    const item = el("li");
+    const go = el("button", index === state.current ? "slide-link is-current" : "slide-link",
+      slide.kind === "content" ? slide.title : slide.question);
+    go.type = "button";
+    if (index === state.current) go.setAttribute("aria-current", "step");
+    go.addEventListener("click", () => send({ type: "goto", slide: index }));
+    item.append(go);
+    list.append(item);
+  });
+}
+
 function renderSlide() {
   const slide = currentSlide();
   if (!slide) return;
+  if (console_) {
+    renderSlideList();
+    $("notes").textContent = slide.notes || "–";
+  }
   $("slide-title").textContent = slide.kind === "content" ? slide.title : slide.question;
   $("slide-body").textContent = slide.kind === "content" ? slide.body : "";
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
@@ -38,7 +60,7 @@ function renderSlide() {
   const hiddenResults = state.results_hidden.includes(slide.id);
   $("voting").textContent = locked ? $("voting").dataset.open : $("voting").dataset.lock;
   $("visibility").textContent = hiddenResults ? $("visibility").dataset.show : $("visibility").dataset.hide;
-  $("results").hidden = hiddenResults;
+  $("results").hidden = hiddenResults || $("table-toggle").getAttribute("aria-pressed") === "true";
   $("results-hidden").hidden = !hiddenResults;
 }
 
@@ -195,12 +217,68 @@ function renderAnswers(box, slideId, results) {
   box.append(wall);
 }
 
+// The same results as a table, for screen readers and remote viewers (key T).
+let lastResults = null;
+
+function table(headers, rows) {
+  const node = el("table", "results-table");
+  const head = el("tr");
+  for (const header of headers) head.append(el("th", "", header));
+  node.append(el("thead"));
+  node.firstChild.append(head);
+  const body = el("tbody");
+  for (const row of rows) {
+    const line = el("tr");
+    row.forEach((cell, index) => line.append(el(index ? "td" : "th", "", cell)));
+    body.append(line);
+  }
+  node.append(body);
+  return node;
+}
+
+function renderTable() {
+  const box = $("table-view");
+  box.replaceChildren();
+  const results = lastResults;
+  if (!results) return;
+  const slide = currentSlide();
+  const caption = el("p", "table-caption", slide ? (slide.question || slide.title) : "");
+  box.append(caption);
+  if (results.kind === "word_cloud") {
+    box.append(table([labels.word, labels.count], results.words.filter((w) => !w.hidden).map((w) => [w.text, w.count])));
+  } else if (results.kind === "multiple_choice") {
+    box.append(table([labels.option, labels.count, labels.percent], results.options.map((o) => [o.text, o.count, `${o.percent}%`])));
+  } else if (results.kind === "scales") {
+    const values = [];
+    for (let v = results.min; v <= results.max; v += 1) values.push(String(v));
+    box.append(table([labels.statement, "n", labels.mean, ...values, labels.skipped],
+      results.statements.map((s) => [s.text, s.count, s.mean === null ? "–" : s.mean.toFixed(1), ...s.distribution, s.skipped])));
+  } else if (results.kind === "open_ended") {
+    box.append(table([labels.answer], results.answers.filter((a) => !a.hidden).map((a) => [a.text])));
+  }
+}
+
+function toggleTable() {
+  const button = $("table-toggle");
+  const showing = button.getAttribute("aria-pressed") !== "true";
+  button.setAttribute("aria-pressed", String(showing));
+  $("table-view").hidden = !showing;
+  $("results").hidden = showing || (state && currentSlide() && state.results_hidden.includes(currentSlide().id));
+  renderTable();
+}
+
+function toggleOverlay() {
+  $("join-overlay").hidden = !$("join-overlay").hidden;
+}
+
 function renderResults(message) {
   $("joined").textContent = message.joined;
   const results = message.results;
   $("answered").textContent = results ? results.answered : 0;
   const slide = currentSlide();
   if (!results || !slide || message.slide !== slide.id) return;
+  lastResults = results;
+  if (!$("table-view").hidden) renderTable();
   const box = $("results");
   box.replaceChildren();
   if (results.kind === "word_cloud") renderWords(box, slide.id, results);
@@ -311,12 +389,17 @@ $("next").addEventListener("click", () => send({ type: "next" }));
 $("voting").addEventListener("click", toggleVoting);
 $("visibility").addEventListener("click", toggleResults);
 $("segment").addEventListener("change", refreshSegments);
+$("table-toggle").addEventListener("click", toggleTable);
+$("join-code").addEventListener("click", toggleOverlay);
+$("join-overlay").addEventListener("click", toggleOverlay);
 document.addEventListener("keydown", (event) => {
   if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
   const key = event.key.toLowerCase();
   if (["arrowright", "pagedown", " "].includes(key)) { event.preventDefault(); send({ type: "next" }); }
   else if (["arrowleft", "pageup"].includes(key)) { event.preventDefault(); send({ type: "previous" }); }
   else if (key === "l") toggleVoting();
+  else if (key === "q" || (key === "escape" && !$("join-overlay").hidden)) toggleOverlay();
+  else if (key === "t") toggleTable();
   else if (key === "h") toggleResults();
   else if (key === "f") {
     if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();

@@ -245,3 +245,56 @@ def test_participant_pages_pass_an_accessibility_check(browser: Any, service: Se
         )
         problems += [f"{name}: {problem}" for problem in found]
     assert problems == []
+
+
+def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> None:
+    """A presenter builds a presentation in the browser; problems are shown by slide; the links work."""
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.goto(service.url + "/new")
+    page.fill("#doc-title", "Buurtavond")
+    page.click("button[type=submit]")
+    Room.expect(page.locator("#editor-status li").first).to_have_text(
+        "Slide 1 · question: must not be empty"
+    )
+    page.locator(".field-question textarea, .field-question input").first.fill("Wat neem je mee?")
+    page.select_option("#new-kind", "multiple_choice")
+    page.click("#add-slide")
+    page.locator(".slide-editor").nth(1).locator(".field-question input").fill("Ik ben hier als")
+    page.locator(".slide-editor").nth(1).locator(".field-options textarea").fill(
+        "Bewoner\nVrijwilliger"
+    )
+    shoot(page, "editor")
+    page.click("button[type=submit]")
+    presenter = page.locator("#editor-status a").nth(1)
+    Room.expect(presenter).to_contain_text("/present/")
+    presenter.click()
+    Room.expect(page.locator("#slide-title")).to_have_text("Wat neem je mee?")
+    page.goto(service.url + "/present")
+    Room.expect(page.locator("table.list")).to_contain_text("Buurtavond")
+
+
+def test_console_overlay_and_table_views(browser: Any, service: Service) -> None:
+    """The presenter view lists slides and notes; Q shows the join code full screen; T a table."""
+    document = {**DOCUMENT, "slides": [dict(s) for s in DOCUMENT["slides"]]}
+    document["slides"][1] = {**document["slides"][1], "notes": "Ask for one word each."}
+    room = Room(service, browser, document)
+    console = room.screen.context.new_page()
+    console.goto(f"{service.url}/present/{room.id}/console")
+    Room.expect(console.locator("#slide-list li")).to_have_count(5)
+    console.locator(".slide-link").nth(1).click()
+    Room.expect(console.locator("#notes")).to_have_text("Ask for one word each.")
+    Room.expect(room.screen.locator("#position")).to_have_text("2 / 5")
+    phone = join_by_typing(browser, room)
+    phone.locator("input[name=word]").first.fill("samen")
+    send(phone)
+    Room.expect(console.locator("svg.cloud title")).to_have_text(["samen: 1"])
+    shoot(console, "presenter-console")
+    room.screen.keyboard.press("t")
+    Room.expect(room.screen.locator(".results-table tbody tr")).to_have_text(["samen1"])
+    shoot(room.screen, "presenter-table")
+    room.screen.keyboard.press("q")
+    Room.expect(room.screen.locator("#join-overlay .big-code")).to_have_text(
+        f"{room.code[:4]} {room.code[4:]}"
+    )
+    Room.expect(room.screen.locator("#join-overlay svg")).to_be_visible()
+    shoot(room.screen, "presenter-join-overlay")

@@ -161,3 +161,54 @@ def test_admin_token_guards_creation_when_set(settings: Settings) -> None:
             "/api/presentations", json=DOCUMENT, headers={"authorization": "Bearer let-me-in"}
         )
         assert response.status_code == 201
+
+
+def test_editing_a_running_presentation_reaches_every_phone(
+    client: TestClient, created: Created
+) -> None:
+    """A changed question is stored and shown on phones at once; slide ids keep the answers."""
+    changed = {**DOCUMENT, "slides": [dict(s) for s in DOCUMENT["slides"]]}
+    changed["slides"][1] = {**changed["slides"][1], "question": "Two words?", "notes": "Ask twice"}
+    control(client, created, type="goto", slide=1)
+    with client.websocket_connect(
+        f"/ws/join/{created.code}", headers=participant_headers("phone-edit-token-1234")
+    ) as phone:
+        receive_until(phone, of_type("slide"))
+        response = client.put(
+            f"/api/presentations/{created.id}",
+            json=changed,
+            headers={"authorization": f"Bearer {created.key}"},
+        )
+        assert response.status_code == 200
+        assert response.json()["document"]["slides"][1]["question"] == "Two words?"
+        updated = receive_until(phone, of_type("slide"))
+        assert updated["slide"]["question"] == "Two words?"
+        assert "notes" not in updated["slide"]  # presenter notes never reach phones
+
+
+def test_invalid_or_unauthorised_edits_are_refused(client: TestClient, created: Created) -> None:
+    """An edit with problems lists them; an edit without the presenter secret is forbidden."""
+    url = f"/api/presentations/{created.id}"
+    bad = client.put(
+        url, json={"title": "", "slides": []}, headers={"authorization": f"Bearer {created.key}"}
+    )
+    assert bad.status_code == 422 and "title: must not be empty" in bad.json()["error"]["problems"]
+    assert client.put(url, json=DOCUMENT).status_code == 403
+
+
+def test_presenter_pages_console_list_and_editor(client: TestClient, created: Created) -> None:
+    """With the presenter cookie: the console, the list of presentations and the editor open."""
+    client.get(f"/present/{created.id}?key={created.key}")
+    console = client.get(f"/present/{created.id}/console")
+    assert (
+        console.status_code == 200 and 'id="slide-list"' in console.text and "<svg" in console.text
+    )
+    listing = client.get("/present")
+    assert (
+        "Closing round" in listing.text and f"{created.code[:4]} {created.code[4:]}" in listing.text
+    )
+    assert client.get(f"/present/{created.id}/edit").status_code == 200
+    assert client.get("/new").status_code == 200
+    stranger = TestClient(client.app)
+    assert "Closing round" not in stranger.get("/present").text
+    assert stranger.get(f"/present/{created.id}/console").status_code == 403

@@ -1,0 +1,198 @@
+// The presentation editor: builds the same document the YAML files hold, and saves it
+// (POST /api/presentations for a new one, PUT /api/presentations/{id} to change one).
+const root = document.getElementById("editor");
+const text = JSON.parse(root.dataset.texts);
+const presentationId = root.dataset.presentationId;
+const doc = JSON.parse(root.dataset.document);
+const $ = (id) => document.getElementById(id);
+
+const FIELDS = {
+  word_cloud: [["question", "text"], ["max_words", "number", 1, 5, 3], ["max_length", "number", 1, 100, 25]],
+  scales: [
+    ["question", "text"], ["statements", "lines"], ["min", "number", -10, 10, 1], ["max", "number", -10, 10, 5],
+    ["min_label", "text"], ["max_label", "text"], ["allow_skip", "check"],
+  ],
+  multiple_choice: [["question", "text"], ["options", "lines"], ["multiple", "check"]],
+  open_ended: [["question", "text"], ["max_length", "number", 1, 2000, 280], ["max_answers", "number", 1, 10, 3]],
+  content: [["title", "text"], ["body", "area"]],
+};
+
+function el(tag, attributes = {}, content) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === true) node.setAttribute(name, "");
+    else if (value !== false && value !== undefined) node.setAttribute(name, String(value));
+  }
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+let serial = 0;
+function field(slide, [name, type, low, high, initial]) {
+  serial += 1;
+  const id = `field-${serial}`;
+  const wrap = el("div", { class: `field field-${name}` });
+  const label = el("label", { for: id }, text[name]);
+  let input;
+  if (type === "lines" || type === "area") {
+    const value = type === "lines" ? (slide[name] || []).join("\n") : slide[name] || "";
+    input = el("textarea", { id, rows: type === "lines" ? 4 : 3 });
+    input.value = value;
+    input.addEventListener("input", () => {
+      slide[name] = type === "lines" ? input.value.split("\n").map((s) => s.trim()).filter(Boolean) : input.value;
+      refreshDownload();
+    });
+  } else if (type === "check") {
+    input = el("input", { id, type: "checkbox" });
+    input.checked = Boolean(slide[name]);
+    input.addEventListener("change", () => { slide[name] = input.checked; refreshDownload(); });
+    wrap.classList.add("check");
+    wrap.append(input, label);
+    return wrap;
+  } else {
+    input = el("input", { id, type, min: low, max: high });
+    input.value = slide[name] ?? initial ?? "";
+    input.addEventListener("input", () => {
+      slide[name] = type === "number" ? Number(input.value) : input.value;
+      refreshDownload();
+    });
+  }
+  wrap.append(label, input);
+  return wrap;
+}
+
+function renderSlides() {
+  const list = $("slides");
+  list.replaceChildren();
+  doc.slides.forEach((slide, index) => {
+    const item = el("li", { class: "slide-editor" });
+    const head = el("div", { class: "slide-head" });
+    head.append(el("strong", {}, `${text.slide} ${index + 1}: ${text[slide.kind]}`));
+    for (const [action, label, allowed] of [
+      ["up", text.up, index > 0], ["down", text.down, index < doc.slides.length - 1], ["remove", text.remove, doc.slides.length > 1],
+    ]) {
+      const button = el("button", { type: "button", class: "secondary", disabled: !allowed }, label);
+      button.addEventListener("click", () => {
+        if (action === "remove") doc.slides.splice(index, 1);
+        else {
+          const other = action === "up" ? index - 1 : index + 1;
+          [doc.slides[index], doc.slides[other]] = [doc.slides[other], doc.slides[index]];
+        }
+        renderSlides();
+      });
+      head.append(button);
+    }
+    item.append(head);
+    for (const spec of FIELDS[slide.kind]) item.append(field(slide, spec));
+    item.append(field(slide, ["notes", "area"]));
+    list.append(item);
+  });
+  refreshDownload();
+}
+
+function renderTags() {
+  const box = $("tags");
+  box.replaceChildren();
+  Object.entries(doc.tags || {}).forEach(([key, value]) => {
+    const row = el("div", { class: "tag-row" });
+    const keyInput = el("input", { type: "text", "aria-label": text.key, value: key, maxlength: 40 });
+    const valueInput = el("input", { type: "text", "aria-label": text.value, value, maxlength: 100 });
+    const remove = el("button", { type: "button", class: "secondary" }, text.remove);
+    const update = () => {
+      const entries = Object.entries(doc.tags).map(([k, v]) => (k === key ? [keyInput.value, valueInput.value] : [k, v]));
+      doc.tags = Object.fromEntries(entries);
+      key = keyInput.value;
+      refreshDownload();
+    };
+    keyInput.addEventListener("change", update);
+    valueInput.addEventListener("input", update);
+    remove.addEventListener("click", () => { delete doc.tags[key]; renderTags(); });
+    row.append(keyInput, valueInput, remove);
+    box.append(row);
+  });
+}
+
+function refreshDownload() {
+  const blob = new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" });
+  const link = $("download");
+  if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(blob);
+}
+
+function showProblems(problems) {
+  const box = $("editor-status");
+  box.className = "status error";
+  box.replaceChildren(el("p", {}, text.problems));
+  const list = el("ul");
+  for (const problem of problems) {
+    // "slides[2].options[0]: must not be empty" reads as "Slide 3 · options[0]: ..."
+    const friendly = problem.replace(/^slides\[(\d+)\]\.?/, (_, n) => `${text.slide} ${Number(n) + 1} · `);
+    list.append(el("li", {}, friendly));
+  }
+  box.append(list);
+}
+
+function showCreated(links) {
+  const box = $("editor-status");
+  box.className = "status";
+  box.replaceChildren(el("p", {}, text.created));
+  const list = el("ul");
+  for (const [label, url] of [[text.participants, links.participant_url], [text.presenter, links.presenter_url], [text.researcher, links.researcher_url]]) {
+    const item = el("li", {}, `${label}: `);
+    item.append(el("a", { href: url }, url));
+    list.append(item);
+  }
+  box.append(list);
+}
+
+$("doc-title").value = doc.title || "";
+$("doc-title").addEventListener("input", () => { doc.title = $("doc-title").value; refreshDownload(); });
+$("doc-language").value = doc.language || "nl";
+$("doc-language").addEventListener("change", () => { doc.language = $("doc-language").value; refreshDownload(); });
+$("doc-retention").value = doc.retention_days || "";
+$("doc-retention").addEventListener("input", () => {
+  if ($("doc-retention").value) doc.retention_days = Number($("doc-retention").value);
+  else delete doc.retention_days;
+  refreshDownload();
+});
+$("add-tag").addEventListener("click", () => {
+  doc.tags = doc.tags || {};
+  let key = "tag";
+  for (let n = 2; key in doc.tags; n += 1) key = `tag${n}`;
+  doc.tags[key] = "";
+  renderTags();
+});
+$("add-slide").addEventListener("click", () => {
+  const kind = $("new-kind").value;
+  const slide = { kind };
+  for (const [name, type, , , initial] of FIELDS[kind]) {
+    slide[name] = type === "lines" ? [] : type === "check" ? false : initial ?? "";
+  }
+  doc.slides.push(slide);
+  renderSlides();
+  $("slides").lastElementChild.querySelector("input, textarea").focus();
+});
+$("editor-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const headers = { "content-type": "application/json", accept: "application/json" };
+  const token = $("admin-token");
+  if (token && token.value) headers.authorization = `Bearer ${token.value}`;
+  const cleaned = { ...doc, slides: doc.slides.map((s) => Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== "" || ["question", "title"].includes(k)))) };
+  const response = await fetch(presentationId ? `/api/presentations/${presentationId}` : "/api/presentations", {
+    method: presentationId ? "PUT" : "POST",
+    headers,
+    body: JSON.stringify(cleaned),
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    showProblems(body.error.problems || [body.error.reason]);
+  } else if (presentationId) {
+    $("editor-status").className = "status";
+    $("editor-status").textContent = text.saved;
+  } else {
+    showCreated(body);
+  }
+});
+renderTags();
+renderSlides();

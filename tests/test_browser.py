@@ -248,7 +248,7 @@ def test_participant_pages_pass_an_accessibility_check(browser: Any, service: Se
 
 
 def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> None:
-    """A presenter builds a presentation in the browser; problems are shown by slide; the links work."""
+    """A presenter builds a presentation in the browser; problems show by slide; links work."""
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     page.goto(service.url + "/new")
     page.fill("#doc-title", "Buurtavond")

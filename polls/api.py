@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from polls import protocol
 from polls.breakdown import segmented
@@ -26,6 +26,7 @@ from polls.security import (
     new_participant_token,
     participant_key,
     presenter_cookie,
+    role_cookie,
     secret_matches,
     valid_participant_token,
 )
@@ -50,6 +51,27 @@ async def require_presenter(request: Request, presentation_id: str) -> None:
     storage = request.app.state.services.storage
     if not secret_matches(secret, await storage.secret_hash(presentation_id, PRESENTER)):
         raise Forbidden("This needs the presenter link of this presentation.")
+
+
+async def swap_key_for_cookie(
+    request: Request, presentation_id: str, role: str, clean_path: str, days: int
+) -> Response:
+    """A secret link's ``?key=`` becomes an HttpOnly cookie; the browser goes to the clean URL,
+    so the secret leaves the address bar and the history."""
+    key = request.query_params["key"]
+    storage = request.app.state.services.storage
+    if not secret_matches(key, await storage.secret_hash(presentation_id, role)):
+        raise Forbidden(f"This {role} link is not valid (any more).")
+    response = RedirectResponse(clean_path, status_code=303)
+    response.set_cookie(
+        role_cookie(role, presentation_id),
+        key,
+        max_age=days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 def participant_token(request: Request) -> tuple[str, bool]:

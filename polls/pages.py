@@ -14,10 +14,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polls import protocol
-from polls.api import base_url, participant_token, remember_participant, require_presenter
+from polls.api import (
+    base_url,
+    participant_token,
+    remember_participant,
+    require_presenter,
+    swap_key_for_cookie,
+)
 from polls.codes import format_code, parse_code
 from polls.documents import document_to_data
-from polls.errors import Forbidden, PollsError, RateLimited, UnknownCode
+from polls.errors import PollsError, RateLimited, UnknownCode
 from polls.i18n import N_, catalog, preferred_language, translations
 from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
 from polls.security import (
@@ -236,21 +242,10 @@ def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
 async def presenter(request: Request) -> Response:
     """``/present/{id}``: the projected screen. ``?key=`` is swapped for a cookie once."""
     presentation_id = request.path_params["presentation_id"]
-    services = request.app.state.services
-    key = request.query_params.get("key")
-    if key is not None:
-        if not secret_matches(key, await services.storage.secret_hash(presentation_id, PRESENTER)):
-            raise Forbidden("This presenter link is not valid (any more).")
-        response = RedirectResponse(f"/present/{presentation_id}", status_code=303)
-        response.set_cookie(
-            presenter_cookie(presentation_id),
-            key,
-            max_age=180 * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
+    if "key" in request.query_params:
+        return await swap_key_for_cookie(
+            request, presentation_id, PRESENTER, f"/present/{presentation_id}", days=180
         )
-        return response
     return await _presenter_page(request, presentation_id, "screen")
 
 

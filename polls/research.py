@@ -11,7 +11,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from polls.api import bearer
+from polls.api import bearer, swap_key_for_cookie
 from polls.cloud import to_png, to_svg
 from polls.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
 from polls.dataset import build_dataset
@@ -54,21 +54,10 @@ async def page(request: Request) -> Response:
     """``/research/{id}``: downloads for one presentation. ``?key=`` becomes a cookie once."""
     presentation_id = request.path_params["presentation_id"]
     services = request.app.state.services
-    key = request.query_params.get("key")
-    if key is not None:
-        stored = await services.storage.secret_hash(presentation_id, RESEARCHER)
-        if not secret_matches(key, stored):
-            raise Forbidden("This researcher link is not valid (any more).")
-        response = RedirectResponse(f"/research/{presentation_id}", status_code=303)
-        response.set_cookie(
-            role_cookie(RESEARCHER, presentation_id),
-            key,
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
+    if "key" in request.query_params:
+        return await swap_key_for_cookie(
+            request, presentation_id, RESEARCHER, f"/research/{presentation_id}", days=365
         )
-        return response
     await require_research(request, presentation_id)
     (source,) = await collect(services.storage, [presentation_id])
     document = source.presentation.document

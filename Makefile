@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check translations browser-deps clean
+.PHONY: run test check translations browser-deps bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ check: $(VENV)/.test-installed
 	$(BIN)/ruff format --check polls tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
+
+# Load benchmarks against a real server (not part of make test; a smoke run of them is).
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/run.py --quick --json benchmarks/results/quick.json
+
+bench-full: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/run.py --json benchmarks/results/full.json
 
 # Re-extract the texts to translate and merge them into every catalog (LANG_NEW=de starts one).
 translations: $(VENV)/.test-installed

@@ -85,14 +85,14 @@ async def _serve(
             try:
                 if len(data) > protocol.MAX_MESSAGE_BYTES:
                     raise MessageTooLarge("Messages may be at most 16 KiB.")
+                message = parse(data)
+                message_id = message.id  # so that even a refusal names the message it refuses
                 if not bucket.take():
                     strikes += 1
                     if strikes > MAX_STRIKES:
                         await websocket.close(CLOSE_POLICY, "Too many messages.")
                         return
                     raise RateLimited(N_("Too many messages; slow down a little."))
-                message = parse(data)
-                message_id = message.id
                 reply = await handle(message)
                 if reply is not None:
                     peer.push(protocol.encode(reply))

@@ -20,3 +20,24 @@ def test_write_path_benchmark_runs_and_reports() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "answers/s" in done.stdout and "ack p99" in done.stdout
+
+
+def test_load_benchmark_harness_runs_and_reports() -> None:
+    """The load harness runs its smoke plan against real servers and prints every figure."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    for figure in (
+        "server memory per connection",
+        "closed loop: raw echo",
+        "presenter latency",
+        "slide change to 50 phones",
+        "phones not reading",
+    ):
+        assert figure in done.stdout

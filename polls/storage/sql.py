@@ -86,6 +86,19 @@ class SqlStorage(Storage):
     def _insert(self, table: Any) -> Any:
         return (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(table)
 
+    @property
+    def _insert_response(self) -> Any:
+        table = schema.responses
+        return (
+            self._insert(table)
+            .on_conflict_do_nothing(
+                index_elements=["presentation_id", "participant", "submission_id"]
+            )
+            .returning(
+                table.c.id, table.c.presentation_id, table.c.participant, table.c.submission_id
+            )
+        )
+
     # ---- presentations ---------------------------------------------------------------------
 
     async def create_presentation(
@@ -296,33 +309,20 @@ class SqlStorage(Storage):
             new = [s for s, decided in zip(submissions, plan, strict=True) if decided is None]
             ids: dict[SubmissionKey, int] = {}
             if new:
-                statement = (
-                    self._insert(table)
-                    .values(
-                        [
-                            {
-                                "presentation_id": s.presentation_id,
-                                "slide_id": s.slide_id,
-                                "participant": s.participant,
-                                "submission_id": s.submission_id,
-                                "value": _encode(s.value).decode(),
-                                "item_count": s.items,
-                                "created_at": s.created_at,
-                            }
-                            for s in new
-                        ]
-                    )
-                    .on_conflict_do_nothing(
-                        index_elements=["presentation_id", "participant", "submission_id"]
-                    )
-                    .returning(
-                        table.c.id,
-                        table.c.presentation_id,
-                        table.c.participant,
-                        table.c.submission_id,
-                    )
-                )
-                for row in await conn.execute(statement):
+                parameters = [
+                    {
+                        "presentation_id": s.presentation_id,
+                        "slide_id": s.slide_id,
+                        "participant": s.participant,
+                        "submission_id": s.submission_id,
+                        "value": _encode(s.value).decode(),
+                        "item_count": s.items,
+                        "created_at": s.created_at,
+                    }
+                    for s in new
+                ]
+                # One statement, compiled once and cached; executed for many rows at once.
+                for row in await conn.execute(self._insert_response, parameters):
                     ids[(row.presentation_id, row.participant, row.submission_id)] = row.id
         outcomes: list[Outcome] = []
         stored: dict[SubmissionKey, StoredResponse] = {}

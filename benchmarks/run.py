@@ -1,0 +1,587 @@
+"""Load benchmarks: phones and a presenter screen against a real ``polls serve``.
+
+The server runs as its own process pinned to one core; this load generator runs pinned to the
+other, speaking the documented protocol exactly as phones do (cookie, welcome, slide, answer,
+ack). Every run also measures a raw Starlette/uvicorn WebSocket echo on the same machine, so
+figures can be read as ratios that hold on other hardware.
+
+    .venv/bin/python benchmarks/run.py --quick        # under two minutes: make bench
+    .venv/bin/python benchmarks/run.py                # everything: make bench-full
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = {
+    "title": "Benchmark",
+    "language": "en",
+    "slides": [
+        {"kind": "content", "id": "intro", "title": "Welcome"},
+        {"kind": "scales", "id": "scale", "question": "Q", "statements": ["a", "b", "c"]},
+        {"kind": "open_ended", "id": "open", "question": "Q", "max_answers": 10},
+        {"kind": "content", "id": "outro", "title": "Thanks"},
+    ],
+}
+
+
+# ---- processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def pin(core: int) -> None:
+    """Pin this process to one core, where the machine has more than one."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {core % (os.cpu_count() or 1)})
+
+
+@dataclass
+class Server:
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            self.command,
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: pin(0),
+        )
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return self
+            time.sleep(0.05)  # waiting for a subprocess to listen, not synchronising a test
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(10)
+
+    def rss_kib(self) -> int:
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+
+@contextlib.contextmanager
+def polls_server(folder: Path) -> Iterator[Server]:
+    port = free_port()
+    env = {
+        "POLLS_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "POLLS_DEMO_FILE": "",
+        "POLLS_LOG_LEVEL": "warning",
+    }
+    with Server([sys.executable, "-m", "polls", "serve", "--port", str(port)], env, port) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def echo_server() -> Iterator[Server]:
+    port = free_port()
+    command = [sys.executable, str(ROOT / "benchmarks" / "echo_app.py"), "--port", str(port)]
+    with Server(command, {}, port) as s:
+        yield s
+
+
+def http(port: int, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers=headers,
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+# ---- clients --------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class Phone:
+    """One participant connection; a reader task resolves acks and counts slide messages."""
+
+    ws: ClientConnection
+    waiting: dict[str, asyncio.Future[float]] = field(default_factory=dict)
+    slides: asyncio.Queue[float] = field(default_factory=asyncio.Queue)
+    reader: asyncio.Task[None] | None = None
+
+    async def read(self) -> None:
+        try:
+            await self._read()
+        finally:  # the connection ended: nothing pending will be answered
+            for future in self.waiting.values():
+                if not future.done():
+                    future.set_result(-1.0)
+            self.waiting.clear()
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in self.ws:
+                now = time.perf_counter()
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind in {"ack", "error", "pong"}:
+                    future = self.waiting.pop(message.get("id") or "", None)
+                    if future is not None and not future.done():
+                        future.set_result(now if kind != "error" else -1.0)
+                elif kind == "slide":
+                    self.slides.put_nowait(now)
+
+    async def request(self, message: dict[str, Any]) -> float:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[message["id"]] = future
+        await self.ws.send(json.dumps(message))
+        return await future
+
+
+async def join(port: int, code: str, index: int) -> Phone:
+    ws = await connect(
+        f"ws://127.0.0.1:{port}/ws/join/{code}",
+        additional_headers={"cookie": f"polls_participant=bench-{index:08d}-participant"},
+        compression=None,
+        max_queue=None,
+        open_timeout=60,
+        ping_interval=None,
+    )
+    await ws.recv()  # welcome
+    await ws.recv()  # the current slide
+    phone = Phone(ws)
+    phone.reader = asyncio.create_task(phone.read())
+    return phone
+
+
+async def join_many(port: int, code: str, count: int, start: int = 0) -> tuple[list[Phone], float]:
+    """Join count phones, 500 handshakes in flight at once; returns phones and seconds."""
+    gate = asyncio.Semaphore(500)
+
+    async def one(index: int) -> Phone:
+        async with gate:
+            return await join(port, code, index)
+
+    began = time.perf_counter()
+    phones = await asyncio.gather(*(one(start + i) for i in range(count)))
+    return list(phones), time.perf_counter() - began
+
+
+async def close_all(phones: list[Phone]) -> None:
+    await asyncio.gather(*(p.ws.close() for p in phones), return_exceptions=True)
+
+
+async def presenter(port: int, presentation: dict[str, Any]) -> ClientConnection:
+    ws = await connect(
+        f"ws://127.0.0.1:{port}/ws/present/{presentation['id']}",
+        additional_headers={"authorization": f"Bearer {presentation['key']}"},
+        compression=None,
+        max_queue=None,
+        ping_interval=None,
+    )
+    await ws.recv()
+    return ws
+
+
+async def goto(screen: ClientConnection, slide: int) -> None:
+    """Move the presentation to a slide and wait until the server has applied it."""
+    await screen.send(json.dumps({"type": "goto", "slide": slide, "id": f"go{slide}"}))
+    while True:
+        message = json.loads(await screen.recv())
+        if message.get("type") == "ack" and message.get("id") == f"go{slide}":
+            return
+
+
+def create(port: int) -> dict[str, Any]:
+    made = http(port, "POST", "/api/presentations", DOCUMENT)
+    return {
+        "id": made["id"],
+        "code": made["code"].replace(" ", ""),
+        "key": made["presenter_url"].split("key=")[1],
+    }
+
+
+# ---- scenarios ------------------------------------------------------------------------------
+
+
+async def capacity(server: Server, code: str, count: int) -> tuple[list[Phone], dict[str, float]]:
+    """Connect idle phones; memory per connection, handshakes per second, probe round trip."""
+    before = server.rss_kib()
+    phones, seconds = await join_many(server.port, code, count)
+    after = server.rss_kib()
+    rtts = []
+    for index in range(200):
+        phone = phones[(index * 7919) % len(phones)]
+        sent = time.perf_counter()
+        rtts.append(await phone.request({"type": "ping", "id": f"probe{index}"}) - sent)
+    return phones, {
+        "connections": count,
+        "join_seconds": seconds,
+        "handshakes_per_s": count / seconds,
+        "kib_per_connection": (after - before) / count,
+        "probe_p99_ms": 1000 * percentile(rtts, 0.99),
+    }
+
+
+def answer(index: int, slide: str) -> dict[str, Any]:
+    if slide == "scale":
+        value: dict[str, Any] = {"ratings": {str(index % 3): 1 + index % 5}}
+    else:
+        value = {"text": f"answer {index}"}
+    return {"type": "answer", "id": f"a{index}", "slide": slide, "value": value}
+
+
+async def open_loop(
+    phones: list[Phone], rate: int, seconds: float, slide: str, offset: int
+) -> dict[str, Any]:
+    """Answers at a fixed arrival rate, whether or not earlier ones were acknowledged."""
+    total = int(rate * seconds)
+    sent_at: list[float] = [0.0] * total
+    latencies: list[float] = []
+
+    async def one(index: int) -> None:
+        sent_at[index] = time.perf_counter()
+        acked = await phones[index % len(phones)].request(answer(offset + index, slide))
+        if acked > 0:
+            latencies.append(acked - sent_at[index])
+
+    tasks: list[asyncio.Task[None]] = []
+    began = time.perf_counter()
+    tick = 0.005
+    for step in range(int(seconds / tick)):
+        due = int(min(total, (step + 1) * tick * rate))
+        while len(tasks) < due:
+            tasks.append(asyncio.create_task(one(len(tasks))))
+        await asyncio.sleep(max(0.0, began + (step + 1) * tick - time.perf_counter()))
+    await asyncio.wait(tasks, timeout=5)
+    for task in tasks:
+        task.cancel()
+    return {
+        "offered_per_s": rate,
+        "sent": total,
+        "acked_share": len(latencies) / total,
+        "ack_p50_ms": 1000 * percentile(latencies, 0.5),
+        "ack_p99_ms": 1000 * percentile(latencies, 0.99),
+        "sent_at": sent_at,
+    }
+
+
+async def closed_loop_polls(phones: list[Phone], seconds: float, offset: int) -> float:
+    """Each phone sends an answer and waits for its ack, again and again: answers per second.
+
+    Phones are limited to 10 messages a second each (a protocol rule), so the load is spread
+    over every connected phone, and the echo baseline uses as many connections."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop(phone: Phone, lane: int) -> None:
+        nonlocal done
+        index = 0
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            if await phone.request(answer(offset + lane * 1_000_000 + index, "scale")) > 0:
+                done += 1
+            index += 1
+            # At most 10 a second per phone, the protocol's limit for one connection.
+            await asyncio.sleep(max(0.0, started + 0.1 - time.perf_counter()))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop(p, n) for n, p in enumerate(phones)))
+    return done / (time.perf_counter() - began)
+
+
+async def closed_loop_echo(port: int, connections: int, seconds: float) -> float:
+    """The same closed loop against the raw echo: messages per second."""
+    sockets = await asyncio.gather(
+        *(
+            connect(f"ws://127.0.0.1:{port}/echo", compression=None, ping_interval=None)
+            for _ in range(connections)
+        )
+    )
+    done = 0
+    deadline = time.perf_counter() + seconds
+    payload = json.dumps(answer(0, "scale"))
+
+    async def loop(ws: ClientConnection) -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await ws.send(payload)
+            await ws.recv()
+            done += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop(ws) for ws in sockets))
+    rate = done / (time.perf_counter() - began)
+    await asyncio.gather(*(ws.close() for ws in sockets))
+    return rate
+
+
+async def presenter_latency(
+    screen: ClientConnection, phones: list[Phone], rate: int, seconds: float
+) -> dict[str, float]:
+    """How long after sending an answer the presenter's results first include it."""
+    seen: list[tuple[float, int]] = []
+
+    async def watch() -> None:
+        with contextlib.suppress(Exception):
+            async for raw in screen:
+                message = json.loads(raw)
+                if message.get("type") == "results" and message.get("slide") == "open":
+                    seen.append((time.perf_counter(), (message["results"] or {}).get("total", 0)))
+
+    watcher = asyncio.create_task(watch())
+    run = await open_loop(phones, rate, seconds, "open", offset=50_000_000)
+    watcher.cancel()
+    latencies = []
+    position = 0
+    for index, sent in enumerate(sorted(run["sent_at"])):
+        while position < len(seen) and seen[position][1] < index + 1:
+            position += 1
+        if position < len(seen):
+            latencies.append(seen[position][0] - sent)
+    return {
+        "rate": rate,
+        "shown_share": len(latencies) / max(1, run["sent"]),
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+    }
+
+
+async def fan_out(
+    screen: ClientConnection, phones: list[Phone], slide: int, stalled: float
+) -> dict[str, float]:
+    """Time for a slide change to reach every (reading) phone; some phones may stop reading."""
+    stopped = phones[: int(len(phones) * stalled)]
+    for phone in stopped:
+        if phone.reader is not None:
+            phone.reader.cancel()
+    reading = phones[len(stopped) :]
+    for phone in reading:
+        while not phone.slides.empty():
+            phone.slides.get_nowait()
+    began = time.perf_counter()
+    await screen.send(json.dumps({"type": "goto", "slide": slide, "id": f"fan{slide}"}))
+    arrivals = await asyncio.wait_for(asyncio.gather(*(p.slides.get() for p in reading)), 30)
+    delays = [t - began for t in arrivals]
+    return {
+        "phones": len(reading),
+        "stalled": len(stopped),
+        "p50_ms": 1000 * statistics.median(delays),
+        "all_ms": 1000 * max(delays),
+    }
+
+
+# ---- the run --------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    phones: int
+    rates: list[int]
+    rate_seconds: float
+    loop_seconds: float
+    presenter_rate: int
+    soak_seconds: float
+
+
+QUICK = Plan(
+    phones=2000,
+    rates=[1000, 2000, 4000],
+    rate_seconds=5,
+    loop_seconds=5,
+    presenter_rate=1000,
+    soak_seconds=0,
+)
+FULL = Plan(
+    phones=10_000,
+    rates=[2000, 4000, 6000, 8000, 10_000, 12_000],
+    rate_seconds=60,
+    loop_seconds=20,
+    presenter_rate=2000,
+    soak_seconds=600,
+)
+SMOKE = Plan(
+    phones=50, rates=[100], rate_seconds=1, loop_seconds=1, presenter_rate=100, soak_seconds=0
+)
+
+
+async def soak(server: Server, phones: list[Phone], seconds: float) -> dict[str, float]:
+    """A moderate steady rate for a long time, with the server's memory sampled."""
+    samples = [server.rss_kib()]
+    began = time.perf_counter()
+    offset = 80_000_000
+    while time.perf_counter() - began < seconds:
+        await open_loop(phones, 500, 10, "scale", offset)
+        offset += 10_000
+        samples.append(server.rss_kib())
+    half = len(samples) // 2
+    return {
+        "minutes": seconds / 60,
+        "rss_first_half_mib": statistics.mean(samples[:half]) / 1024,
+        "rss_second_half_mib": statistics.mean(samples[half:]) / 1024,
+    }
+
+
+def step(what: str) -> None:
+    print(f"... {what}", file=sys.stderr, flush=True)
+
+
+async def measure(plan: Plan) -> dict[str, Any]:
+    pin(1)
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+    }
+    step("raw echo baseline")
+    with echo_server() as echo:
+        results["echo_msgs_per_s"] = await closed_loop_echo(
+            echo.port, plan.phones, plan.loop_seconds
+        )
+    with tempfile.TemporaryDirectory() as folder, polls_server(Path(folder)) as server:
+        presentation = create(server.port)
+        screen = await presenter(server.port, presentation)
+        step(f"connecting {plan.phones:,} phones")
+        phones, results["capacity"] = await capacity(server, presentation["code"], plan.phones)
+        step("slide change to every phone")
+        results["fan_out"] = await fan_out(screen, phones, 1, stalled=0.0)
+        answers = []
+        for rate in plan.rates:
+            step(f"answers at {rate:,}/s for {plan.rate_seconds:.0f} s")
+            run = await open_loop(phones, rate, plan.rate_seconds, "scale", offset=rate * 1000)
+            run.pop("sent_at")
+            answers.append(run)
+        results["open_loop"] = answers
+        held = [r for r in answers if r["acked_share"] >= 0.999 and r["ack_p99_ms"] <= 100]
+        results["sustained_per_s"] = max((r["offered_per_s"] for r in held), default=0)
+        step("closed loop")
+        results["polls_closed_loop_per_s"] = await closed_loop_polls(
+            phones, plan.loop_seconds, 90_000_000
+        )
+        best = max(results["sustained_per_s"], results["polls_closed_loop_per_s"])
+        results["ratio_to_echo"] = best / results["echo_msgs_per_s"]
+        step("presenter latency")
+        await goto(screen, 2)
+        results["presenter"] = await presenter_latency(
+            screen, phones, plan.presenter_rate, plan.rate_seconds
+        )
+        if plan.soak_seconds:
+            await goto(screen, 1)
+            results["soak"] = await soak(server, phones, plan.soak_seconds)
+        step("slide change with 1 % of phones not reading")
+        results["fan_out_stalled"] = await fan_out(screen, phones, 3, stalled=0.01)
+        await close_all(phones)
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    capacity_ = results["capacity"]
+    rows = [
+        ("machine", results["machine"]),
+        ("connections", f"{capacity_['connections']:,}"),
+        ("joins", f"{capacity_['join_seconds']:.1f} s ({capacity_['handshakes_per_s']:,.0f}/s)"),
+        ("server memory per connection", f"{capacity_['kib_per_connection']:.1f} KiB"),
+        ("probe round trip p99 (idle)", f"{capacity_['probe_p99_ms']:.1f} ms"),
+    ]
+    for run in results["open_loop"]:
+        rows.append(
+            (
+                f"answers at {run['offered_per_s']:,}/s (open loop)",
+                f"{100 * run['acked_share']:.2f} % acked, p50 {run['ack_p50_ms']:.0f} ms, "
+                f"p99 {run['ack_p99_ms']:.0f} ms",
+            )
+        )
+    rows += [
+        ("highest rate held (>= 99.9 %, p99 <= 100 ms)", f"{results['sustained_per_s']:,}/s"),
+        ("closed loop: polls answers/s", f"{results['polls_closed_loop_per_s']:,.0f}"),
+        ("closed loop: raw echo messages/s", f"{results['echo_msgs_per_s']:,.0f}"),
+        ("best polls answers/s / echo messages/s", f"{results['ratio_to_echo']:.2f}"),
+        (
+            f"presenter latency at {results['presenter']['rate']:,}/s",
+            f"p50 {results['presenter']['p50_ms']:.0f} ms, "
+            f"p99 {results['presenter']['p99_ms']:.0f} ms",
+        ),
+        (
+            f"slide change to {results['fan_out']['phones']:,} phones",
+            f"p50 {results['fan_out']['p50_ms']:.0f} ms, all {results['fan_out']['all_ms']:.0f} ms",
+        ),
+        (
+            f"the same with {results['fan_out_stalled']['stalled']} phones not reading",
+            f"p50 {results['fan_out_stalled']['p50_ms']:.0f} ms, "
+            f"all {results['fan_out_stalled']['all_ms']:.0f} ms",
+        ),
+    ]
+    if "soak" in results:
+        soak_ = results["soak"]
+        rows.append(
+            (
+                f"soak {soak_['minutes']:.0f} min: server memory",
+                f"{soak_['rss_first_half_mib']:.0f} MiB -> {soak_['rss_second_half_mib']:.0f} MiB",
+            )
+        )
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="polls load benchmarks")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="under two minutes")
+    mode.add_argument("--smoke", action="store_true", help="a few seconds: the harness works")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    plan = SMOKE if args.smoke else QUICK if args.quick else FULL
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    results = asyncio.run(measure(plan))
+    print(table(results))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

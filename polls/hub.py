@@ -64,12 +64,18 @@ class Hub:
 
     @asynccontextmanager
     async def room_by_code(self, code: str) -> AsyncIterator[Room]:
-        presentation = await self.storage.presentation_by_code(code)
-        if presentation is None:
-            raise UnknownCode(
-                N_("No open presentation has this code. Check the code on the screen.")
-            )
-        async with self.room(presentation.id) as room:
+        # A room that is open already knows its code: 10,000 phones joining cost no lookups.
+        presentation_id = next(
+            (r.id for r in self.rooms.values() if r.presentation.code == code), None
+        )
+        if presentation_id is None:
+            presentation = await self.storage.presentation_by_code(code)
+            if presentation is None:
+                raise UnknownCode(
+                    N_("No open presentation has this code. Check the code on the screen.")
+                )
+            presentation_id = presentation.id
+        async with self.room(presentation_id) as room:
             yield room
 
     async def _acquire(self, presentation_id: str) -> Room:
@@ -141,6 +147,14 @@ class Hub:
 
     async def join(self, room: Room, participant: str) -> bool:
         return await self.writer.join(room.id, participant, time.time())
+
+    def join_soon(self, room: Room, participant: str) -> None:
+        """Record a join without making the phone wait for the commit (it changes only a count)."""
+
+        async def record() -> None:
+            await self.join(room, participant)
+
+        self._background.start(record())
 
     async def answer(self, room: Room, participant: str, message: Answer) -> Outcome:
         """Store an answer to the current slide; the outcome comes after the commit."""

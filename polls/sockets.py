@@ -137,7 +137,7 @@ async def participant(websocket: WebSocket) -> None:
             return
         who = participant_key(token)
         await websocket.accept()
-        await hub.join(room, who)
+        hub.join_soon(room, who)
         peer = Peer(websocket.send_text)
         welcome = {
             "type": "welcome",

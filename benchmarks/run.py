@@ -439,7 +439,7 @@ class Plan:
 
 QUICK = Plan(
     phones=2000,
-    rates=[1000, 2000, 4000],
+    rates=[1000, 2000, 4000, 6000, 8000],
     rate_seconds=5,
     loop_seconds=5,
     presenter_rate=1000,

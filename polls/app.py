@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         purging = asyncio.create_task(purge_daily(services), name="polls-purge")
         try:
             await create_demo(services)
+            gc.freeze()  # what exists now lives as long as the service: never scan it again
             yield
         finally:
             purging.cancel()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -29,6 +30,16 @@ def created(make_presentation: Callable[..., Created], client: TestClient) -> Cr
     return made
 
 
+@contextmanager
+def phone(client: TestClient, created: Created, token: str = TOKEN) -> Iterator[Any]:
+    """A participant socket that has had its welcome and the current slide."""
+    with client.websocket_connect(
+        f"/ws/join/{created.code}", headers=participant_headers(token)
+    ) as ws:
+        receive_until(ws, of_type("slide"))
+        yield ws
+
+
 def answer(sid: str, slide: str, value: dict[str, Any]) -> dict[str, Any]:
     return {"type": "answer", "id": sid, "slide": slide, "value": value}
 
@@ -53,10 +64,7 @@ def test_a_phone_without_cookie_is_given_a_token(client: TestClient, created: Cr
 
 def test_slide_changes_reach_the_phone(client: TestClient, created: Created) -> None:
     """When the presenter moves on or locks voting, the phone hears it at once."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         control(client, created, type="next")
         moved = receive_until(ws, of_type("slide"))
         assert moved["index"] == 2 and moved["slide"]["kind"] == "scales"
@@ -69,10 +77,7 @@ def test_answers_are_acknowledged_once_and_counted_once(
     client: TestClient, created: Created
 ) -> None:
     """An answer is acknowledged after commit; a retry with the same id is not counted again."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_json(answer("sub-1", "words", {"words": ["Hoop", "moed"]}))
         assert receive_until(ws, of_type("ack")) == {
             "type": "ack",
@@ -89,10 +94,7 @@ def test_retry_after_the_slide_moved_on_is_still_acknowledged(
     client: TestClient, created: Created
 ) -> None:
     """An answer stored just before the presenter moved on is acknowledged on retry, not refused."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_json(answer("late-1", "words", {"words": ["x"]}))
         receive_until(ws, of_type("ack"))
         control(client, created, type="next")
@@ -103,10 +105,7 @@ def test_retry_after_the_slide_moved_on_is_still_acknowledged(
 def test_changing_a_choice_counts_the_last_one(client: TestClient, created: Created) -> None:
     """While voting is open a participant may change a multiple-choice answer."""
     control(client, created, type="goto", slide=3)
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_json(answer("c1", "role", {"choices": [0]}))
         receive_until(ws, of_type("ack"))
         ws.send_json(answer("c2", "role", {"choices": [2]}))
@@ -136,10 +135,7 @@ def test_bad_messages_get_an_error_and_the_connection_stays(
     client: TestClient, created: Created, message: str, code: str
 ) -> None:
     """Each kind of bad message gets its error code and a reason; the socket stays usable."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_text(message)
         error = receive_until(ws, of_type("error"))
         assert error["code"] == code and error["reason"]
@@ -150,10 +146,7 @@ def test_bad_messages_get_an_error_and_the_connection_stays(
 def test_answers_while_voting_is_locked_are_refused(client: TestClient, created: Created) -> None:
     """A locked question refuses answers with a reason to show."""
     control(client, created, type="voting", open=False)
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_json(answer("l1", "words", {"words": ["x"]}))
         error = receive_until(ws, of_type("error"))
         assert error["code"] == "voting_locked" and error["id"] == "l1"
@@ -161,10 +154,7 @@ def test_answers_while_voting_is_locked_are_refused(client: TestClient, created:
 
 def test_word_limit_per_participant(client: TestClient, created: Created) -> None:
     """Words add up to the slide's limit; past it, a clear error."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         ws.send_json(answer("w1", "words", {"words": ["a", "b"]}))
         receive_until(ws, of_type("ack"))
         ws.send_json(answer("w2", "words", {"words": ["c", "d"]}))
@@ -231,10 +221,7 @@ def test_message_floods_are_rate_limited_without_closing(
     client: TestClient, created: Created
 ) -> None:
     """Past the message rate a client gets rate_limited errors but stays connected."""
-    with client.websocket_connect(
-        f"/ws/join/{created.code}", headers=participant_headers(TOKEN)
-    ) as ws:
-        receive_until(ws, of_type("slide"))
+    with phone(client, created) as ws:
         for index in range(60):
             ws.send_json({"type": "ping", "id": f"p{index}"})
         replies = [ws.receive_json() for _ in range(60)]

@@ -125,7 +125,9 @@ async def purge_daily(services: Services) -> None:
         await asyncio.sleep(86400)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, freeze_after_start: bool = False) -> Starlette:
+    """The application. ``freeze_after_start`` (for ``polls serve``) keeps the objects that
+    exist after start-up out of garbage collections; tests that start many apps leave it off."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -140,7 +142,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         purging = asyncio.create_task(purge_daily(services), name="polls-purge")
         try:
             await create_demo(services)
-            gc.freeze()  # what exists now lives as long as the service: never scan it again
+            if freeze_after_start:
+                gc.freeze()  # what exists now lives as long as the service: never scan it
             yield
         finally:
             purging.cancel()

@@ -66,7 +66,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     )
     tune_garbage_collection()
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_after_start=True),
         host=host,
         port=port,
         access_log=False,  # access logs would hold addresses and presenter links

@@ -176,3 +176,57 @@ async def test_presenter_secrets_never_reach_the_log(service: Service) -> None:
         for line in output.splitlines()
         if "127.0.0.1" in line and "Uvicorn running" not in line
     ]
+
+
+async def test_two_workers_share_postgresql_and_redis(
+    tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    """Scaled out: a phone on one worker, the presenter on another, one PostgreSQL, one Redis."""
+    shared = {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
+    first, second = Service(tmp_path / "a.db", **shared), Service(tmp_path / "b.db", **shared)
+    first.start()
+    second.start()
+    try:
+        created = first.http("POST", "/api/presentations", DOCUMENT)
+        code, key = created["code"].replace(" ", ""), created["presenter_url"].split("key=")[1]
+        async with connect(
+            f"ws://127.0.0.1:{second.port}/ws/present/{created['id']}",
+            additional_headers={"authorization": f"Bearer {key}"},
+        ) as screen:
+            await next_message(screen, lambda m: m["type"] == "welcome")
+            await screen.send(json.dumps({"type": "goto", "slide": 1, "id": "words"}))
+            await next_message(screen, lambda m: m.get("id") == "words")
+            async with connect(
+                f"ws://127.0.0.1:{first.port}/ws/join/{code}",
+                additional_headers={"cookie": "polls_participant=scaled-out-phone-0001"},
+            ) as phone:
+                await next_message(phone, lambda m: m["type"] == "slide" and m["index"] == 1)
+                await phone.send(
+                    json.dumps(
+                        {
+                            "type": "answer",
+                            "id": "x1",
+                            "slide": "words",
+                            "value": {"words": ["samen"]},
+                        }
+                    )
+                )
+                assert (await next_message(phone, lambda m: m["type"] == "ack"))["id"] == "x1"
+                shown = await asyncio.wait_for(
+                    next_message(
+                        screen,
+                        lambda m: (
+                            m["type"] == "results" and bool((m["results"] or {}).get("words"))
+                        ),
+                    ),
+                    30,
+                )
+                assert shown["results"]["words"][0]["text"] == "samen"
+                await screen.send(json.dumps({"type": "next", "id": "on"}))
+                moved = await asyncio.wait_for(
+                    next_message(phone, lambda m: m["type"] == "slide" and m["index"] == 2), 30
+                )
+                assert moved["slide"]["id"] == "scales"
+    finally:
+        first.kill()
+        second.kill()

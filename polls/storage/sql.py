@@ -378,18 +378,21 @@ class SqlStorage(Storage):
         async with self.engine.begin() as conn:
             doomed = responses.delete().where(responses.c.presentation_id == presentation_id)
             joins = participants.delete().where(participants.c.presentation_id == presentation_id)
+            moderated = 0
             if before is not None:
                 doomed = doomed.where(responses.c.created_at < before)
                 joins = joins.where(participants.c.joined_at < before)
             else:
-                await conn.execute(
-                    schema.moderation.delete().where(
-                        schema.moderation.c.presentation_id == presentation_id
+                moderation = schema.moderation
+                moderated = (
+                    await conn.execute(
+                        moderation.delete().where(moderation.c.presentation_id == presentation_id)
                     )
-                )
+                ).rowcount
             count = (await conn.execute(doomed)).rowcount
-            await conn.execute(joins)
-        await self._forget()
+            joined = (await conn.execute(joins)).rowcount
+        if count or joined or moderated:
+            await self._forget()
         return int(count)
 
     async def delete_participant(self, presentation_id: str, participant: str) -> int:
@@ -403,13 +406,16 @@ class SqlStorage(Storage):
                     )
                 )
             ).rowcount
-            await conn.execute(
-                participants.delete().where(
-                    participants.c.presentation_id == presentation_id,
-                    participants.c.participant == participant,
+            joined = (
+                await conn.execute(
+                    participants.delete().where(
+                        participants.c.presentation_id == presentation_id,
+                        participants.c.participant == participant,
+                    )
                 )
-            )
-        await self._forget()
+            ).rowcount
+        if count or joined:
+            await self._forget()
         return int(count)
 
     async def _forget(self) -> None:

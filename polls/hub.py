@@ -8,6 +8,7 @@ and announces committed changes through the broker.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -19,9 +20,11 @@ from polls.controls import apply_control, check_moderation
 from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
 from polls.i18n import N_
 from polls.live import (
+    AskOnline,
     DocumentEvent,
     JoinedEvent,
     ModerationEvent,
+    OnlineEvent,
     ResetEvent,
     ResponsesEvent,
     Room,
@@ -48,6 +51,7 @@ class Hub:
         self.rooms: dict[str, Room] = {}
         self._opening: dict[str, asyncio.Future[Room]] = {}
         self._background = Background("room work")
+        self.worker = secrets.token_hex(6)  # tells this worker's counts from the others'
         writer.on_committed = self._committed
         writer.on_joined = self._joined
 
@@ -102,9 +106,12 @@ class Hub:
             lambda: self.storage.joined_count(presentation_id),
             self.results_interval,
             self._background.start,
+            lambda count: self._background.start(self._announce(presentation_id, count)),
+            self.worker,
         )
         self.rooms[presentation_id] = room
         await self.broker.subscribe(channel(presentation_id), room.on_event)
+        await self._publish(presentation_id, AskOnline())
         # A change committed between loading and subscribing would be missed: look once more.
         latest = await self.storage.presentation(presentation_id)
         if latest is not None and latest.state.version > room.presentation.state.version:
@@ -123,6 +130,9 @@ class Hub:
         for room in self.rooms.values():
             room.close()
         await self._background.wait()
+
+    async def _announce(self, presentation_id: str, count: int) -> None:
+        await self._publish(presentation_id, OnlineEvent(self.worker, count, time.time()))
 
     async def _publish(self, presentation_id: str, event: object) -> None:
         await self.broker.publish(channel(presentation_id), encode_event(event))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -53,7 +54,29 @@ class DocumentEvent(msgspec.Struct, tag="document"):
     document: Document
 
 
-Event = ResponsesEvent | StateEvent | ModerationEvent | JoinedEvent | ResetEvent | DocumentEvent
+class OnlineEvent(msgspec.Struct, tag="online"):
+    """How many phones one worker has connected to the presentation (a shared counter)."""
+
+    worker: str
+    count: int
+    at: float
+
+
+class AskOnline(msgspec.Struct, tag="ask_online"):
+    """A worker that just opened the room asks the others for their counts."""
+
+
+Event = (
+    ResponsesEvent
+    | StateEvent
+    | ModerationEvent
+    | JoinedEvent
+    | ResetEvent
+    | DocumentEvent
+    | OnlineEvent
+    | AskOnline
+)
+ONLINE_STALE_SECONDS = 3 * RESYNC_SECONDS
 event_decoder = msgspec.msgpack.Decoder(Event)
 encode_event = msgspec.msgpack.encode
 
@@ -112,6 +135,8 @@ class Room:
         load_joined: Callable[[], Awaitable[int]],
         results_interval: float,
         spawn: Callable[[Awaitable[None]], None],
+        announce: Callable[[int], None] = lambda count: None,
+        worker: str = "",
     ) -> None:
         self.presentation = presentation
         self.hidden = hidden
@@ -127,6 +152,12 @@ class Room:
         self._results_timer: asyncio.TimerHandle | None = None
         self._last_results = 0.0
         self.spawn = spawn
+        self.announce = announce
+        self.worker = worker
+        self.online_elsewhere: dict[str, tuple[int, float]] = {}
+        self._announced = 0
+        self._announce_timer: asyncio.TimerHandle | None = None
+        self._heartbeat_timer: asyncio.TimerHandle | None = None
         self._waiters: list[asyncio.Future[None]] = []
         self._resync_timer: asyncio.TimerHandle | None = None
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
@@ -162,6 +193,12 @@ class Room:
             self.spawn(self.resync())
         elif isinstance(event, DocumentEvent):
             self.apply_document(event.document)
+        elif isinstance(event, OnlineEvent):
+            if event.worker != self.worker:  # our own count comes back through the broker too
+                self.online_elsewhere[event.worker] = (event.count, event.at)
+                self.schedule_results()
+        elif isinstance(event, AskOnline):
+            self._announce(force=True)
         else:
             self.joined += event.count
             self.schedule_results()
@@ -285,15 +322,46 @@ class Room:
             "slide": slide_id,
             "index": self.presentation.state.current,
             "joined": self.joined,
-            "online": len(self.participants),
+            "online": self.online,
             "visible": slide_id is None or self.presentation.state.results_visible(slide_id),
             "results": results,
         }
 
     # ---- peers -----------------------------------------------------------------------------
 
+    @property
+    def online(self) -> int:
+        """Phones connected now, in this worker and (through the broker) in the others."""
+        fresh = time.time() - ONLINE_STALE_SECONDS
+        elsewhere = sum(count for count, at in self.online_elsewhere.values() if at > fresh)
+        return len(self.participants) + elsewhere
+
+    def _announce_soon(self) -> None:
+        """Tell other workers this worker's count, at most once per results interval."""
+        if self._announce_timer is None:
+            self._announce_timer = asyncio.get_running_loop().call_later(
+                self._interval, self._announce
+            )
+
+    def _announce(self, force: bool = False) -> None:
+        self._announce_timer = None
+        count = len(self.participants)
+        if force or count != self._announced:
+            self._announced = count
+            self.announce(count)
+        if count and self._heartbeat_timer is None:
+            # Counts older than ONLINE_STALE_SECONDS are dropped elsewhere: repeat ours.
+            self._heartbeat_timer = asyncio.get_running_loop().call_later(
+                RESYNC_SECONDS, self._heartbeat
+            )
+
+    def _heartbeat(self) -> None:
+        self._heartbeat_timer = None
+        self._announce(force=True)
+
     def add_participant(self, peer: Peer) -> None:
         self.participants.add(peer)
+        self._announce_soon()
         self.schedule_results()
 
     def add_presenter(self, peer: Peer) -> None:
@@ -307,6 +375,7 @@ class Room:
     def remove(self, peer: Peer) -> None:
         self.participants.discard(peer)
         self.presenters.discard(peer)
+        self._announce_soon()
         self.schedule_results()
 
     def _periodic_resync(self) -> None:
@@ -319,7 +388,16 @@ class Room:
 
     def close(self) -> None:
         """Stop the timers; background work already started finishes on its own."""
-        for timer in (self._results_timer, self._resync_timer):
+        if self._announced:
+            self.announce(0)  # this worker no longer holds phones of this presentation
+        timers = (
+            self._results_timer,
+            self._resync_timer,
+            self._announce_timer,
+            self._heartbeat_timer,
+        )
+        for timer in timers:
             if timer is not None:
                 timer.cancel()
         self._results_timer = self._resync_timer = None
+        self._announce_timer = self._heartbeat_timer = None

@@ -222,11 +222,19 @@ async def test_two_workers_share_postgresql_and_redis(
                     30,
                 )
                 assert shown["results"]["words"][0]["text"] == "samen"
+                online = await asyncio.wait_for(
+                    next_message(screen, lambda m: m["type"] == "results" and m["online"] == 1), 30
+                )
+                assert online["joined"] == 1  # the phone is on the other worker, counted here
                 await screen.send(json.dumps({"type": "next", "id": "on"}))
                 moved = await asyncio.wait_for(
                     next_message(phone, lambda m: m["type"] == "slide" and m["index"] == 2), 30
                 )
                 assert moved["slide"]["id"] == "scales"
+            gone = await asyncio.wait_for(
+                next_message(screen, lambda m: m["type"] == "results" and m["online"] == 0), 30
+            )
+            assert gone["online"] == 0  # its worker said so when the phone left
     finally:
         first.kill()
         second.kill()

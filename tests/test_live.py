@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -91,6 +92,20 @@ async def test_a_state_change_is_encoded_once_for_every_participant() -> None:
     sent = [peer._pending["slide"] for peer in peers]
     assert all(data is sent[0] for data in sent)
     assert '"index":2' in sent[0]
+
+
+async def test_online_counts_add_up_across_workers_and_expire() -> None:
+    """Phones here plus fresh counts of other workers; this worker's own echo is not counted."""
+    from polls.live import OnlineEvent
+
+    room = make_room()
+    room.worker = "here"
+    room.participants.add(Peer(Screen().send))
+    now = time.time()
+    room.on_event(encode_event(OnlineEvent("there", 4, now)))
+    room.on_event(encode_event(OnlineEvent("here", 1, now)))
+    room.on_event(encode_event(OnlineEvent("gone", 7, now - 3600)))
+    assert room.online == 5
 
 
 async def test_older_states_are_ignored() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from polls import protocol
@@ -25,7 +25,6 @@ from polls.security import (
     hash_secret,
     new_participant_token,
     participant_key,
-    presenter_cookie,
     role_cookie,
     secret_matches,
     valid_participant_token,
@@ -35,21 +34,36 @@ LONG_POLL_SECONDS = 25.0
 PARTICIPANT_COOKIE_DAYS = 30
 
 
-def base_url(request: Request) -> str:
-    """The address people use: the configured public URL, else the one this request came to."""
-    configured: str = request.app.state.services.settings.public_url
-    return configured.rstrip("/") or str(request.base_url).rstrip("/")
+def base_url(connection: HTTPConnection) -> str:
+    """The address people use: the configured public URL, else the one this request (or
+    socket) came to, as an http(s) address."""
+    configured: str = connection.app.state.services.settings.public_url
+    if configured:
+        return configured.rstrip("/")
+    scheme = {"ws": "http", "wss": "https"}.get(connection.url.scheme, connection.url.scheme)
+    return f"{scheme}://{connection.url.netloc}"
 
 
 def bearer(request: Request) -> str | None:
     return bearer_token(request.headers.get("authorization"))
 
 
+async def holds_secret(connection: HTTPConnection, presentation_id: str, *roles: str) -> bool:
+    """Whether the request or socket carries one of these roles' secrets for the presentation,
+    in an ``Authorization: Bearer`` header or in the role's cookie."""
+    storage = connection.app.state.services.storage
+    for role in roles:
+        secret = bearer_token(connection.headers.get("authorization")) or connection.cookies.get(
+            role_cookie(role, presentation_id)
+        )
+        if secret_matches(secret, await storage.secret_hash(presentation_id, role)):
+            return True
+    return False
+
+
 async def require_presenter(request: Request, presentation_id: str) -> None:
     """Presenter access: the secret from the presenter cookie or an Authorization header."""
-    secret = bearer(request) or request.cookies.get(presenter_cookie(presentation_id))
-    storage = request.app.state.services.storage
-    if not secret_matches(secret, await storage.secret_hash(presentation_id, PRESENTER)):
+    if not await holds_secret(request, presentation_id, PRESENTER):
         raise Forbidden("This needs the presenter link of this presentation.")
 
 

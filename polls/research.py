@@ -11,7 +11,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from polls.api import bearer, swap_key_for_cookie
+from polls.api import bearer, holds_secret, swap_key_for_cookie
 from polls.cloud import to_png, to_svg
 from polls.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
 from polls.dataset import build_dataset
@@ -19,7 +19,7 @@ from polls.errors import BadMessage, Forbidden
 from polls.exports import codebook, codebook_markdown
 from polls.models import WordCloud
 from polls.pages import render as render_page
-from polls.security import PRESENTER, RESEARCHER, hash_secret, role_cookie, secret_matches
+from polls.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
 
 
 def _organiser(request: Request) -> bool:
@@ -29,13 +29,8 @@ def _organiser(request: Request) -> bool:
 
 async def require_research(request: Request, presentation_id: str) -> None:
     """The organiser token, or this presentation's researcher or presenter secret."""
-    if _organiser(request):
+    if _organiser(request) or await holds_secret(request, presentation_id, RESEARCHER, PRESENTER):
         return
-    storage = request.app.state.services.storage
-    for role in (RESEARCHER, PRESENTER):
-        secret = bearer(request) or request.cookies.get(role_cookie(role, presentation_id))
-        if secret_matches(secret, await storage.secret_hash(presentation_id, role)):
-            return
     raise Forbidden("This needs the researcher or presenter link of this presentation.")
 
 

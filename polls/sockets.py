@@ -18,6 +18,7 @@ import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from polls import protocol
+from polls.api import base_url, holds_secret
 from polls.codes import format_code, parse_code
 from polls.errors import MessageTooLarge, PollsError, RateLimited, UnknownCode
 from polls.i18n import N_, translations
@@ -27,12 +28,9 @@ from polls.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
     TokenBucket,
-    bearer_token,
     new_participant_token,
     origin_allowed,
     participant_key,
-    presenter_cookie,
-    secret_matches,
     valid_participant_token,
 )
 
@@ -170,11 +168,7 @@ async def presenter(websocket: WebSocket) -> None:
     services = websocket.app.state.services
     hub = services.hub
     presentation_id = websocket.path_params["presentation_id"]
-    secret = bearer_token(websocket.headers.get("authorization")) or websocket.cookies.get(
-        presenter_cookie(presentation_id)
-    )
-    stored = await services.storage.secret_hash(presentation_id, PRESENTER)
-    if not secret_matches(secret, stored):
+    if not await holds_secret(websocket, presentation_id, PRESENTER):
         await websocket.close(CLOSE_POLICY, "Presenter access needs the presenter link.")
         return
     async with AsyncExitStack() as stack:
@@ -185,7 +179,7 @@ async def presenter(websocket: WebSocket) -> None:
             return
         await websocket.accept()
         peer = Peer(websocket.send_text)
-        peer.push(protocol.encode(presenter_welcome(room, public_base(websocket))))
+        peer.push(protocol.encode(presenter_welcome(room, base_url(websocket))))
         room.add_presenter(peer)
 
         async def handle(message: protocol.PresenterMessage) -> dict[str, Any]:
@@ -199,14 +193,6 @@ async def presenter(websocket: WebSocket) -> None:
             await _serve(websocket, peer, protocol.parse_presenter_message, handle, gettext)
         finally:
             room.remove(peer)
-
-
-def public_base(websocket: WebSocket) -> str:
-    configured: str = websocket.app.state.services.settings.public_url
-    if configured:
-        return configured.rstrip("/")
-    scheme = "https" if websocket.url.scheme == "wss" else "http"
-    return f"{scheme}://{websocket.headers.get('host', 'localhost')}"
 
 
 def presenter_welcome(room: Room, base_url: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import DOCUMENT
+from tests.conftest import DOCUMENT, Created
 from tests.server import Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
@@ -83,22 +83,28 @@ def expected_scales(acknowledged: list[dict[str, Any]]) -> list[list[int]]:
     return distributions
 
 
+def screen_of(service: Service, created: Created) -> Any:
+    """The presenter's socket on one worker (an async context manager)."""
+    return connect(
+        f"ws://127.0.0.1:{service.port}/ws/present/{created.id}",
+        additional_headers={"authorization": f"Bearer {created.key}"},
+    )
+
+
+async def goto(screen: ClientConnection, slide: int) -> None:
+    """Move to a slide and wait until the server has applied it."""
+    await screen.send(json.dumps({"type": "goto", "slide": slide, "id": f"goto-{slide}"}))
+    await next_message(screen, lambda m: m.get("id") == f"goto-{slide}")
+
+
 async def test_two_hundred_phones_then_kill_and_restart(service: Service) -> None:
     """Every acknowledged answer, the current slide and moderation survive SIGKILL."""
-    created = service.http("POST", "/api/presentations", DOCUMENT)
-    code, key, pid = (
-        created["code"].replace(" ", ""),
-        created["presenter_url"].split("key=")[1],
-        created["id"],
-    )
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    code, key, pid = created.code, created.key, created.id
     acknowledged: list[dict[str, Any]] = []
-    async with connect(
-        f"ws://127.0.0.1:{service.port}/ws/present/{pid}",
-        additional_headers={"authorization": f"Bearer {key}"},
-    ) as screen:
+    async with screen_of(service, created) as screen:
         await next_message(screen, lambda m: m["type"] == "welcome")
-        await screen.send(json.dumps({"type": "goto", "slide": 1, "id": "to-words"}))
-        await next_message(screen, lambda m: m.get("id") == "to-words")
+        await goto(screen, 1)
         phones = [asyncio.create_task(phone(service, code, i, acknowledged)) for i in range(PHONES)]
         # Every phone's words are acknowledged and on the screen before moving on.
         await asyncio.wait_for(
@@ -108,8 +114,7 @@ async def test_two_hundred_phones_then_kill_and_restart(service: Service) -> Non
             ),
             120,
         )
-        await screen.send(json.dumps({"type": "goto", "slide": 2, "id": "to-scales"}))
-        await next_message(screen, lambda m: m.get("id") == "to-scales")
+        await goto(screen, 2)
         await asyncio.wait_for(asyncio.gather(*phones), 120)
         expected = expected_scales(acknowledged)
         final = await asyncio.wait_for(
@@ -160,13 +165,13 @@ async def test_two_hundred_phones_then_kill_and_restart(service: Service) -> Non
 
 async def test_presenter_secrets_never_reach_the_log(service: Service) -> None:
     """Using the presenter link leaves no secret and no address in the service's output."""
-    created = service.http("POST", "/api/presentations", DOCUMENT)
-    key = created["presenter_url"].split("key=")[1]
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    key = created.key
     link = http.client.HTTPConnection("127.0.0.1", service.port, timeout=30)
-    link.request("GET", f"/present/{created['id']}?key={key}")
+    link.request("GET", f"/present/{created.id}?key={key}")
     assert link.getresponse().status == 303
     link.close()
-    service.http("GET", f"/api/presentations/{created['id']}/results", key=key)
+    service.http("GET", f"/api/presentations/{created.id}/results", key=key)
     service.kill()
     output = "".join(service.output)
     assert key not in output
@@ -187,15 +192,11 @@ async def test_two_workers_share_postgresql_and_redis(
     first.start()
     second.start()
     try:
-        created = first.http("POST", "/api/presentations", DOCUMENT)
-        code, key = created["code"].replace(" ", ""), created["presenter_url"].split("key=")[1]
-        async with connect(
-            f"ws://127.0.0.1:{second.port}/ws/present/{created['id']}",
-            additional_headers={"authorization": f"Bearer {key}"},
-        ) as screen:
+        created = Created(first.http("POST", "/api/presentations", DOCUMENT))
+        code = created.code
+        async with screen_of(second, created) as screen:
             await next_message(screen, lambda m: m["type"] == "welcome")
-            await screen.send(json.dumps({"type": "goto", "slide": 1, "id": "words"}))
-            await next_message(screen, lambda m: m.get("id") == "words")
+            await goto(screen, 1)
             async with connect(
                 f"ws://127.0.0.1:{first.port}/ws/join/{code}",
                 additional_headers={"cookie": "polls_participant=scaled-out-phone-0001"},

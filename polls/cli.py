@@ -175,16 +175,10 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     stem = file_stem(sources)
     kinds = list(FORMATS) if args.format == "all" else [args.format]
-    for kind in kinds:
-        data = render(
-            kind,
-            sources,
-            excel=args.excel,
-            link_participants=args.link_participants,
-            min_cell=settings.min_cell,
-        )
-        (folder / f"{stem}.{kind}").write_bytes(data)
     dataset = build_dataset(sources, link_participants=args.link_participants)
+    for kind in kinds:
+        data = render(kind, dataset, sources, excel=args.excel, min_cell=settings.min_cell)
+        (folder / f"{stem}.{kind}").write_bytes(data)
     (folder / f"{stem}.codebook.md").write_text(
         codebook_markdown(dataset, min_cell=settings.min_cell), encoding="utf-8"
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import msgspec
 
 from polls.cloud import to_png, to_svg
-from polls.dataset import Dataset, Source, build_dataset, matches_tags
+from polls.dataset import Dataset, Source, matches_tags
 from polls.errors import BadMessage, NotFound
 from polls.exports import codebook, codebook_markdown, to_csv, to_json
 from polls.models import Presentation, WordCloud
@@ -84,14 +84,14 @@ def file_stem(sources: list[Source]) -> str:
 
 def render(
     kind: str,
+    dataset: Dataset,
     sources: list[Source],
     *,
     excel: bool = False,
-    link_participants: bool = False,
     min_cell: int = 5,
 ) -> bytes:
-    """One export (csv, xlsx, json, or zip with all of them, the codebook and the clouds)."""
-    dataset = build_dataset(sources, link_participants=link_participants)
+    """One export of a dataset built from these sources (csv, xlsx, json, or zip with all of
+    them, the codebook and the clouds)."""
     if kind == "csv":
         return to_csv(dataset, excel=excel)
     if kind == "xlsx":

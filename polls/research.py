@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from polls.api import bearer, holds_secret, swap_key_for_cookie
 from polls.cloud import to_png, to_svg
 from polls.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
-from polls.dataset import build_dataset
+from polls.dataset import Source, build_dataset
 from polls.errors import BadMessage, Forbidden
 from polls.exports import codebook, codebook_markdown
 from polls.models import WordCloud
@@ -78,39 +78,35 @@ async def export_one(request: Request) -> Response:
     """``/research/{id}/export.{csv|xlsx|json|zip}`` (``?excel=1`` adds a BOM to CSV)."""
     presentation_id = request.path_params["presentation_id"]
     await require_research(request, presentation_id)
-    kind = request.path_params["kind"]
-    if kind not in FORMATS:
-        raise BadMessage("Export as csv, xlsx, json or zip.")
-    services = request.app.state.services
-    sources = await collect(services.storage, [presentation_id])
-    data = render(
-        kind,
-        sources,
-        excel=request.query_params.get("excel") == "1",
-        min_cell=services.settings.min_cell,
-    )
-    return _download(data, FORMATS[kind], f"{file_stem(sources)}.{kind}")
+    sources = await collect(request.app.state.services.storage, [presentation_id])
+    return _export(request, sources, link_participants=False)
 
 
 async def export_many(request: Request) -> Response:
     """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
     if not _organiser(request):
         raise Forbidden("Exports of many presentations need the organiser token.")
-    kind = request.path_params["kind"]
-    if kind not in FORMATS:
-        raise BadMessage("Export as csv, xlsx, json or zip.")
-    services = request.app.state.services
     tags = parse_tags(request.query_params.getlist("tag"))
     ids = request.query_params.getlist("id")
     if not tags and not ids:
         raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
-    sources = await collect(services.storage, ids, tags)
+    sources = await collect(request.app.state.services.storage, ids, tags)
+    link = request.query_params.get("link_participants") == "1"
+    return _export(request, sources, link_participants=link)
+
+
+def _export(request: Request, sources: list[Source], *, link_participants: bool) -> Response:
+    """The download named by the path's ``{kind}`` (``?excel=1``: CSV with a BOM)."""
+    kind = request.path_params["kind"]
+    if kind not in FORMATS:
+        raise BadMessage("Export as csv, xlsx, json or zip.")
+    dataset = build_dataset(sources, link_participants=link_participants)
     data = render(
         kind,
+        dataset,
         sources,
         excel=request.query_params.get("excel") == "1",
-        link_participants=request.query_params.get("link_participants") == "1",
-        min_cell=services.settings.min_cell,
+        min_cell=request.app.state.services.settings.min_cell,
     )
     return _download(data, FORMATS[kind], f"{file_stem(sources)}.{kind}")
 

@@ -87,6 +87,36 @@ def plan_batch(
     return plan
 
 
+def outcomes(
+    submissions: list[Submission],
+    plan: list[Outcome | None],
+    ids: dict[SubmissionKey, int],
+) -> list[Outcome]:
+    """The outcome of each submission once the planned ones are inserted under ``ids``."""
+    result: list[Outcome] = []
+    stored: dict[SubmissionKey, StoredResponse] = {}
+    for submission, decided in zip(submissions, plan, strict=True):
+        key = submission_key(submission)
+        if decided is None and key in ids:
+            response = StoredResponse(
+                id=ids[key],
+                presentation_id=submission.presentation_id,
+                slide_id=submission.slide_id,
+                participant=submission.participant,
+                submission_id=submission.submission_id,
+                value=submission.value,
+                created_at=submission.created_at,
+            )
+            stored[key] = response
+            result.append(Outcome(Status.STORED, response))
+        elif decided is None or (decided.status is Status.DUPLICATE and not decided.response):
+            # Stored by a concurrent writer, or earlier in this same batch.
+            result.append(Outcome(Status.DUPLICATE, stored.get(key)))
+        else:
+            result.append(decided)
+    return result
+
+
 class Storage(ABC):
     """Durable truth: presentations, presenter state, joins, the response log, moderation."""
 

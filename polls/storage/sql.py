@@ -17,15 +17,15 @@ from polls.models import Document, Moderation, Presentation, State, StoredRespon
 from polls.storage import schema
 from polls.storage.base import (
     Outcome,
-    Status,
     Storage,
     Submission,
     SubmissionKey,
     UsageKey,
+    outcomes,
     plan_batch,
-    submission_key,
 )
 from polls.storage.migrations import migrate
+from polls.storage.sqlite_log import SqliteLog, configure
 
 _document_decoder = msgspec.json.Decoder(Document)
 _state_decoder = msgspec.json.Decoder(State)
@@ -45,21 +45,11 @@ def async_url(url: str) -> str:
     return url
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets the screen read while the writer writes; FULL makes every commit survive power loss.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # Deleted answers are overwritten, not just unlinked: withdrawal and purge leave no trace.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
-
-
 class SqlStorage(Storage):
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
         self._engine: AsyncEngine | None = None
+        self._log: SqliteLog | None = None  # SQLite's fast path for answers and joins
 
     @property
     def engine(self) -> AsyncEngine:
@@ -73,12 +63,19 @@ class SqlStorage(Storage):
     async def connect(self) -> None:
         engine = create_async_engine(self.url, pool_pre_ping=self.url.startswith("postgresql"))
         if engine.dialect.name == "sqlite":
-            event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+            event.listen(engine.sync_engine, "connect", lambda dbapi, _: configure(dbapi))
         self._engine = engine
         async with engine.begin() as conn:
             await conn.run_sync(migrate)
+        path = engine.url.database
+        if engine.dialect.name == "sqlite" and path and path != ":memory:":
+            self._log = SqliteLog(path)
+            await self._log.open()
 
     async def disconnect(self) -> None:
+        if self._log is not None:
+            await self._log.close()
+            self._log = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
@@ -231,6 +228,8 @@ class SqlStorage(Storage):
     # ---- participants ----------------------------------------------------------------------
 
     async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
+        if self._log is not None:
+            return await self._log.record_joins(joins)
         table = schema.participants
         rows = [{"presentation_id": p, "participant": who, "joined_at": t} for p, who, t in joins]
         statement = (
@@ -274,6 +273,8 @@ class SqlStorage(Storage):
         )
 
     async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
+        if self._log is not None:
+            return await self._log.store_answers(submissions)
         table = schema.responses
         by_presentation: dict[str, list[Submission]] = defaultdict(list)
         for submission in submissions:
@@ -282,6 +283,8 @@ class SqlStorage(Storage):
             existing: dict[SubmissionKey, StoredResponse] = {}
             used: dict[UsageKey, int] = {}
             for presentation_id, group in by_presentation.items():
+                # PostgreSQL seeks the unique index once per pair (a BitmapOr); SQLite, which
+                # would scan, takes the fast path in polls.storage.sqlite_log instead.
                 pairs = [(s.participant, s.submission_id) for s in group]
                 rows = await conn.execute(
                     select(table).where(
@@ -324,28 +327,7 @@ class SqlStorage(Storage):
                 # One statement, compiled once and cached; executed for many rows at once.
                 for row in await conn.execute(self._insert_response, parameters):
                     ids[(row.presentation_id, row.participant, row.submission_id)] = row.id
-        outcomes: list[Outcome] = []
-        stored: dict[SubmissionKey, StoredResponse] = {}
-        for submission, decided in zip(submissions, plan, strict=True):
-            key = submission_key(submission)
-            if decided is None and key in ids:
-                response = StoredResponse(
-                    id=ids[key],
-                    presentation_id=submission.presentation_id,
-                    slide_id=submission.slide_id,
-                    participant=submission.participant,
-                    submission_id=submission.submission_id,
-                    value=submission.value,
-                    created_at=submission.created_at,
-                )
-                stored[key] = response
-                outcomes.append(Outcome(Status.STORED, response))
-            elif decided is None or (decided.status is Status.DUPLICATE and not decided.response):
-                # Stored by a concurrent writer, or earlier in this same batch.
-                outcomes.append(Outcome(Status.DUPLICATE, stored.get(key)))
-            else:
-                outcomes.append(decided)
-        return outcomes
+        return outcomes(submissions, plan, ids)
 
     async def response(
         self, presentation_id: str, participant: str, submission_id: str

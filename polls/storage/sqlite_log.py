@@ -1,0 +1,155 @@
+"""The hot writes on SQLite: one connection in one thread, a whole batch in one hand-off.
+
+Answers and joins are most of what the service writes. Through SQLAlchemy and aiosqlite a batch
+cost several round trips between the event loop and the database thread, and parameters were
+processed row by row on the event loop. Here the writer hands a batch to this thread once; the
+thread looks up retries, counts limits, inserts and commits with prepared statements, and hands
+back the outcomes. Every other query keeps using :class:`~polls.storage.sql.SqlStorage`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import msgspec
+
+from polls.models import StoredResponse
+from polls.storage.base import Outcome, Submission, SubmissionKey, UsageKey, plan_batch, usage_key
+from polls.storage.base import outcomes as decide_outcomes
+
+T = TypeVar("T")
+_encode = msgspec.json.encode
+_value_decoder = msgspec.json.Decoder(dict[str, Any])
+
+LOOKUP = (
+    "SELECT id, slide_id, value, created_at FROM responses"
+    " WHERE presentation_id = ? AND participant = ? AND submission_id = ?"
+)
+# The unary + keeps SQLite from choosing the slide index, which would read every answer to the
+# slide; a participant's own answers to a presentation are few.
+USAGE = (
+    "SELECT coalesce(sum(item_count), 0) FROM responses"
+    " WHERE presentation_id = ? AND participant = ? AND +slide_id = ?"
+)
+INSERT = (
+    "INSERT INTO responses"
+    " (presentation_id, slide_id, participant, submission_id, value, item_count, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+JOIN = (
+    "INSERT INTO participants (presentation_id, participant, joined_at) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+
+
+def configure(connection: Any) -> None:
+    """The settings every SQLite connection of polls runs with."""
+    cursor = connection.cursor()
+    # WAL lets the screen read while the writer writes; FULL makes every commit survive power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted answers are overwritten, not just unlinked: withdrawal and purge leave no trace.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def store_answers(connection: sqlite3.Connection, submissions: list[Submission]) -> list[Outcome]:
+    """Store a batch in one transaction (the write lock is taken first, so nothing interleaves)."""
+    with _transaction(connection):
+        existing: dict[SubmissionKey, StoredResponse] = {}
+        used: dict[UsageKey, int] = {}
+        for s in submissions:
+            found = connection.execute(
+                LOOKUP, (s.presentation_id, s.participant, s.submission_id)
+            ).fetchone()
+            if found is not None:
+                existing[(s.presentation_id, s.participant, s.submission_id)] = StoredResponse(
+                    id=found[0],
+                    presentation_id=s.presentation_id,
+                    slide_id=found[1],
+                    participant=s.participant,
+                    submission_id=s.submission_id,
+                    value=_value_decoder.decode(found[2]),
+                    created_at=found[3],
+                )
+            elif s.limit and (slot := usage_key(s)) not in used:
+                used[slot] = connection.execute(
+                    USAGE, (s.presentation_id, s.participant, s.slide_id)
+                ).fetchone()[0]
+        plan = plan_batch(submissions, existing, used)
+        ids: dict[SubmissionKey, int] = {}
+        for s, decided in zip(submissions, plan, strict=True):
+            if decided is None:
+                row = (
+                    s.presentation_id,
+                    s.slide_id,
+                    s.participant,
+                    s.submission_id,
+                    _encode(s.value).decode(),
+                    s.items,
+                    s.created_at,
+                )
+                rowid = connection.execute(INSERT, row).lastrowid
+                assert rowid is not None
+                ids[(s.presentation_id, s.participant, s.submission_id)] = rowid
+    return decide_outcomes(submissions, plan, ids)
+
+
+def record_joins(connection: sqlite3.Connection, joins: list[tuple[str, str, float]]) -> list[bool]:
+    """Record joins in one transaction; True for each participant new to the presentation."""
+    with _transaction(connection):
+        return [connection.execute(JOIN, join).rowcount == 1 for join in joins]
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+class SqliteLog:
+    """A connection of its own for the response log, used from one thread of its own."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="polls-sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        self._connection = await self._in_thread(self._connect)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None, cached_statements=64)
+        configure(connection)
+        return connection
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._in_thread(self._connection.close)
+            self._connection = None
+        self._thread.shutdown()
+
+    async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
+        return await self._in_thread(lambda: store_answers(self._open(), submissions))
+
+    async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
+        return await self._in_thread(lambda: record_joins(self._open(), joins))
+
+    def _open(self) -> sqlite3.Connection:
+        assert self._connection is not None, "the response log is not open"
+        return self._connection
+
+    async def _in_thread(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work)

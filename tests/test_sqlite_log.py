@@ -1,0 +1,76 @@
+"""SQLite's fast path for answers and joins: batches stay cheap however long the log grows."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from polls.storage.base import Submission
+from polls.storage.migrations import migrate
+from polls.storage.sqlite_log import LOOKUP, USAGE, record_joins, store_answers
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> sqlite3.Connection:
+    path = tmp_path / "log.db"
+    with create_engine(f"sqlite:///{path}").begin() as conn:
+        migrate(conn)
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def submission(participant: str, submission_id: str, limit: int = 0) -> Submission:
+    return Submission(
+        presentation_id="p1",
+        slide_id="words",
+        participant=participant,
+        submission_id=submission_id,
+        value={"words": ["tea"]},
+        items=1,
+        limit=limit,
+        created_at=1.0,
+    )
+
+
+@pytest.mark.parametrize("query", [LOOKUP, USAGE])
+def test_lookups_seek_the_index_instead_of_scanning_the_presentation(
+    connection: sqlite3.Connection, query: str
+) -> None:
+    """Finding a retry or a participant's usage seeks by participant: no scan of every answer."""
+    plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", ("",) * 3))
+    assert "participant=?" in plan, plan
+    assert "SCAN" not in plan, plan
+
+
+def test_a_batch_stores_each_answer_once_and_enforces_limits_across_it(
+    connection: sqlite3.Connection,
+) -> None:
+    """Retries in and after a batch are duplicates; a word past the limit of 2 is refused."""
+    first = store_answers(
+        connection,
+        [
+            submission("ann", "a1", limit=2),
+            submission("ann", "a1", limit=2),
+            submission("ann", "a2", limit=2),
+            submission("ann", "a3", limit=2),
+        ],
+    )
+    assert [o.status.value for o in first] == ["stored", "duplicate", "stored", "limit"]
+    again = store_answers(connection, [submission("ann", "a2", limit=2)])
+    assert again[0].status.value == "duplicate"
+    assert again[0].response is not None and again[0].response.value == {"words": ["tea"]}
+    assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
+
+
+def test_joins_are_new_only_the_first_time(connection: sqlite3.Connection) -> None:
+    """The joined count grows once per participant, even when a phone joins twice in one batch."""
+    assert record_joins(
+        connection, [("p1", "ann", 1.0), ("p1", "ann", 2.0), ("p1", "bob", 2.0)]
+    ) == [
+        True,
+        False,
+        True,
+    ]
+    assert record_joins(connection, [("p1", "ann", 3.0)]) == [False]

@@ -131,7 +131,7 @@ class Room:
         presentation: Presentation,
         hidden: dict[str, set[str]],
         joined: int,
-        load_responses: Callable[[str], Awaitable[list[StoredResponse]]],
+        load_responses: Callable[[str, int], Awaitable[list[StoredResponse]]],
         load_joined: Callable[[], Awaitable[int]],
         results_interval: float,
         spawn: Callable[[Awaitable[None]], None],
@@ -160,6 +160,8 @@ class Room:
         self._heartbeat_timer: asyncio.TimerHandle | None = None
         self._waiters: list[asyncio.Future[None]] = []
         self._resync_timer: asyncio.TimerHandle | None = None
+        # Highest response ids read by the last two catch-ups (see resync).
+        self._read_up_to = (0, 0)
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
 
     @property
@@ -190,6 +192,7 @@ class Room:
             self.apply_moderation(event.slide, event.item, event.hidden)
         elif isinstance(event, ResetEvent):
             self.tallies.clear()
+            self._read_up_to = (0, 0)
             self.spawn(self.resync())
         elif isinstance(event, DocumentEvent):
             self.apply_document(event.document)
@@ -300,15 +303,26 @@ class Room:
         counted = new_tally(slide, self.presentation.document.language)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
-        for response in await self.load_responses(slide_id):
+        for response in await self.load_responses(slide_id, 0):
             counted.apply(response)
         return counted
 
     async def resync(self) -> None:
-        """Catch up from storage with anything a lost broker message left out."""
+        """Catch up from storage with anything a lost broker message left out.
+
+        It reads only answers above the highest id that the catch-up before the last one read
+        (at least RESYNC_SECONDS ago), not the whole log: a room with a million answers would
+        otherwise stall every half minute. An answer committed after a higher id was visible
+        (possible with several PostgreSQL writers) is still caught, unless its transaction
+        took longer than that.
+        """
+        older, newer = self._read_up_to
+        highest = max(older, newer)
         for slide_id, counted in list(self.tallies.items()):
-            for response in await self.load_responses(slide_id):
+            for response in await self.load_responses(slide_id, older):
                 counted.apply(response)
+                highest = max(highest, response.id)
+        self._read_up_to = (newer, highest)
         self.joined = await self._load_joined()
         self.schedule_results()
 

@@ -64,7 +64,7 @@ async def test_a_stalled_peer_does_not_hold_up_the_others() -> None:
         pump.cancel()
 
 
-def make_room(interval: float = 3600.0) -> Room:
+def make_room(interval: float = 3600.0, log: list[StoredResponse] | None = None) -> Room:
     presentation = Presentation(
         id="p",
         code="12345678",
@@ -73,13 +73,25 @@ def make_room(interval: float = 3600.0) -> Room:
         created_at=0.0,
     )
 
-    async def no_responses(slide_id: str) -> list[StoredResponse]:
-        return []
+    async def responses(slide_id: str, after_id: int) -> list[StoredResponse]:
+        return [r for r in log or [] if r.slide_id == slide_id and r.id > after_id]
 
     async def no_joins() -> int:
         return 0
 
-    return Room(presentation, {}, 0, no_responses, no_joins, interval, lambda work: None)
+    return Room(presentation, {}, 0, responses, no_joins, interval, lambda work: None)
+
+
+def word(index: int, text: str = "x") -> StoredResponse:
+    return StoredResponse(
+        id=index,
+        presentation_id="p",
+        slide_id="words",
+        participant=f"w{index}",
+        submission_id="s",
+        value={"words": [text]},
+        created_at=0.0,
+    )
 
 
 async def test_a_state_change_is_encoded_once_for_every_participant() -> None:
@@ -124,17 +136,33 @@ async def test_results_are_coalesced_per_interval() -> None:
     await room.ensure_tally("words")
     room.publish_results()  # the first update goes out at once
     for index in range(50):
-        response = StoredResponse(
-            id=index,
-            presentation_id="p",
-            slide_id="words",
-            participant=f"w{index}",
-            submission_id="s",
-            value={"words": ["x"]},
-            created_at=0.0,
-        )
-        room.on_event(encode_event(ResponsesEvent([response])))
+        room.on_event(encode_event(ResponsesEvent([word(index)])))
     assert room._results_timer is not None  # one timer for all fifty
     room.publish_results()
     assert '"answered":50' in screen._pending["results"]
+    room.close()
+
+
+async def test_a_catch_up_counts_answers_whose_broadcast_was_lost_and_rereads_little() -> None:
+    """Answers missed by the broker are counted at the next catch-up, each once; later catch-ups
+    read only answers newer than what the one before the last had read."""
+    log = [word(1), word(2)]
+    room = make_room(log=log)
+    counted = await room.ensure_tally("words")
+    log += [word(3), word(4)]  # committed, but their broadcast never arrived
+    await room.resync()
+    assert counted.snapshot()["answered"] == 4
+    read: list[int] = []
+    loader = room.load_responses
+
+    async def recording(slide_id: str, after_id: int) -> list[StoredResponse]:
+        read.append(after_id)
+        return await loader(slide_id, after_id)
+
+    room.load_responses = recording
+    log.append(word(5))
+    await room.resync()
+    await room.resync()
+    assert counted.snapshot()["answered"] == 5
+    assert read[-1] == 4  # the third catch-up starts above what the first one read
     room.close()

@@ -177,9 +177,9 @@ class Storage(ABC):
 
     @abstractmethod
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None
+        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
     ) -> list[StoredResponse]:
-        """The response log of a presentation (or one slide), oldest first."""
+        """The response log of a presentation (or one slide), oldest first; ids above after_id."""
 
     @abstractmethod
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:

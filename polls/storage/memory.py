@@ -27,6 +27,7 @@ class MemoryStorage(Storage):
         self._joins: dict[str, dict[str, float]] = {}
         self._items: dict[int, int] = {}
         self._responses: list[StoredResponse] = []
+        self._last_id = 0  # ids are never reused, also after deletions
         self._by_key: dict[SubmissionKey, StoredResponse] = {}
         self._used: dict[UsageKey, int] = {}
         self._moderation: dict[str, dict[tuple[str, str], Moderation]] = {}
@@ -101,8 +102,9 @@ class MemoryStorage(Storage):
                     decided = Outcome(Status.DUPLICATE, self._by_key[submission_key(submission)])
                 outcomes.append(decided)
                 continue
+            self._last_id += 1
             response = StoredResponse(
-                id=len(self._responses) + 1,
+                id=self._last_id,
                 presentation_id=submission.presentation_id,
                 slide_id=submission.slide_id,
                 participant=submission.participant,
@@ -124,12 +126,14 @@ class MemoryStorage(Storage):
         return self._by_key.get((presentation_id, participant, submission_id))
 
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None
+        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
     ) -> list[StoredResponse]:
         return [
             r
             for r in self._responses
-            if r.presentation_id == presentation_id and slide_id in (None, r.slide_id)
+            if r.presentation_id == presentation_id
+            and slide_id in (None, r.slide_id)
+            and r.id > after_id
         ]
 
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:

@@ -346,10 +346,12 @@ class SqlStorage(Storage):
         return None if row is None else self._response(row)
 
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None
+        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
     ) -> list[StoredResponse]:
         table = schema.responses
         query = select(table).where(table.c.presentation_id == presentation_id)
+        if after_id:
+            query = query.where(table.c.id > after_id)
         if slide_id is not None:
             query = query.where(table.c.slide_id == slide_id)
         async with self.engine.connect() as conn:

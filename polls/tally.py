@@ -8,6 +8,8 @@ presenter sees them. Rebuilding from the response log gives the same numbers.
 
 from __future__ import annotations
 
+import heapq
+from bisect import insort
 from collections import Counter
 from typing import Any
 
@@ -51,6 +53,8 @@ class WordTally(Tally):
         self.language = language
         self.seen: set[int] = set()
         self.counts: Counter[str] = Counter()
+        self.order: dict[str, int] = {}  # order of first appearance, kept by the cloud layout
+        self.total = 0
         self.spellings: dict[str, Counter[str]] = {}
 
     def apply(self, response: StoredResponse) -> None:
@@ -62,26 +66,30 @@ class WordTally(Tally):
         for word in words if isinstance(words, list) else ():
             key = word_key(str(word), self.language)
             if key:
+                self.order.setdefault(key, len(self.order))
                 self.counts[key] += 1
+                self.total += 1
                 self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
-        first = {key: order for order, key in enumerate(self.counts)}  # order of appearance
-        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
+        # The most frequent words, ties alphabetically, without sorting every word each time.
+        ranked = heapq.nsmallest(
+            MAX_WORDS_SHOWN, self.counts.items(), key=lambda item: (-item[1], item[0])
+        )
         words = [
             {
                 "key": key,
                 "text": display_form(self.spellings[key]),
                 "count": count,
                 "hidden": key in hidden,
-                "order": first[key],
+                "order": self.order[key],
             }
-            for key, count in ranked[:MAX_WORDS_SHOWN]
+            for key, count in ranked
         ]
         return {
             **super().snapshot(hidden),
             "words": words,
-            "total": sum(count for key, count in self.counts.items() if key not in hidden),
+            "total": self.total - sum(self.counts.get(key, 0) for key in hidden),
         }
 
 
@@ -106,6 +114,9 @@ class ScaleTally(Tally):
         self.slide = slide
         self.latest = [_Latest() for _ in slide.statements]
         self.values: list[dict[str, int | None]] = [{} for _ in slide.statements]
+        # Kept up to date answer by answer, so a snapshot costs the same for 10 or 10,000.
+        self.distributions = [[0] * (slide.max - slide.min + 1) for _ in slide.statements]
+        self.skipped = [0] * len(slide.statements)
 
     def apply(self, response: StoredResponse) -> None:
         ratings = response.value.get("ratings")
@@ -115,21 +126,26 @@ class ScaleTally(Tally):
         for raw_index, rating in ratings.items():
             index = int(raw_index)
             if 0 <= index < len(self.values) and self.latest[index].is_newer(response):
-                self.values[index][response.participant] = (
-                    rating if isinstance(rating, int) else None
-                )
+                value = rating if isinstance(rating, int) else None
+                values = self.values[index]
+                if response.participant in values:
+                    self._count(index, values[response.participant], -1)
+                values[response.participant] = value
+                self._count(index, value, 1)
+
+    def _count(self, index: int, value: int | None, change: int) -> None:
+        if value is None:
+            self.skipped[index] += change
+        elif self.slide.min <= value <= self.slide.max:
+            self.distributions[index][value - self.slide.min] += change
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
         low, high = self.slide.min, self.slide.max
         statements = []
-        for text, values in zip(self.slide.statements, self.values, strict=True):
-            distribution = [0] * (high - low + 1)
-            skipped = 0
-            for value in values.values():
-                if value is None:
-                    skipped += 1
-                else:
-                    distribution[value - low] += 1
+        for text, counts, skipped in zip(
+            self.slide.statements, self.distributions, self.skipped, strict=True
+        ):
+            distribution = list(counts)
             count = sum(distribution)
             total = sum(n * (low + i) for i, n in enumerate(distribution))
             statements.append(
@@ -152,6 +168,7 @@ class ChoiceTally(Tally):
         self.slide = slide
         self.latest = _Latest()
         self.choices: dict[str, tuple[int, ...]] = {}
+        self.counts = [0] * len(slide.options)
 
     def apply(self, response: StoredResponse) -> None:
         choices = response.value.get("choices")
@@ -159,14 +176,18 @@ class ChoiceTally(Tally):
             return
         super().apply(response)
         if self.latest.is_newer(response):
-            self.choices[response.participant] = tuple(int(c) for c in choices)
+            chosen = tuple(int(c) for c in choices)
+            self._count(self.choices.get(response.participant, ()), -1)
+            self.choices[response.participant] = chosen
+            self._count(chosen, 1)
+
+    def _count(self, chosen: tuple[int, ...], change: int) -> None:
+        for index in chosen:
+            if 0 <= index < len(self.counts):
+                self.counts[index] += change
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
-        counts = [0] * len(self.slide.options)
-        for chosen in self.choices.values():
-            for index in chosen:
-                if 0 <= index < len(counts):
-                    counts[index] += 1
+        counts = self.counts
         respondents = len(self.choices)
         options = [
             {
@@ -185,6 +206,7 @@ class OpenTally(Tally):
     def __init__(self) -> None:
         super().__init__()
         self.answers: dict[int, tuple[str, float]] = {}
+        self.ids: list[int] = []  # sorted; answers mostly arrive in order, so inserts append
 
     def apply(self, response: StoredResponse) -> None:
         text = response.value.get("text")
@@ -192,9 +214,10 @@ class OpenTally(Tally):
             return
         super().apply(response)
         self.answers[response.id] = (text, response.created_at)
+        insort(self.ids, response.id)
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
-        newest = sorted(self.answers, reverse=True)[:MAX_ANSWERS_SHOWN]
+        newest = self.ids[: -MAX_ANSWERS_SHOWN - 1 : -1]
         answers = [
             {
                 "id": str(rid),
@@ -204,7 +227,9 @@ class OpenTally(Tally):
             }
             for rid in newest
         ]
-        shown = sum(1 for rid in self.answers if str(rid) not in hidden)
+        shown = len(self.answers) - sum(
+            1 for item in hidden if item.isdecimal() and int(item) in self.answers
+        )
         return {**super().snapshot(hidden), "answers": answers, "total": shown}
 
 

@@ -139,3 +139,26 @@ def test_open_answers_newest_first_with_moderation() -> None:
 def test_content_slides_have_no_results() -> None:
     """A content slide reports only how many answered (none)."""
     assert tally(content, [], "en") == {"kind": "content", "answered": 0}
+
+
+def test_every_kind_gives_the_same_results_in_any_order_with_repeats() -> None:
+    """Changed answers, repeats and any arrival order: the screen shows what the log says."""
+    import random
+
+    rng = random.Random(7)
+    log = []
+    for rid in range(1, 400):
+        who = f"p{rng.randrange(40)}"
+        log += [
+            response(words.id, who, {"words": [rng.choice(["tea", "Tea", "coffee"])]}, rid),
+            response(scales.id, who, {"ratings": {"0": rng.choice([1, 3, 5, "skip"])}}, rid),
+            response(choice.id, who, {"choices": [rng.randrange(2)]}, rid),
+            response(text.id, who, {"text": f"answer {rid}"}, rid),
+        ]
+    for slide in (words, scales, choice, text):
+        ours = [r for r in log if r.slide_id == slide.id]
+        assert len(ours) == 399
+        expected = tally(slide, ours, "en", frozenset({"tea", "5"}))
+        shuffled = ours + ours[:50]
+        rng.shuffle(shuffled)
+        assert tally(slide, shuffled, "en", frozenset({"tea", "5"})) == expected, slide.id

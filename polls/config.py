@@ -75,9 +75,10 @@ class Settings:
         "shared screen, kept for the retention period, deletable).",
     )
     results_interval: float = _setting(
-        0.2,
+        0.1,
         "POLLS_RESULTS_INTERVAL",
-        "Seconds between live result updates of one slide on presenter screens (coalesced).",
+        "Seconds between live result updates of one slide on presenter screens (coalesced; "
+        "0.1 keeps an answer's way to the screen under 150 ms, 0.2 halves the updates).",
     )
     log_level: str = _setting("info", "POLLS_LOG_LEVEL", "debug, info, warning or error.")
 

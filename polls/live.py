@@ -314,7 +314,7 @@ class Room:
         (at least RESYNC_SECONDS ago), not the whole log: a room with a million answers would
         otherwise stall every half minute. An answer committed after a higher id was visible
         (possible with several PostgreSQL writers) is still caught, unless its transaction
-        took longer than that.
+        took longer than that. The first catch-up reads everything.
         """
         older, newer = self._read_up_to
         highest = max(older, newer)
@@ -322,7 +322,9 @@ class Room:
             for response in await self.load_responses(slide_id, older):
                 counted.apply(response)
                 highest = max(highest, response.id)
-        self._read_up_to = (newer, highest)
+        # After a full read both marks move up: otherwise the second catch-up would read it all
+        # again, and with a million answers stall the room for a second.
+        self._read_up_to = (highest, highest) if older == 0 else (newer, highest)
         self.joined = await self._load_joined()
         self.schedule_results()
 

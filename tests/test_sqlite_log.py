@@ -34,13 +34,15 @@ def submission(participant: str, submission_id: str, limit: int = 0) -> Submissi
     )
 
 
-@pytest.mark.parametrize("query", [LOOKUP, USAGE])
+@pytest.mark.parametrize(
+    ("query", "seek"), [(LOOKUP, "participant=? AND submission_id=?"), (USAGE, "participant=?)")]
+)
 def test_lookups_seek_the_index_instead_of_scanning_the_presentation(
-    connection: sqlite3.Connection, query: str
+    connection: sqlite3.Connection, query: str, seek: str
 ) -> None:
-    """Finding a retry or a participant's usage seeks by participant: no scan of every answer."""
+    """A retry is found by one index seek, usage among the participant's own answers only."""
     plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", ("",) * 3))
-    assert "participant=?" in plan, plan
+    assert f"(presentation_id=? AND {seek}" in plan, plan
     assert "SCAN" not in plan, plan
 
 
@@ -74,3 +76,18 @@ def test_joins_are_new_only_the_first_time(connection: sqlite3.Connection) -> No
         True,
     ]
     assert record_joins(connection, [("p1", "ann", 3.0)]) == [False]
+
+
+def test_usage_remembered_between_batches_matches_the_database(
+    connection: sqlite3.Connection,
+) -> None:
+    """Counts kept between batches refuse the same answers as counting afresh would."""
+    known: dict[tuple[str, str, str], int] = {}
+    store_answers(connection, [submission("ann", "a1", limit=2)], known)
+    assert known == {("p1", "words", "ann"): 1}
+    second = store_answers(
+        connection, [submission("ann", "a2", limit=2), submission("ann", "a3", limit=2)], known
+    )
+    assert [o.status.value for o in second] == ["stored", "limit"]
+    afresh = store_answers(connection, [submission("ann", "a4", limit=2)])
+    assert afresh[0].status.value == "limit" and known == {("p1", "words", "ann"): 2}

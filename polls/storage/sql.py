@@ -404,6 +404,8 @@ class SqlStorage(Storage):
 
     async def _forget(self) -> None:
         """Make deletions final on disk: SQLite's WAL still holds old pages until checkpointed."""
+        if self._log is not None:
+            await self._log.forget_usage()
         if self.dialect == "sqlite":
             async with self.engine.connect() as conn:
                 await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

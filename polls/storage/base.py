@@ -87,6 +87,19 @@ def plan_batch(
     return plan
 
 
+def stored_as(submission: Submission, response_id: int) -> StoredResponse:
+    """The response a submission became when it was stored under an id."""
+    return StoredResponse(
+        id=response_id,
+        presentation_id=submission.presentation_id,
+        slide_id=submission.slide_id,
+        participant=submission.participant,
+        submission_id=submission.submission_id,
+        value=submission.value,
+        created_at=submission.created_at,
+    )
+
+
 def outcomes(
     submissions: list[Submission],
     plan: list[Outcome | None],
@@ -98,15 +111,7 @@ def outcomes(
     for submission, decided in zip(submissions, plan, strict=True):
         key = submission_key(submission)
         if decided is None and key in ids:
-            response = StoredResponse(
-                id=ids[key],
-                presentation_id=submission.presentation_id,
-                slide_id=submission.slide_id,
-                participant=submission.participant,
-                submission_id=submission.submission_id,
-                value=submission.value,
-                created_at=submission.created_at,
-            )
+            response = stored_as(submission, ids[key])
             stored[key] = response
             result.append(Outcome(Status.STORED, response))
         elif decided is None or (decided.status is Status.DUPLICATE and not decided.response):

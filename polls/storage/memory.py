@@ -15,6 +15,7 @@ from polls.storage.base import (
     SubmissionKey,
     UsageKey,
     plan_batch,
+    stored_as,
     submission_key,
     usage_key,
 )
@@ -103,15 +104,7 @@ class MemoryStorage(Storage):
                 outcomes.append(decided)
                 continue
             self._last_id += 1
-            response = StoredResponse(
-                id=self._last_id,
-                presentation_id=submission.presentation_id,
-                slide_id=submission.slide_id,
-                participant=submission.participant,
-                submission_id=submission.submission_id,
-                value=submission.value,
-                created_at=submission.created_at,
-            )
+            response = stored_as(submission, self._last_id)
             self._responses.append(response)
             self._by_key[submission_key(submission)] = response
             slot = usage_key(submission)

@@ -108,6 +108,7 @@ class Hub:
             self._background.start,
             lambda count: self._background.start(self._announce(presentation_id, count)),
             self.worker,
+            catch_up=self.broker.loses_messages,
         )
         self.rooms[presentation_id] = room
         await self.broker.subscribe(channel(presentation_id), room.on_event)

@@ -137,6 +137,8 @@ class Room:
         spawn: Callable[[Awaitable[None]], None],
         announce: Callable[[int], None] = lambda count: None,
         worker: str = "",
+        *,
+        catch_up: bool = True,
     ) -> None:
         self.presentation = presentation
         self.hidden = hidden
@@ -160,6 +162,7 @@ class Room:
         self._heartbeat_timer: asyncio.TimerHandle | None = None
         self._waiters: list[asyncio.Future[None]] = []
         self._resync_timer: asyncio.TimerHandle | None = None
+        self._catch_up = catch_up  # every RESYNC_SECONDS, for brokers that can lose messages
         # Highest response ids read by the last two catch-ups (see resync).
         self._read_up_to = (0, 0)
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
@@ -382,7 +385,7 @@ class Room:
 
     def add_presenter(self, peer: Peer) -> None:
         self.presenters.add(peer)
-        if self._resync_timer is None:
+        if self._catch_up and self._resync_timer is None:
             self._resync_timer = asyncio.get_running_loop().call_later(
                 RESYNC_SECONDS, self._periodic_resync
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 
 import pytest
 
@@ -167,3 +168,20 @@ async def test_a_catch_up_counts_answers_whose_broadcast_was_lost_and_rereads_li
     assert counted.snapshot()["answered"] == 6
     assert read == [4, 4]  # above what the first (full) one read, then what the one before read
     room.close()
+
+
+async def test_rooms_poll_storage_only_when_the_broker_can_lose_messages() -> None:
+    """With the in-process broker a room never rereads the log on a timer; with Redis it does."""
+    from polls.broker.memory import MemoryBroker
+    from polls.broker.redis import RedisBroker
+
+    assert not MemoryBroker.loses_messages and RedisBroker.loses_messages
+    for catch_up in (False, True):
+        room = make_room()
+        room._catch_up = catch_up
+        started: list[Awaitable[None]] = []
+        room.spawn = started.append
+        room.add_presenter(Peer(Screen().send))
+        await asyncio.gather(*started)  # the catch-up when a screen connects happens either way
+        assert (room._resync_timer is not None) is catch_up
+        room.close()

@@ -13,6 +13,11 @@ Handler = Callable[[bytes], None]
 
 
 class Broker(ABC):
+    # Whether a published message can fail to arrive (a dropped connection to Redis): rooms
+    # then catch up from storage every RESYNC_SECONDS. In one process nothing is lost, and a
+    # catch-up of a busy room costs enough to show as a stall.
+    loses_messages = True
+
     async def connect(self) -> None:  # noqa: B027 - optional hook
         """Open connections."""
 

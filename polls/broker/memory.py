@@ -8,6 +8,8 @@ from polls.broker.base import Broker, Handler
 
 
 class MemoryBroker(Broker):
+    loses_messages = False  # handlers are called in this process, every one of them
+
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = {}
 

@@ -97,6 +97,7 @@ class Peer:
         self._pending: dict[object, str] = {}
         self._wake = asyncio.Event()
         self._serial = 0
+        self._sending = False
         self.max_pending = max_pending
 
     def latest(self, slot: str, data: str) -> None:
@@ -113,14 +114,36 @@ class Peer:
         self._pending[self._serial] = data
         self._wake.set()
 
+    async def reply(self, data: str) -> None:
+        """Send a reply to the peer's own message: at once if nothing is queued or being sent.
+
+        An acknowledgement is most of what a phone is sent; sending it from the receive loop
+        saves a wake-up of the pump per answer. A peer that does not read holds up only its
+        own receive loop (and so stops being read itself).
+        """
+        if self._pending or self._sending:
+            self.push(data)
+            return
+        self._sending = True
+        try:
+            await self._send(data)
+        finally:
+            self._sending = False
+            if self._pending:
+                self._wake.set()
+
     async def pump(self) -> None:
         """Send what is queued, forever (cancelled when the connection ends)."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._pending:
+            while self._pending and not self._sending:
                 key = next(iter(self._pending))
-                await self._send(self._pending.pop(key))
+                self._sending = True
+                try:
+                    await self._send(self._pending.pop(key))
+                finally:
+                    self._sending = False
 
 
 class Room:

@@ -93,7 +93,7 @@ async def _serve(
                     raise RateLimited(N_("Too many messages; slow down a little."))
                 reply = await handle(message)
                 if reply is not None:
-                    peer.push(protocol.encode(reply))
+                    await peer.reply(protocol.encode(reply))
             except MessageTooLarge as exc:
                 await websocket.close(CLOSE_TOO_BIG, exc.reason)
                 return

@@ -31,7 +31,11 @@ class Writer:
         self.max_batch = max_batch
         self.on_committed: CommittedHook | None = None
         self.on_joined: JoinedHook | None = None
-        self._queue: asyncio.Queue[Job] = asyncio.Queue()
+        # A plain list and one event: an asyncio.Queue would wake a getter per item.
+        self._queue: list[Job] = []
+        self._arrived = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._task: asyncio.Task[None] | None = None
         # Post-commit hooks run beside the writer so they never hold up the next batch.
         self._hooks = Background("post-commit hook")
@@ -43,7 +47,8 @@ class Writer:
         """Finish what is queued, then stop."""
         if self._task is None:
             return
-        await self._queue.join()
+        while self._queue or not self._idle.is_set():
+            await self._idle.wait()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -54,7 +59,9 @@ class Writer:
         if self._task is None:
             raise Unavailable("The service is starting or stopping; try again in a moment.")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((kind, payload, future))
+        self._queue.append((kind, payload, future))
+        self._idle.clear()
+        self._arrived.set()
         return future
 
     async def answer(self, submission: Submission) -> Outcome:
@@ -74,15 +81,13 @@ class Writer:
 
     async def _run(self) -> None:
         while True:
-            first = await self._queue.get()
-            batch = [first]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
+            await self._arrived.wait()
+            self._arrived.clear()
+            while self._queue:
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
                 await self._write(batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+            self._idle.set()
 
     async def _write(self, batch: list[Job]) -> None:
         index = 0

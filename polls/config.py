@@ -80,6 +80,13 @@ class Settings:
         "Seconds between live result updates of one slide on presenter screens (coalesced; "
         "0.1 keeps an answer's way to the screen under 150 ms, 0.2 halves the updates).",
     )
+    ping_interval: float = _setting(
+        30.0,
+        "POLLS_PING_INTERVAL",
+        "Seconds between keepalive pings on a WebSocket (each one spread by up to half); a "
+        "connection that does not answer within this time is closed. Keep it under the idle "
+        "timeout of any proxy in front.",
+    )
     log_level: str = _setting("info", "POLLS_LOG_LEVEL", "debug, info, warning or error.")
 
     @classmethod

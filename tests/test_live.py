@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Coroutine
+from typing import Any, cast
 
 import pytest
 
@@ -179,9 +180,24 @@ async def test_rooms_poll_storage_only_when_the_broker_can_lose_messages() -> No
     for catch_up in (False, True):
         room = make_room()
         room._catch_up = catch_up
-        started: list[Awaitable[None]] = []
-        room.spawn = started.append
+        room.spawn = lambda work: cast(Coroutine[Any, Any, None], work).close()  # not run here
         room.add_presenter(Peer(Screen().send))
-        await asyncio.gather(*started)  # the catch-up when a screen connects happens either way
         assert (room._resync_timer is not None) is catch_up
         room.close()
+
+
+async def test_a_reply_goes_out_at_once_or_behind_what_is_queued() -> None:
+    """An ack is sent straight away when nothing waits, and never overtakes queued messages."""
+    screen = Screen()
+    peer = Peer(screen.send)
+    await peer.reply("ack-1")
+    assert screen.received == ["ack-1"]
+    peer.latest("slide", "slide 2")
+    await peer.reply("ack-2")  # the slide is still queued: the ack waits behind it
+    assert screen.received == ["ack-1"]
+    pump = asyncio.create_task(peer.pump())
+    while len(screen.received) < 3:
+        await screen.arrived.wait()
+        screen.arrived.clear()
+    assert screen.received == ["ack-1", "slide 2", "ack-2"]
+    pump.cancel()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 
 from polls.storage.base import Submission
 from polls.storage.migrations import migrate
-from polls.storage.sqlite_log import LOOKUP, USAGE, record_joins, store_answers
+from polls.storage.sqlite_log import LOOKUP, SLIDE_USAGE, Usage, record_joins, store_answers
 
 
 @pytest.fixture
@@ -35,14 +35,22 @@ def submission(participant: str, submission_id: str, limit: int = 0) -> Submissi
 
 
 @pytest.mark.parametrize(
-    ("query", "seek"), [(LOOKUP, "participant=? AND submission_id=?"), (USAGE, "participant=?)")]
+    ("query", "seek"),
+    [
+        (
+            LOOKUP,
+            "responses_1 (presentation_id=? AND participant=? AND submission_id=?)",
+        ),
+        (SLIDE_USAGE, "responses_slide (presentation_id=? AND slide_id=?)"),
+    ],
 )
 def test_lookups_seek_the_index_instead_of_scanning_the_presentation(
     connection: sqlite3.Connection, query: str, seek: str
 ) -> None:
-    """A retry is found by one index seek, usage among the participant's own answers only."""
-    plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", ("",) * 3))
-    assert f"(presentation_id=? AND {seek}" in plan, plan
+    """A retry is found by one index seek; a slide's usage reads that slide's answers only."""
+    blanks = ("",) * query.count("?")
+    plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", blanks))
+    assert seek in plan, plan
     assert "SCAN" not in plan, plan
 
 
@@ -82,12 +90,17 @@ def test_usage_remembered_between_batches_matches_the_database(
     connection: sqlite3.Connection,
 ) -> None:
     """Counts kept between batches refuse the same answers as counting afresh would."""
-    known: dict[tuple[str, str, str], int] = {}
-    store_answers(connection, [submission("ann", "a1", limit=2)], known)
-    assert known == {("p1", "words", "ann"): 1}
+    usage = Usage()
+    store_answers(connection, [submission("ann", "a1", limit=2)], usage)
+    assert usage.counts == {("p1", "words", "ann"): 1}
     second = store_answers(
-        connection, [submission("ann", "a2", limit=2), submission("ann", "a3", limit=2)], known
+        connection, [submission("ann", "a2", limit=2), submission("ann", "a3", limit=2)], usage
     )
     assert [o.status.value for o in second] == ["stored", "limit"]
     afresh = store_answers(connection, [submission("ann", "a4", limit=2)])
-    assert afresh[0].status.value == "limit" and known == {("p1", "words", "ann"): 2}
+    assert afresh[0].status.value == "limit" and usage.counts == {("p1", "words", "ann"): 2}
+    usage.forget()
+    again = store_answers(
+        connection, [submission("ann", "a5", limit=2), submission("bob", "b1")], usage
+    )
+    assert [o.status.value for o in again] == ["limit", "stored"]

@@ -29,14 +29,13 @@ LOOKUP = (
     "SELECT id, slide_id, value, created_at FROM responses"
     " WHERE presentation_id = ? AND participant = ? AND submission_id = ?"
 )
-# The unary + keeps SQLite from choosing the slide index, which would read every answer to the
-# slide; a participant's own answers to a presentation are few. (An index of its own made every
-# insert much dearer: 11,000 answers/s went from p99 19 ms to 274 ms.)
-USAGE = (
-    "SELECT coalesce(sum(item_count), 0) FROM responses"
-    " WHERE presentation_id = ? AND participant = ? AND +slide_id = ?"
+# Everyone's usage of one slide, read once per slide (an empty result for a new question).
+# Left to itself SQLite takes the unique index for the GROUP BY and reads every answer of the
+# presentation; the slide index reads that slide's answers only.
+SLIDE_USAGE = (
+    "SELECT participant, sum(item_count) FROM responses INDEXED BY responses_slide"
+    " WHERE presentation_id = ? AND slide_id = ? GROUP BY participant"
 )
-USAGE_REMEMBERED = 100_000  # usage counts kept between batches, at most
 INSERT = (
     "INSERT INTO responses"
     " (presentation_id, slide_id, participant, submission_id, value, item_count, created_at)"
@@ -63,17 +62,43 @@ def configure(connection: Any) -> None:
     cursor.close()
 
 
-def store_answers(
-    connection: sqlite3.Connection,
-    submissions: list[Submission],
-    known: dict[UsageKey, int] | None = None,
-) -> list[Outcome]:
-    """Store a batch in one transaction (the write lock is taken first, so nothing interleaves).
+class Usage:
+    """How many words or answers each participant has given to each limited slide, as committed.
 
-    ``known`` holds usage counts as of the last commit of this connection, the only writer of
-    answers; it is read instead of the database and brought up to date after the commit.
+    The log's connection is the only writer of answers, so it can keep these counts instead of
+    asking the database for every limited answer. A slide's counts are read all at once the
+    first time it is needed (for a new question, a query that finds nothing); asking per
+    participant read each one's whole history, and an index for it made every insert dearer
+    (11,000 answers/s went from p99 19 ms to 274 ms).
     """
-    known = {} if known is None else known
+
+    MOST = 200_000  # counts kept at most; past that they are read again as needed
+
+    def __init__(self) -> None:
+        self.counts: dict[UsageKey, int] = {}
+        self.slides: set[tuple[str, str]] = set()
+
+    def of(self, connection: sqlite3.Connection, slot: UsageKey) -> int:
+        presentation_id, slide_id, _ = slot
+        if (presentation_id, slide_id) not in self.slides:
+            if len(self.counts) > self.MOST:
+                self.forget()
+            for who, total in connection.execute(SLIDE_USAGE, (presentation_id, slide_id)):
+                self.counts[(presentation_id, slide_id, who)] = total
+            self.slides.add((presentation_id, slide_id))
+        return self.counts.get(slot, 0)
+
+    def forget(self) -> None:
+        """After answers are deleted: read from the database again."""
+        self.counts.clear()
+        self.slides.clear()
+
+
+def store_answers(
+    connection: sqlite3.Connection, submissions: list[Submission], usage: Usage | None = None
+) -> list[Outcome]:
+    """Store a batch in one transaction (the write lock is taken first, so nothing interleaves)."""
+    usage = Usage() if usage is None else usage
     with _transaction(connection):
         existing: dict[SubmissionKey, StoredResponse] = {}
         used: dict[UsageKey, int] = {}
@@ -92,11 +117,7 @@ def store_answers(
                     created_at=found[3],
                 )
             elif s.limit and (slot := usage_key(s)) not in used:
-                count = known.get(slot)
-                if count is None:
-                    query = (s.presentation_id, s.participant, s.slide_id)
-                    count = connection.execute(USAGE, query).fetchone()[0]
-                used[slot] = count
+                used[slot] = usage.of(connection, slot)
         plan = plan_batch(submissions, existing, used)
         ids: dict[SubmissionKey, int] = {}
         for s, decided in zip(submissions, plan, strict=True):
@@ -115,9 +136,7 @@ def store_answers(
                 ids[(s.presentation_id, s.participant, s.submission_id)] = rowid
                 if s.limit:
                     used[usage_key(s)] += s.items
-    if len(known) > USAGE_REMEMBERED:
-        known.clear()
-    known.update(used)
+    usage.counts.update(used)  # committed
     return decide_outcomes(submissions, plan, ids)
 
 
@@ -147,7 +166,7 @@ class SqliteLog:
         self.path = path
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="polls-sqlite")
         self._connection: sqlite3.Connection | None = None
-        self._usage: dict[UsageKey, int] = {}
+        self._usage = Usage()
 
     async def open(self) -> None:
         self._connection = await self._in_thread(self._connect)
@@ -168,7 +187,7 @@ class SqliteLog:
 
     async def forget_usage(self) -> None:
         """After answers are deleted: count from the database again."""
-        await self._in_thread(self._usage.clear)
+        await self._in_thread(self._usage.forget)
 
     async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
         return await self._in_thread(lambda: record_joins(self._open(), joins))

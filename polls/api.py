@@ -181,7 +181,8 @@ async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) ->
     slide, choice = document.slide(slide_id), document.slide(segment_id)
     if not isinstance(choice, MultipleChoice) or slide is None:
         raise BadMessage("Break results down by a multiple-choice slide.")
-    responses = await room.load_responses(slide_id, 0) + await room.load_responses(segment_id, 0)
+    responses = await room.load_responses(slide_id, 0, None)
+    responses += await room.load_responses(segment_id, 0, None)
     hidden = frozenset(room.hidden.get(slide_id, ()))
     return segmented(slide, choice, responses, document.language, min_cell=min_cell, hidden=hidden)
 

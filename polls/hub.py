@@ -102,7 +102,9 @@ class Hub:
             presentation,
             hidden_by_slide(await self.storage.moderation(presentation_id)),
             await self.storage.joined_count(presentation_id),
-            lambda slide_id, after_id: self.storage.responses(presentation_id, slide_id, after_id),
+            lambda slide_id, after_id, limit: self.storage.responses(
+                presentation_id, slide_id, after_id, limit
+            ),
             lambda: self.storage.joined_count(presentation_id),
             self.results_interval,
             self._background.start,

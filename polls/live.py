@@ -24,6 +24,7 @@ from polls.tally import Tally, new_tally
 
 log = logging.getLogger("polls.live")
 RESYNC_SECONDS = 30.0
+LOAD_PAGE = 5_000  # answers read from the log at a time when counting a slide
 
 
 class ResponsesEvent(msgspec.Struct, tag="responses"):
@@ -154,7 +155,7 @@ class Room:
         presentation: Presentation,
         hidden: dict[str, set[str]],
         joined: int,
-        load_responses: Callable[[str, int], Awaitable[list[StoredResponse]]],
+        load_responses: Callable[[str, int, int | None], Awaitable[list[StoredResponse]]],
         load_joined: Callable[[], Awaitable[int]],
         results_interval: float,
         spawn: Callable[[Awaitable[None]], None],
@@ -329,9 +330,25 @@ class Room:
         counted = new_tally(slide, self.presentation.document.language)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
-        for response in await self.load_responses(slide_id, 0):
-            counted.apply(response)
+        await self._count_from_log(slide_id, counted, 0)
         return counted
+
+    async def _count_from_log(self, slide_id: str, counted: Tally, after_id: int) -> int:
+        """Apply a slide's answers above after_id, a page at a time; returns the highest id.
+
+        Between pages the event loop serves everyone else: a slide with a million answers takes
+        seconds to count, and must not hold up every phone meanwhile.
+        """
+        highest = after_id
+        while True:
+            page = await self.load_responses(slide_id, highest, LOAD_PAGE)
+            for response in page:
+                counted.apply(response)
+            if page:
+                highest = page[-1].id
+            if len(page) < LOAD_PAGE:
+                return highest
+            await asyncio.sleep(0)
 
     async def resync(self) -> None:
         """Catch up from storage with anything a lost broker message left out.
@@ -345,9 +362,7 @@ class Room:
         older, newer = self._read_up_to
         highest = max(older, newer)
         for slide_id, counted in list(self.tallies.items()):
-            for response in await self.load_responses(slide_id, older):
-                counted.apply(response)
-                highest = max(highest, response.id)
+            highest = max(highest, await self._count_from_log(slide_id, counted, older))
         # After a full read both marks move up: otherwise the second catch-up would read it all
         # again, and with a million answers stall the room for a second.
         self._read_up_to = (highest, highest) if older == 0 else (newer, highest)

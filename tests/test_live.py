@@ -75,8 +75,8 @@ def make_room(interval: float = 3600.0, log: list[StoredResponse] | None = None)
         created_at=0.0,
     )
 
-    async def responses(slide_id: str, after_id: int) -> list[StoredResponse]:
-        return [r for r in log or [] if r.slide_id == slide_id and r.id > after_id]
+    async def responses(slide_id: str, after_id: int, limit: int | None) -> list[StoredResponse]:
+        return [r for r in log or [] if r.slide_id == slide_id and r.id > after_id][:limit]
 
     async def no_joins() -> int:
         return 0
@@ -157,9 +157,9 @@ async def test_a_catch_up_counts_answers_whose_broadcast_was_lost_and_rereads_li
     read: list[int] = []
     loader = room.load_responses
 
-    async def recording(slide_id: str, after_id: int) -> list[StoredResponse]:
+    async def recording(slide_id: str, after_id: int, limit: int | None) -> list[StoredResponse]:
         read.append(after_id)
-        return await loader(slide_id, after_id)
+        return await loader(slide_id, after_id, limit)
 
     room.load_responses = recording
     log.append(word(5))
@@ -201,3 +201,25 @@ async def test_a_reply_goes_out_at_once_or_behind_what_is_queued() -> None:
         screen.arrived.clear()
     assert screen.received == ["ack-1", "slide 2", "ack-2"]
     pump.cancel()
+
+
+async def test_a_slide_is_counted_from_the_log_a_page_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big slide is read in pages, each after the last id read, and every answer counts."""
+    from polls import live
+
+    monkeypatch.setattr(live, "LOAD_PAGE", 2)
+    room = make_room(log=[word(index) for index in range(1, 6)])
+    read: list[tuple[int, int | None]] = []
+    loader = room.load_responses
+
+    async def recording(slide_id: str, after_id: int, limit: int | None) -> list[StoredResponse]:
+        read.append((after_id, limit))
+        return await loader(slide_id, after_id, limit)
+
+    room.load_responses = recording
+    counted = await room.ensure_tally("words")
+    assert counted.snapshot()["answered"] == 5
+    assert read == [(0, 2), (2, 2), (4, 2)]
+    room.close()

@@ -168,6 +168,7 @@ async def test_responses_keep_their_values_in_order(storage: Storage) -> None:
     assert (await storage.responses(p.id, "words"))[0].value == {"words": ["ünïcode 🎉"]}
     assert len(await storage.responses(p.id)) == 3
     assert [r.value for r in await storage.responses(p.id, "scales", scales[0].id)] == values[1:]
+    assert [r.value for r in await storage.responses(p.id, "scales", 0, 1)] == values[:1]
 
 
 async def test_moderation_is_stored_and_undone(storage: Storage) -> None:

@@ -182,9 +182,14 @@ class Storage(ABC):
 
     @abstractmethod
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
+        self,
+        presentation_id: str,
+        slide_id: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
     ) -> list[StoredResponse]:
-        """The response log of a presentation (or one slide), oldest first; ids above after_id."""
+        """The response log of a presentation (or one slide), oldest first; ids above after_id,
+        at most limit of them."""
 
     @abstractmethod
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:

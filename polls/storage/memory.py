@@ -119,15 +119,20 @@ class MemoryStorage(Storage):
         return self._by_key.get((presentation_id, participant, submission_id))
 
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
+        self,
+        presentation_id: str,
+        slide_id: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
     ) -> list[StoredResponse]:
-        return [
+        found = [
             r
             for r in self._responses
             if r.presentation_id == presentation_id
             and slide_id in (None, r.slide_id)
             and r.id > after_id
         ]
+        return found[:limit]
 
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
         joins = self._joins.get(presentation_id, {})

@@ -346,7 +346,11 @@ class SqlStorage(Storage):
         return None if row is None else self._response(row)
 
     async def responses(
-        self, presentation_id: str, slide_id: str | None = None, after_id: int = 0
+        self,
+        presentation_id: str,
+        slide_id: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
     ) -> list[StoredResponse]:
         table = schema.responses
         query = select(table).where(table.c.presentation_id == presentation_id)
@@ -354,8 +358,9 @@ class SqlStorage(Storage):
             query = query.where(table.c.id > after_id)
         if slide_id is not None:
             query = query.where(table.c.slide_id == slide_id)
+        query = query.order_by(table.c.id).limit(limit)
         async with self.engine.connect() as conn:
-            return [self._response(row) for row in await conn.execute(query.order_by(table.c.id))]
+            return [self._response(row) for row in await conn.execute(query)]
 
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
         responses, participants = schema.responses, schema.participants

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace as msgspec_replace
 from sqlalchemy import create_engine
 
 from polls.storage.base import Submission
@@ -104,3 +105,15 @@ def test_usage_remembered_between_batches_matches_the_database(
         connection, [submission("ann", "a5", limit=2), submission("bob", "b1")], usage
     )
     assert [o.status.value for o in again] == ["limit", "stored"]
+
+
+def test_a_failed_batch_leaves_nothing_and_the_next_one_is_stored(
+    connection: sqlite3.Connection,
+) -> None:
+    """An error inside a batch rolls all of it back; the connection takes the next batch."""
+    broken = msgspec_replace(submission("bob", "b2"), value={"words": {object()}})
+    with pytest.raises(TypeError):
+        store_answers(connection, [submission("bob", "b1"), broken])
+    assert not connection.in_transaction
+    assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+    assert store_answers(connection, [submission("bob", "b1")])[0].status.value == "stored"

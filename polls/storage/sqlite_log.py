@@ -156,7 +156,13 @@ class _transaction:
         self.connection.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, *_: object) -> None:
-        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            if kind is None:
+                self.connection.execute("COMMIT")
+        finally:
+            # Also when COMMIT itself fails: a transaction left open would refuse every batch.
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
 
 
 class SqliteLog:

@@ -357,11 +357,9 @@ async def drained(phone: Phone) -> None:
         await asyncio.sleep(1)
 
 
-async def closed_loop_polls(phones: list[Phone], seconds: float, offset: int) -> float:
-    """Each phone sends an answer and waits for its ack, again and again: answers per second.
-
-    Phones are limited to 10 messages a second each (a protocol rule), so the load is spread
-    over every connected phone, and the echo baseline uses as many connections."""
+async def closed_loop(phones: list[Phone], seconds: float, offset: int, pace: float = 0.0) -> float:
+    """Each connection sends an answer and waits for its reply, again and again (at most one
+    every ``pace`` seconds): replies per second."""
     done = 0
     deadline = time.perf_counter() + seconds
 
@@ -373,12 +371,20 @@ async def closed_loop_polls(phones: list[Phone], seconds: float, offset: int) ->
             if await phone.request(answer(offset + lane * 1_000_000 + index, "scale")) > 0:
                 done += 1
             index += 1
-            # At most 10 a second per phone, the protocol's limit for one connection.
-            await asyncio.sleep(max(0.0, started + 0.1 - time.perf_counter()))
+            if pace:
+                await asyncio.sleep(max(0.0, started + pace - time.perf_counter()))
 
     began = time.perf_counter()
-    await asyncio.gather(*(loop(p, n) for n, p in enumerate(phones)))
+    await asyncio.gather(*(loop(phone, lane) for lane, phone in enumerate(phones)))
     return done / (time.perf_counter() - began)
+
+
+async def closed_loop_polls(phones: list[Phone], seconds: float, offset: int) -> float:
+    """The closed loop against polls: answers per second.
+
+    Phones are limited to 10 messages a second each (a protocol rule), so the load is spread
+    over every connected phone, and the echo baseline uses as many connections."""
+    return await closed_loop(phones, seconds, offset, pace=0.1)
 
 
 async def closed_loop_echo(port: int, connections: int, seconds: float) -> float:
@@ -386,20 +392,7 @@ async def closed_loop_echo(port: int, connections: int, seconds: float) -> float
     sockets = [
         (await ws_connect(Phone, f"ws://127.0.0.1:{port}/echo"))[1] for _ in range(connections)
     ]
-    done = 0
-    deadline = time.perf_counter() + seconds
-
-    async def loop(phone: Phone, lane: int) -> None:
-        nonlocal done
-        index = 0
-        while time.perf_counter() < deadline:
-            if await phone.request(answer(lane * 1_000_000 + index, "scale")) > 0:
-                done += 1
-            index += 1
-
-    began = time.perf_counter()
-    await asyncio.gather(*(loop(phone, lane) for lane, phone in enumerate(sockets)))
-    rate = done / (time.perf_counter() - began)
+    rate = await closed_loop(sockets, seconds, 0)
     await close_all(sockets)
     return rate
 

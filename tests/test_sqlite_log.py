@@ -117,3 +117,16 @@ def test_a_failed_batch_leaves_nothing_and_the_next_one_is_stored(
     assert not connection.in_transaction
     assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
     assert store_answers(connection, [submission("bob", "b1")])[0].status.value == "stored"
+
+
+def test_a_retried_rating_is_a_duplicate_with_the_stored_answer(
+    connection: sqlite3.Connection,
+) -> None:
+    """Answers without a limit are inserted straight away; a retry still comes back as such."""
+    rating = msgspec_replace(submission("cas", "r1"), slide_id="scales", value={"ratings": {}})
+    first = store_answers(connection, [rating, rating])
+    assert [o.status.value for o in first] == ["stored", "duplicate"]
+    again = store_answers(connection, [rating])[0]
+    assert again.status.value == "duplicate" and again.response is not None
+    assert first[0].response is not None and again.response.id == first[0].response.id
+    assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 1

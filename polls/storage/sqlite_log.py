@@ -18,7 +18,16 @@ from typing import Any, TypeVar
 import msgspec
 
 from polls.models import StoredResponse
-from polls.storage.base import Outcome, Submission, SubmissionKey, UsageKey, plan_batch, usage_key
+from polls.storage.base import (
+    Outcome,
+    Status,
+    Submission,
+    SubmissionKey,
+    UsageKey,
+    plan_batch,
+    submission_key,
+    usage_key,
+)
 from polls.storage.base import outcomes as decide_outcomes
 
 T = TypeVar("T")
@@ -36,10 +45,11 @@ SLIDE_USAGE = (
     "SELECT participant, sum(item_count) FROM responses INDEXED BY responses_slide"
     " WHERE presentation_id = ? AND slide_id = ? GROUP BY participant"
 )
+# A retry of a stored answer is ignored by the unique index; only then is it looked up.
 INSERT = (
     "INSERT INTO responses"
     " (presentation_id, slide_id, participant, submission_id, value, item_count, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 JOIN = (
     "INSERT INTO participants (presentation_id, participant, joined_at) VALUES (?, ?, ?)"
@@ -103,24 +113,18 @@ def store_answers(
         existing: dict[SubmissionKey, StoredResponse] = {}
         used: dict[UsageKey, int] = {}
         for s in submissions:
-            found = connection.execute(
-                LOOKUP, (s.presentation_id, s.participant, s.submission_id)
-            ).fetchone()
+            # Limited answers are looked up first: a retry must not count against the limit.
+            # Others just try the insert, which saves a query for every rating and choice.
+            if not s.limit:
+                continue
+            found = _lookup(connection, s)
             if found is not None:
-                existing[(s.presentation_id, s.participant, s.submission_id)] = StoredResponse(
-                    id=found[0],
-                    presentation_id=s.presentation_id,
-                    slide_id=found[1],
-                    participant=s.participant,
-                    submission_id=s.submission_id,
-                    value=_value_decoder.decode(found[2]),
-                    created_at=found[3],
-                )
-            elif s.limit and (slot := usage_key(s)) not in used:
+                existing[submission_key(s)] = found
+            elif (slot := usage_key(s)) not in used:
                 used[slot] = usage.of(connection, slot)
         plan = plan_batch(submissions, existing, used)
         ids: dict[SubmissionKey, int] = {}
-        for s, decided in zip(submissions, plan, strict=True):
+        for index, (s, decided) in enumerate(zip(submissions, plan, strict=True)):
             if decided is None:
                 row = (
                     s.presentation_id,
@@ -131,13 +135,32 @@ def store_answers(
                     s.items,
                     s.created_at,
                 )
-                rowid = connection.execute(INSERT, row).lastrowid
-                assert rowid is not None
-                ids[(s.presentation_id, s.participant, s.submission_id)] = rowid
+                cursor = connection.execute(INSERT, row)
+                if cursor.rowcount == 0:  # stored before: a retry
+                    plan[index] = Outcome(Status.DUPLICATE, _lookup(connection, s))
+                    continue
+                assert cursor.lastrowid is not None
+                ids[submission_key(s)] = cursor.lastrowid
                 if s.limit:
                     used[usage_key(s)] += s.items
     usage.counts.update(used)  # committed
     return decide_outcomes(submissions, plan, ids)
+
+
+def _lookup(connection: sqlite3.Connection, s: Submission) -> StoredResponse | None:
+    found = connection.execute(LOOKUP, (s.presentation_id, s.participant, s.submission_id))
+    row = found.fetchone()
+    if row is None:
+        return None
+    return StoredResponse(
+        id=row[0],
+        presentation_id=s.presentation_id,
+        slide_id=row[1],
+        participant=s.participant,
+        submission_id=s.submission_id,
+        value=_value_decoder.decode(row[2]),
+        created_at=row[3],
+    )
 
 
 def record_joins(connection: sqlite3.Connection, joins: list[tuple[str, str, float]]) -> list[bool]:

@@ -385,24 +385,18 @@ class SqlStorage(Storage):
         return int(count)
 
     async def delete_participant(self, presentation_id: str, participant: str) -> int:
-        responses, participants = schema.responses, schema.participants
         async with self.engine.begin() as conn:
-            count = (
-                await conn.execute(
-                    responses.delete().where(
-                        responses.c.presentation_id == presentation_id,
-                        responses.c.participant == participant,
+            count, joined = [
+                (
+                    await conn.execute(
+                        table.delete().where(
+                            table.c.presentation_id == presentation_id,
+                            table.c.participant == participant,
+                        )
                     )
-                )
-            ).rowcount
-            joined = (
-                await conn.execute(
-                    participants.delete().where(
-                        participants.c.presentation_id == presentation_id,
-                        participants.c.participant == participant,
-                    )
-                )
-            ).rowcount
+                ).rowcount
+                for table in (schema.responses, schema.participants)
+            ]
         if count or joined:
             await self._forget()
         return int(count)

@@ -59,8 +59,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from polls.app import create_app
-    from polls.keepalive import SpreadPings
     from polls.protocol import MAX_MESSAGE_BYTES
+    from polls.wire import PollsWebSocketProtocol
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
@@ -73,7 +73,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         access_log=False,  # access logs would hold addresses and presenter links
         ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=False,
-        ws=SpreadPings,
+        ws=PollsWebSocketProtocol,
         ws_ping_interval=settings.ping_interval,
         ws_ping_timeout=settings.ping_interval,
         log_level=settings.log_level,

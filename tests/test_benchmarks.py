@@ -22,6 +22,20 @@ def test_write_path_benchmark_runs_and_reports() -> None:
     assert "answers/s" in done.stdout and "ack p99" in done.stdout
 
 
+def test_socket_path_benchmark_runs_and_reports() -> None:
+    """The socket-path benchmark echoes through both protocols, cleanly, and prints the saving."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/socket_path.py", "--messages", "200", "--rounds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "saved" in done.stdout and "Exception" not in done.stderr
+
+
 def test_load_benchmark_harness_runs_and_reports() -> None:
     """The load harness runs its smoke plan against real servers and prints every figure."""
     done = subprocess.run(

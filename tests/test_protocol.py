@@ -13,6 +13,7 @@ from polls.protocol import (
     Goto,
     Ping,
     check_answer,
+    check_submission_id,
     parse_participant_message,
     parse_presenter_message,
 )
@@ -136,6 +137,19 @@ def test_open_text_limits() -> None:
     for bad in ({"text": ""}, {"text": "   "}, {"text": "x" * 101}, {"text": 5}):
         with pytest.raises(InvalidAnswer):
             check_answer(text, bad, "en")
+
+
+@pytest.mark.parametrize("good", ["a", "6f1c2d3e-aaaa-4bbb-8ccc-0123456789ab", "x" * 64, "A_1.b:2"])
+def test_submission_ids_of_ascii_letters_digits_and_punctuation_pass(good: str) -> None:
+    """Ids as browsers make them are taken as they are."""
+    assert check_submission_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 65, "a\n", "\u00e9t\u00e9", "\u0661", "a/b", "a b"])
+def test_other_submission_ids_are_refused(bad: str) -> None:
+    """Empty, too long, a trailing newline, non-ASCII letters or digits, or other signs."""
+    with pytest.raises(BadMessage):
+        check_submission_id(bad)
 
 
 def test_content_slides_take_no_answers() -> None:

@@ -19,16 +19,30 @@ Written here, a message costs one concatenation instead of a frame object, its s
 and a list through websockets' sans-I/O core; and a broadcast, the same string offered to every
 phone, is encoded once for all of them instead of once per phone. Anything else (closing, binary
 data, a connection that is not open, a full write buffer) takes uvicorn's path.
+
+Text frames read directly. Most of what phones send is one small text frame at a time, masked
+as clients must. Once the handshake is done, this layer finds where each frame begins and ends;
+a whole, unfragmented text frame it unmasks and hands to the application itself, and every
+other whole frame (ping, pong, close, binary, anything malformed) it passes to websockets'
+reader, which so only ever sees whole frames and handles them as it always does. A fragmented
+or oversized message, a client that sent frames before the handshake was answered, or a
+connection that is closing sends everything from there on through websockets alone.
 """
 
 from __future__ import annotations
 
 import random
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - websockets built without its C extension
+    from websockets.utils import apply_mask
 
 READ_AHEAD = 8  # messages a connection may have waiting for the application before it is paused
 
@@ -61,13 +75,111 @@ class _LastFrame:
         return cls.frame
 
 
+OP_CONTINUATION, OP_TEXT = 0x0, 0x1
+
+
+@dataclass
+class Split:
+    """What the start of a client's byte stream holds, frame by frame."""
+
+    texts: list[tuple[int, int, bytes | None]]  # (start, end, unmasked text or None) per frame
+    used: int  # bytes that make whole frames; the rest is a frame still arriving
+    hand_over: bool  # the frame at `used` is one to leave to websockets, with all after it
+
+
+def split_frames(data: bytes, max_size: int) -> Split:
+    """Find the whole frames at the start of data (RFC 6455, 5.2).
+
+    A whole, unfragmented, masked text frame of at most max_size bytes comes with its unmasked
+    text; any other whole frame with None, to be passed on as it is. A fragment, or a frame
+    larger than max_size, stops the split with hand_over set.
+    """
+    frames: list[tuple[int, int, bytes | None]] = []
+    start, size = 0, len(data)
+    while size - start >= 2:
+        first, second = data[start], data[start + 1]
+        length, head = second & 0x7F, 2
+        if length == 126:
+            head = 4
+            if size - start < head:
+                break
+            length = int.from_bytes(data[start + 2 : start + 4], "big")
+        elif length == 127:
+            head = 10
+            if size - start < head:
+                break
+            length = int.from_bytes(data[start + 2 : start + 10], "big")
+        masked = second & 0x80
+        if masked:
+            head += 4
+        opcode = first & 0x0F
+        if not first & 0x80 or opcode == OP_CONTINUATION or length > max_size:
+            return Split(frames, start, hand_over=True)
+        end = start + head + length
+        if end > size:
+            break
+        if opcode == OP_TEXT and masked and not first & 0x70:  # 0x70: reserved bits
+            text = apply_mask(data[start + head : end], data[start + head - 4 : start + head])
+            frames.append((start, end, text))
+        else:
+            frames.append((start, end, None))
+        start = end
+    return Split(frames, start, hand_over=False)
+
+
 def next_ping_delay(interval: float, draw: float) -> float:
     """Seconds until the next ping, for a draw between 0 and 1."""
     return interval * (0.5 + 0.5 * draw)
 
 
 class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol with spread keepalive pings and a few messages read ahead."""
+    """uvicorn's WebSocket protocol with spread keepalive pings, a few messages read ahead, and
+    text frames read and written directly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clean_start = False  # the handshake's request came alone: frames start after it
+        self._arriving: bytes | None = None  # reading frames here: the part of one not yet in
+
+    def data_received(self, data: bytes) -> None:
+        if self._arriving is None and self._clean_start and self.conn.state is State.OPEN:
+            self._arriving = b""
+        if self._arriving is not None:
+            self._read_frames(self._arriving + data if self._arriving else data)
+            return
+        initiated = self.handshake_initiated
+        super().data_received(data)
+        # A client sends frames only once the handshake is answered (browsers and libraries
+        # do): then they begin with the next byte. Otherwise websockets reads on alone.
+        self._clean_start = (
+            not initiated
+            and self.handshake_initiated
+            and data.endswith(b"\r\n\r\n")
+            and not self.conn.reader.buffer
+        )
+
+    def _read_frames(self, data: bytes) -> None:
+        split = split_frames(data, self.config.ws_max_size)
+        for start, end, text in split.texts:
+            if self.conn.state is not State.OPEN or self.close_sent:
+                self._leave_to_websockets(data[start:])
+                return
+            if text is None:
+                super().data_received(data[start:end])  # a whole frame: websockets reads it
+            else:
+                self.curr_msg_data_type = "text"
+                self.frames = [text]
+                self.send_receive_event_to_app()
+        if split.hand_over:
+            self._leave_to_websockets(data[split.used :])
+        else:
+            self._arriving = data[split.used :]
+
+    def _leave_to_websockets(self, data: bytes) -> None:
+        self._arriving = None
+        self._clean_start = False
+        if data and not self.transport.is_closing():
+            super().data_received(data)
 
     def schedule_ping(self) -> None:
         assert self.ping_interval is not None

@@ -14,7 +14,7 @@ from typing import BinaryIO
 import pytest
 from websockets.frames import Frame, Opcode
 
-from polls.wire import READ_AHEAD, _LastFrame, next_ping_delay, text_frame
+from polls.wire import READ_AHEAD, _LastFrame, next_ping_delay, split_frames, text_frame
 from tests.conftest import DOCUMENT, Created
 from tests.server import Service
 
@@ -126,3 +126,138 @@ def test_a_broadcast_is_framed_once_for_every_phone() -> None:
     assert _LastFrame.of(broadcast) is first
     other = json.dumps({"type": "slide", "index": 3})
     assert _LastFrame.of(other) == text_frame(other)
+
+
+def masked(opcode: Opcode, payload: bytes, fin: bool = True) -> bytes:
+    return Frame(opcode, payload, fin).serialize(mask=True, extensions=[])
+
+
+def test_whole_text_frames_are_unmasked_and_a_partial_one_waits() -> None:
+    """Two whole frames give their texts; the third, cut short, is left for the next read."""
+    first, second = masked(Opcode.TEXT, b"one"), masked(Opcode.TEXT, "twee é".encode())
+    third = masked(Opcode.TEXT, b"three")
+    data = first + second + third[:-1]
+    split = split_frames(data, 16_384)
+    assert [text for _, _, text in split.texts] == [b"one", "twee é".encode()]
+    assert split.used == len(first) + len(second) and not split.hand_over
+
+
+def test_a_frame_cut_anywhere_waits_for_the_rest() -> None:
+    """Cut after any byte (in the header too, with a 16-bit length), a frame is not taken yet."""
+    frame = masked(Opcode.TEXT, b"x" * 300)
+    for cut in range(len(frame)):
+        split = split_frames(frame[:cut], 16_384)
+        assert split.texts == [] and split.used == 0 and not split.hand_over
+    assert split_frames(frame, 16_384).texts == [(0, len(frame), b"x" * 300)]
+
+
+def test_frames_other_than_masked_text_are_passed_on_whole() -> None:
+    """Ping, close, binary, unmasked or reserved-bit frames come back whole, for websockets."""
+    unmasked = Frame(Opcode.TEXT, b"plain").serialize(mask=False, extensions=[])
+    reserved = bytearray(masked(Opcode.TEXT, b"odd"))
+    reserved[0] |= 0x40
+    others = [
+        masked(Opcode.PING, b"p"),
+        masked(Opcode.BINARY, b"\x00"),
+        unmasked,
+        bytes(reserved),
+        masked(Opcode.CLOSE, b"\x03\xe8"),
+    ]
+    data = b"".join(others)
+    split = split_frames(data, 16_384)
+    assert [data[start:end] for start, end, _ in split.texts] == others
+    assert all(text is None for _, _, text in split.texts)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        masked(Opcode.TEXT, b"part", fin=False),
+        masked(Opcode.CONT, b"rest"),
+        masked(Opcode.TEXT, b"x" * 20_000),
+        Frame(Opcode.TEXT, b"x" * 70_000).serialize(mask=True, extensions=[])[:20],
+    ],
+    ids=["fragment", "continuation", "too-large", "64-bit-length"],
+)
+def test_fragments_and_oversized_frames_are_handed_over_with_the_rest(frame: bytes) -> None:
+    """From a fragment or a frame over the size limit on, everything is left to websockets."""
+    before = masked(Opcode.TEXT, b"ok")
+    split = split_frames(before + frame + masked(Opcode.TEXT, b"after"), 16_384)
+    assert [text for _, _, text in split.texts] == [b"ok"]
+    assert split.used == len(before) and split.hand_over
+
+
+def close_code(reader: BinaryIO) -> int:
+    """The code of the close frame the server sends (after any other frames)."""
+    for opcode, payload in frames(reader):
+        if opcode == Opcode.CLOSE:
+            return int.from_bytes(payload[:2], "big")
+    raise AssertionError("the server closed without a close frame")
+
+
+@pytest.fixture
+def joined(service: Service) -> Iterator[tuple[socket.socket, BinaryIO]]:
+    """A phone joined by hand, past its welcome and slide."""
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as connection:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = join(connection, service.port, created.code)
+        messages = replies(reader)
+        assert [next(messages)["type"], next(messages)["type"]] == ["welcome", "slide"]
+        yield connection, reader
+
+
+def test_a_message_sent_byte_by_byte_is_answered(joined: tuple[socket.socket, BinaryIO]) -> None:
+    """However the network cuts a frame up, the whole message arrives once."""
+    connection, reader = joined
+    for byte in client_text({"type": "ping", "id": "slow"}):
+        connection.sendall(bytes([byte]))
+    connection.sendall(client_text({"type": "ping", "id": "next"}))
+    messages = replies(reader)
+    assert [next(messages), next(messages)] == [
+        {"type": "pong", "id": "slow"},
+        {"type": "pong", "id": "next"},
+    ]
+
+
+def test_control_frames_and_fragments_still_work(joined: tuple[socket.socket, BinaryIO]) -> None:
+    """A client's pings get their pongs at once, and a message sent in fragments is answered,
+    in order with the messages around it."""
+    connection, reader = joined
+    message = json.dumps({"type": "ping", "id": "parts"}).encode()
+    connection.sendall(
+        masked(Opcode.PING, b"hello")
+        + client_text({"type": "ping", "id": "plain"})
+        + masked(Opcode.TEXT, message[:7], fin=False)
+        + masked(Opcode.PING, b"between")
+        + masked(Opcode.CONT, message[7:])
+        + client_text({"type": "ping", "id": "last"})
+    )
+    pongs, answered = [], []
+    for opcode, payload in frames(reader):
+        if opcode == Opcode.PONG:
+            pongs.append(payload.decode())
+        else:
+            answered.append(json.loads(payload)["id"])
+        if len(pongs) + len(answered) == 5:
+            break
+    assert pongs == ["hello", "between"]
+    assert answered == ["plain", "parts", "last"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (masked(Opcode.TEXT, b"x" * 20_000), 1009),
+        (masked(Opcode.TEXT, b"\xff\xfe"), 1007),
+        (Frame(Opcode.TEXT, b"{}").serialize(mask=False, extensions=[]), 1002),
+    ],
+    ids=["too-large", "not-utf-8", "unmasked"],
+)
+def test_bad_frames_close_the_connection_with_their_code(
+    joined: tuple[socket.socket, BinaryIO], frame: bytes, code: int
+) -> None:
+    """Too large, invalid UTF-8 or unmasked: the server closes with the code RFC 6455 gives."""
+    connection, reader = joined
+    connection.sendall(frame)
+    assert close_code(reader) == code

@@ -52,6 +52,41 @@ async def test_a_database_of_each_older_version_opens_with_its_data(
     assert found is not None and found.document.title == "Old"
 
 
+async def test_answers_keep_their_ids_and_later_ones_never_reuse_them(tmp_path: Path) -> None:
+    """A version-1 SQLite database keeps its answers, ids included, and after the upgrade the id
+    of a deleted answer is not given to the next one."""
+    path = tmp_path / "v1.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        migrate(conn, target=1)
+        for number in (1, 2, 3):
+            conn.execute(
+                text(
+                    "INSERT INTO responses (id, presentation_id, slide_id, participant,"
+                    " submission_id, value, item_count, created_at)"
+                    " VALUES (:id, 'p', 's', :who, '1', '{}', 1, 1.0)"
+                ),
+                {"id": number * 10, "who": f"w{number}"},
+            )
+    with engine.begin() as conn:
+        assert migrate(conn) == [number for number, _, _ in MIGRATIONS if number > 1]
+        assert conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all() == [
+            10,
+            20,
+            30,
+        ]
+        conn.execute(text("DELETE FROM responses WHERE id = 30"))
+        conn.execute(
+            text(
+                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
+                " value, item_count, created_at) VALUES ('p', 's', 'w4', '1', '{}', 1, 1.0)"
+            )
+        )
+        newest = conn.execute(text("SELECT MAX(id) FROM responses")).scalar()
+    engine.dispose()
+    assert newest == 31
+
+
 async def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
     """A database from a newer polls is not opened (and not damaged)."""
     path = tmp_path / "new.db"

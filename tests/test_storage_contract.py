@@ -200,6 +200,19 @@ async def test_withdrawal_deletes_one_participant_only(storage: Storage) -> None
     assert again[0].status is Status.STORED
 
 
+async def test_the_id_of_a_deleted_answer_is_never_given_again(storage: Storage) -> None:
+    """After the newest answer is withdrawn, the next one gets a new id: moderation keys open
+    answers by id, and a hidden one's id must not hide someone else's answer."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    stored = await storage.store_answers([submission(p, "a", "1"), submission(p, "b", "1")])
+    newest = stored[1].response
+    assert newest is not None
+    assert await storage.delete_participant(p.id, "b") == 1
+    after = await storage.store_answers([submission(p, "c", "1")])
+    assert after[0].response is not None and after[0].response.id > newest.id
+
+
 async def test_purge_by_age_and_delete_all(storage: Storage) -> None:
     """Answers older than a cutoff go; deleting all also forgets joins and moderation."""
     p = presentation()

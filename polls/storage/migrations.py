@@ -62,8 +62,39 @@ def _initial(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _response_ids_never_reused(conn: Connection) -> None:
+    """SQLite gave the id of a deleted answer that had been the highest to the next answer.
+
+    Moderation keys open answers by id, so a new answer could come out hidden under the id of a
+    withdrawn one that a presenter had hidden. AUTOINCREMENT never gives an id twice; the table
+    is rebuilt, as SQLite needs for that. PostgreSQL's sequence never reused an id.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    for statement in (
+        """CREATE TABLE responses_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            presentation_id VARCHAR(32) NOT NULL,
+            slide_id VARCHAR(40) NOT NULL,
+            participant VARCHAR(32) NOT NULL,
+            submission_id VARCHAR(64) NOT NULL,
+            value TEXT NOT NULL,
+            item_count INTEGER NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            UNIQUE (presentation_id, participant, submission_id))""",
+        "INSERT INTO responses_new (id, presentation_id, slide_id, participant, submission_id,"
+        " value, item_count, created_at) SELECT id, presentation_id, slide_id, participant,"
+        " submission_id, value, item_count, created_at FROM responses ORDER BY id",
+        "DROP TABLE responses",
+        "ALTER TABLE responses_new RENAME TO responses",
+        "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
+    ):
+        conn.execute(text(statement))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
+    (2, "response ids never reused (SQLite)", _response_ids_never_reused),
 ]
 HEAD = MIGRATIONS[-1][0]
 

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,15 @@ class Service:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+
+@contextmanager
+def running(database: Path, **settings: str) -> Iterator[Service]:
+    """A started service, killed afterwards unless a test has done so already."""
+    service = Service(database, **settings)
+    service.start()
+    try:
+        yield service
+    finally:
+        if service.process is not None and service.process.poll() is None:
+            service.kill()

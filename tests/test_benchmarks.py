@@ -9,44 +9,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_write_path_benchmark_runs_and_reports() -> None:
-    """The write-path benchmark completes and prints its figures."""
+def run_script(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark script from the project's root; it must exit cleanly."""
     done = subprocess.run(
-        [sys.executable, "benchmarks/write_path.py", "--answers", "300", "--in-flight", "30"],
+        [sys.executable, *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_write_path_benchmark_runs_and_reports() -> None:
+    """The write-path benchmark completes and prints its figures."""
+    done = run_script("benchmarks/write_path.py", "--answers", "300", "--in-flight", "30")
     assert "answers/s" in done.stdout and "ack p99" in done.stdout
 
 
 def test_socket_path_benchmark_runs_and_reports() -> None:
     """The socket-path benchmark echoes through both protocols, cleanly, and prints the saving."""
-    done = subprocess.run(
-        [sys.executable, "benchmarks/socket_path.py", "--messages", "200", "--rounds", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_script("benchmarks/socket_path.py", "--messages", "200", "--rounds", "1")
     assert "saved" in done.stdout and "Exception" not in done.stderr
 
 
 def test_load_benchmark_harness_runs_and_reports() -> None:
     """The load harness runs its smoke plan against real servers and prints every figure."""
-    done = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--smoke"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_script("benchmarks/run.py", "--smoke", timeout=240)
     for figure in (
         "server memory per connection",
         "closed loop: raw echo",

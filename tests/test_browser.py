@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DOCUMENT, unavailable
-from tests.server import Service
+from tests.server import Service, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -46,10 +46,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    running = Service(tmp_path / "browser.db")
-    running.start()
-    yield running
-    running.kill()
+    with running(tmp_path / "browser.db") as started:
+        yield started
 
 
 class Room:

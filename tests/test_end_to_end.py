@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.conftest import DOCUMENT, Created
-from tests.server import Service
+from tests.server import Service, running
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 PHONES = 200
@@ -23,11 +23,8 @@ VOCABULARY = ["Hoop", "hoop!", "Moed", "samen", "Samen", "verbinding", "rust"]
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    running = Service(tmp_path / "e2e.db")
-    running.start()
-    yield running
-    if running.process is not None and running.process.poll() is None:
-        running.kill()
+    with running(tmp_path / "e2e.db") as started:
+        yield started
 
 
 async def next_message(

@@ -16,7 +16,7 @@ from websockets.frames import Frame, Opcode
 
 from polls.wire import READ_AHEAD, _LastFrame, next_ping_delay, split_frames, text_frame
 from tests.conftest import DOCUMENT, Created
-from tests.server import Service
+from tests.server import Service, running
 
 PING = 0x9
 
@@ -31,18 +31,14 @@ def test_pings_come_between_half_and_all_of_the_interval() -> None:
 
 @pytest.fixture
 def quick_pings(tmp_path: Path) -> Iterator[Service]:
-    running = Service(tmp_path / "keepalive.db", POLLS_PING_INTERVAL="0.5")
-    running.start()
-    yield running
-    running.kill()
+    with running(tmp_path / "keepalive.db", POLLS_PING_INTERVAL="0.5") as started:
+        yield started
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    running = Service(tmp_path / "wire.db")
-    running.start()
-    yield running
-    running.kill()
+    with running(tmp_path / "wire.db") as started:
+        yield started
 
 
 def frames(reader: BinaryIO) -> Iterator[tuple[int, bytes]]:

@@ -188,13 +188,13 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: Any) -> None:
         text = message.get("text") if message["type"] == "websocket.send" else None
+        # OPEN means websockets sent the handshake's 101: the handshake is complete and no
+        # other HTTP response was begun.
         if (
             text is not None
             and self.conn.state is State.OPEN
-            and self.handshake_complete
             and not self.disconnected
             and not self.close_sent
-            and self.initial_response is None
             and self.writable.is_set()
             and not self.conn.extensions
             and not self.transport.is_closing()

@@ -344,6 +344,36 @@ async function refreshSegments() {
     });
 }
 
+// While answers pour in, results arrive up to 20 times a second: draw only the newest, at the
+// next frame, so that a slow laptop never falls behind the room.
+let resultsToDraw = null;
+
+function drawResultsSoon(message) {
+  const waiting = resultsToDraw !== null;
+  resultsToDraw = message;
+  if (waiting) return;
+  requestAnimationFrame(() => {
+    const newest = resultsToDraw;
+    resultsToDraw = null;
+    renderResults(newest);
+  });
+}
+
+// The breakdown is counted from storage, not kept live: at most once a second.
+const SEGMENTS_EVERY_MS = 1000;
+let segmentsTimer = null;
+let segmentsAt = 0;
+
+function refreshSegmentsSoon() {
+  if (segmentsTimer !== null) return;
+  const wait = Math.max(0, segmentsAt + SEGMENTS_EVERY_MS - Date.now());
+  segmentsTimer = setTimeout(() => {
+    segmentsTimer = null;
+    segmentsAt = Date.now();
+    refreshSegments();
+  }, wait);
+}
+
 function handle(message) {
   if (message.type === "welcome") {
     doc = message.document;
@@ -354,8 +384,8 @@ function handle(message) {
     if (!state || message.state.version >= state.version) state = message.state;
     renderSlide();
   } else if (message.type === "results") {
-    renderResults(message);
-    refreshSegments();
+    drawResultsSoon(message);
+    refreshSegmentsSoon();
   } else if (message.type === "error") {
     $("connection").textContent = message.reason;
   }

@@ -297,3 +297,29 @@ def test_console_overlay_and_table_views(browser: Any, service: Service) -> None
     )
     Room.expect(room.screen.locator("#join-overlay svg")).to_be_visible()
     shoot(room.screen, "presenter-join-overlay")
+
+
+def test_the_breakdown_by_a_choice_follows_new_answers(browser: Any, tmp_path: Path) -> None:
+    """Scale results broken down by a multiple-choice answer appear on the presenter's screen
+    and take in an answer that arrives after the breakdown was chosen."""
+    with running(tmp_path / "breakdown.db", POLLS_MIN_CELL="1") as service:
+        room = Room(service, browser, DOCUMENT)
+        phones = [join_by_typing(browser, room) for _ in range(2)]
+        room.go_to(4)  # multiple choice: one phone is an A, the other a B
+        for index, phone in enumerate(phones):
+            phone.locator(".choice").nth(index).click()
+            send(phone)
+        room.go_to(3)  # the scales, broken down by that choice
+        room.screen.hover("#segment")
+        room.screen.select_option("#segment", "role")
+        segments = room.screen.locator("#segments .segment")
+        first = phones[0].locator("fieldset.scale").nth(0)
+        first.locator(".scale-option").nth(3).click()
+        send(phones[0])
+        Room.expect(segments.nth(0)).to_contain_text("Useful: 4.0 (n = 1)")
+        Room.expect(segments.nth(1)).to_have_text(re.compile(r"^B \(< 1\)"))  # nobody yet
+        second = phones[1].locator("fieldset.scale").nth(0)
+        second.locator(".scale-option").nth(1).click()
+        send(phones[1])
+        Room.expect(segments.nth(1)).to_contain_text("Useful: 2.0 (n = 1)")
+        shoot(room.screen, "presenter-breakdown")

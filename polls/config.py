@@ -75,10 +75,11 @@ class Settings:
         "shared screen, kept for the retention period, deletable).",
     )
     results_interval: float = _setting(
-        0.1,
+        0.05,
         "POLLS_RESULTS_INTERVAL",
         "Seconds between live result updates of one slide on presenter screens (coalesced; "
-        "0.1 keeps an answer's way to the screen under 150 ms, 0.2 halves the updates).",
+        "an answer waits for the next update, so this bounds its way to the screen; 0.1 "
+        "halves the updates).",
     )
     ping_interval: float = _setting(
         30.0,

@@ -42,7 +42,7 @@ from polls.writer import Writer
 
 class Hub:
     def __init__(
-        self, storage: Storage, broker: Broker, writer: Writer, *, results_interval: float = 0.1
+        self, storage: Storage, broker: Broker, writer: Writer, *, results_interval: float = 0.05
     ) -> None:
         self.storage = storage
         self.broker = broker

@@ -100,8 +100,11 @@ def spelling(text: str) -> str:
 
 def display_form(spellings: Counter[str]) -> str:
     """The spelling most people used; ties are broken the same way every time."""
-    best = max(spellings.items(), key=lambda item: (item[1], _tiebreak(item[0])))
-    return best[0]
+    if len(spellings) == 1:  # most words: no need to compare spellings at all
+        return next(iter(spellings))
+    most = max(spellings.values())
+    tied = [spelling for spelling, count in spellings.items() if count == most]
+    return tied[0] if len(tied) == 1 else max(tied, key=_tiebreak)
 
 
 def _tiebreak(spelling: str) -> tuple[int, int, str]:

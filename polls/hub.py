@@ -32,7 +32,7 @@ from polls.live import (
     channel,
     encode_event,
 )
-from polls.models import Document, OpenEnded, State, StoredResponse, WordCloud
+from polls.models import Document, OpenEnded, Slide, State, StoredResponse, WordCloud
 from polls.protocol import Answer, Control, Hide, Restore, check_answer
 from polls.retention import Purged, purge
 from polls.storage import Outcome, Status, Storage, Submission
@@ -171,6 +171,17 @@ class Hub:
 
     async def answer(self, room: Room, participant: str, message: Answer) -> Outcome:
         """Store an answer to the current slide; the outcome comes after the commit."""
+        outcome = await self.submit(room, participant, message)
+        refuse_over_limit(room, message, outcome)
+        return outcome
+
+    def submit(self, room: Room, participant: str, message: Answer) -> asyncio.Future[Outcome]:
+        """Start storing an answer to the current slide: checks that need no storage are made
+        at once (and raise), and the future gives the outcome once it is committed.
+
+        A future rather than a coroutine, so that a socket can go on reading meanwhile; pass
+        the outcome to :func:`refuse_over_limit`.
+        """
         presentation = room.presentation
         slide = presentation.current_slide
         if (
@@ -178,21 +189,10 @@ class Hub:
             or slide.id != message.slide
             or not presentation.state.voting_open(slide.id)
         ):
-            stored = await self.storage.response(room.id, participant, message.id)
-            if stored is not None:  # a retry of an answer that made it in before the change
-                return Outcome(Status.DUPLICATE, stored)
-            if slide is None or slide.id != message.slide:
-                raise NotCurrentSlide(
-                    N_("This question is no longer open; answer the one shown now.")
-                )
-            raise VotingLocked(N_("Voting on this question is closed."))
+            moved_on = slide is None or slide.id != message.slide
+            return asyncio.ensure_future(self._not_open(room, participant, message, moved_on))
         checked = check_answer(slide, message.value, presentation.document.language)
-        limit = 0
-        if isinstance(slide, WordCloud):
-            limit = slide.max_words
-        elif isinstance(slide, OpenEnded):
-            limit = slide.max_answers
-        outcome = await self.writer.answer(
+        return self.writer.answer(
             Submission(
                 presentation_id=room.id,
                 slide_id=slide.id,
@@ -200,29 +200,20 @@ class Hub:
                 submission_id=message.id,
                 value=checked.value,
                 items=checked.items,
-                limit=limit,
+                limit=answer_limit(slide),
                 created_at=time.time(),
             )
         )
-        if outcome.status is Status.LIMIT:
-            words = isinstance(slide, WordCloud)
-            if not outcome.remaining:
-                raise LimitReached(
-                    N_("You have sent all %(limit)s words this question allows.")
-                    if words
-                    else N_("You have sent all %(limit)s answers this question allows."),
-                    limit=limit,
-                )
-            raise LimitReached(
-                N_("This question takes %(limit)s words per person; you have %(left)s left.")
-                if words
-                else N_(
-                    "This question takes %(limit)s answers per person; you have %(left)s left."
-                ),
-                limit=limit,
-                left=outcome.remaining,
-            )
-        return outcome
+
+    async def _not_open(
+        self, room: Room, participant: str, message: Answer, moved_on: bool
+    ) -> Outcome:
+        stored = await self.storage.response(room.id, participant, message.id)
+        if stored is not None:  # a retry of an answer that made it in before the change
+            return Outcome(Status.DUPLICATE, stored)
+        if moved_on:
+            raise NotCurrentSlide(N_("This question is no longer open; answer the one shown now."))
+        raise VotingLocked(N_("Voting on this question is closed."))
 
     async def withdraw(self, presentation_id: str, participant: str) -> int:
         """Delete one participant's answers from a presentation, on their own request."""
@@ -274,3 +265,35 @@ class Hub:
                 room.apply_state(state)
                 await self._publish(room.id, StateEvent(state))
             return state
+
+
+def answer_limit(slide: Slide) -> int:
+    """Words (word cloud) or answers (open question) one participant may give; 0: no limit."""
+    if isinstance(slide, WordCloud):
+        return slide.max_words
+    if isinstance(slide, OpenEnded):
+        return slide.max_answers
+    return 0
+
+
+def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
+    """Raise LimitReached, with what is left, for an answer the participant's limit refused."""
+    if outcome.status is not Status.LIMIT:
+        return
+    slide = room.presentation.document.slide(message.slide)
+    limit = 0 if slide is None else answer_limit(slide)
+    words = isinstance(slide, WordCloud)
+    if not outcome.remaining:
+        raise LimitReached(
+            N_("You have sent all %(limit)s words this question allows.")
+            if words
+            else N_("You have sent all %(limit)s answers this question allows."),
+            limit=limit,
+        )
+    raise LimitReached(
+        N_("This question takes %(limit)s words per person; you have %(left)s left.")
+        if words
+        else N_("This question takes %(limit)s answers per person; you have %(left)s left."),
+        limit=limit,
+        left=outcome.remaining,
+    )

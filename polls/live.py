@@ -93,8 +93,16 @@ class Overflow(Exception):
 class Peer:
     """One connected client and its outbox, drained by its own task."""
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], *, max_pending: int = 32) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        *,
+        write_now: Callable[[str], bool] | None = None,
+        max_pending: int = 32,
+    ) -> None:
         self._send = send
+        # Where the connection offers it: write at once, True if it could (polls.wire).
+        self._write_now = write_now
         self._pending: dict[object, str] = {}
         self._wake = asyncio.Event()
         self._serial = 0
@@ -115,23 +123,11 @@ class Peer:
         self._pending[self._serial] = data
         self._wake.set()
 
-    async def reply(self, data: str) -> None:
-        """Send a reply to the peer's own message: at once if nothing is queued or being sent.
-
-        An acknowledgement is most of what a phone is sent; sending it from the receive loop
-        saves a wake-up of the pump per answer. A peer that does not read holds up only its
-        own receive loop (and so stops being read itself).
-        """
-        if self._pending or self._sending:
+    def send_now(self, data: str) -> None:
+        """Send a reply to the peer's own message: written at once if the connection can take
+        it and nothing waits before it, else queued (Overflow if the peer is not reading)."""
+        if self._pending or self._sending or self._write_now is None or not self._write_now(data):
             self.push(data)
-            return
-        self._sending = True
-        try:
-            await self._send(data)
-        finally:
-            self._sending = False
-            if self._pending:
-                self._wake.set()
 
     async def pump(self) -> None:
         """Send what is queued, forever (cancelled when the connection ends)."""
@@ -139,10 +135,12 @@ class Peer:
             await self._wake.wait()
             self._wake.clear()
             while self._pending and not self._sending:
-                key = next(iter(self._pending))
+                data = self._pending.pop(next(iter(self._pending)))
+                if self._write_now is not None and self._write_now(data):
+                    continue
                 self._sending = True
                 try:
-                    await self._send(self._pending.pop(key))
+                    await self._send(data)
                 finally:
                     self._sending = False
 

@@ -1,16 +1,21 @@
 """WebSocket endpoints: thin I/O around the hub and the protocol.
 
-Each connection has a receive loop (this coroutine) and a sender task (its
-peer's pump). Bad messages get an error message and the connection carries
-on; oversized ones close it with 1009, foreign origins are refused with 1008.
+Each connection has a receive loop (the endpoint's coroutine) and a sender task (its peer's
+pump). Under ``polls serve`` a phone's messages skip the receive loop: the WebSocket layer
+(polls.wire) hands each one to the same handler in a plain call as it is read, and replies are
+written at once when the connection can take them. An answer is acknowledged from a callback
+once it is committed, so a phone's next message never waits for the last one's commit.
+Bad messages get an error message and the connection carries on; oversized ones close it with
+1009, foreign origins are refused with 1008.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -20,7 +25,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from polls import protocol
 from polls.api import base_url, holds_secret
 from polls.codes import format_code, parse_code
-from polls.errors import MessageTooLarge, PollsError, RateLimited, UnknownCode
+from polls.errors import MessageTooLarge, PollsError, RateLimited, Unavailable, UnknownCode
+from polls.hub import Hub, refuse_over_limit
 from polls.i18n import N_, translations
 from polls.live import Overflow, Peer, Room
 from polls.presentations import participant_url
@@ -33,6 +39,7 @@ from polls.security import (
     participant_key,
     valid_participant_token,
 )
+from polls.storage import Outcome, Status
 
 log = logging.getLogger("polls.sockets")
 CLOSE_POLICY = 1008
@@ -40,8 +47,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_UNKNOWN = 4404
 # Per connection: 10 messages a second on average, bursts of 30; far past that, it is closed.
 MESSAGE_RATE, MESSAGE_BURST, MAX_STRIKES = 10.0, 30.0, 100
-
-Handler = Callable[[Any], Coroutine[Any, Any, dict[str, Any] | None]]
+UNSAVED = Unavailable(N_("Could not save; please retry."))
 
 
 def _origin_ok(websocket: WebSocket) -> bool:
@@ -58,17 +64,76 @@ async def _refuse(websocket: WebSocket, exc: PollsError, close_code: int) -> Non
     await websocket.close(close_code, exc.reason[:120])
 
 
+class Conversation:
+    """The messages of one connection as they arrive: size, format and rate are checked here,
+    a refusal goes back with the reason, and the connection carries on. Nothing here waits: a
+    phone's answers are handled one after another while earlier ones are still being stored.
+    """
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        peer: Peer,
+        parse: Callable[[str | bytes], Any],
+        gettext: Callable[[str], str],
+    ) -> None:
+        self.websocket = websocket
+        self.peer = peer
+        self.parse = parse
+        self.gettext = gettext
+        self.bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST)
+        self.strikes = 0
+        self.closing: asyncio.Task[None] | None = None
+
+    def admit(self, data: str | bytes) -> Any | None:
+        """The message, or None if it was refused (and the refusal sent)."""
+        if self.closing is not None:
+            return None
+        message_id = None
+        try:
+            if len(data) > protocol.MAX_MESSAGE_BYTES:
+                raise MessageTooLarge("Messages may be at most 16 KiB.")
+            message = self.parse(data)
+            message_id = message.id  # so that even a refusal names the message it refuses
+            if not self.bucket.take():
+                self.strikes += 1
+                if self.strikes > MAX_STRIKES:
+                    self.close(CLOSE_POLICY, "Too many messages.")
+                    return None
+                raise RateLimited(N_("Too many messages; slow down a little."))
+        except MessageTooLarge as exc:
+            self.close(CLOSE_TOO_BIG, exc.reason)
+            return None
+        except PollsError as exc:
+            self.refuse(exc, message_id)
+            return None
+        return message
+
+    def refuse(self, exc: PollsError, message_id: str | None) -> None:
+        reason = exc.translated(self.gettext)
+        self.send(protocol.encode(protocol.error_message(exc.code, reason, message_id)))
+
+    def send(self, data: str) -> None:
+        try:
+            self.peer.send_now(data)
+        except Overflow:
+            self.close(CLOSE_POLICY, "The connection is not reading its replies.")
+
+    def close(self, code: int, reason: str) -> None:
+        """Close the connection (soon: the receive loop then sees it end)."""
+        if self.closing is None:
+            self.closing = asyncio.ensure_future(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code, reason)
+
+
 async def _serve(
-    websocket: WebSocket,
-    peer: Peer,
-    parse: Callable[[str | bytes], Any],
-    handle: Handler,
-    gettext: Callable[[str], str],
+    websocket: WebSocket, peer: Peer, handle: Callable[[str | bytes], Awaitable[None]]
 ) -> None:
-    """The receive loop shared by participants and presenters."""
+    """The receive loop shared by participants and presenters, until the connection ends."""
     pump = asyncio.create_task(peer.pump())
-    bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST)
-    strikes = 0
     try:
         while True:
             received = await websocket.receive()
@@ -77,31 +142,8 @@ async def _serve(
             data = received.get("text")
             if data is None:
                 data = received.get("bytes")
-            if data is None:
-                continue
-            message_id = None
-            try:
-                if len(data) > protocol.MAX_MESSAGE_BYTES:
-                    raise MessageTooLarge("Messages may be at most 16 KiB.")
-                message = parse(data)
-                message_id = message.id  # so that even a refusal names the message it refuses
-                if not bucket.take():
-                    strikes += 1
-                    if strikes > MAX_STRIKES:
-                        await websocket.close(CLOSE_POLICY, "Too many messages.")
-                        return
-                    raise RateLimited(N_("Too many messages; slow down a little."))
-                reply = await handle(message)
-                if reply is not None:
-                    await peer.reply(protocol.encode(reply))
-            except MessageTooLarge as exc:
-                await websocket.close(CLOSE_TOO_BIG, exc.reason)
-                return
-            except PollsError as exc:
-                reason = exc.translated(gettext)
-                peer.push(protocol.encode(protocol.error_message(exc.code, reason, message_id)))
-    except Overflow:
-        await websocket.close(CLOSE_POLICY, "The connection is not reading its replies.")
+            if data is not None:
+                await handle(data)
     except WebSocketDisconnect:
         return
     finally:
@@ -111,6 +153,59 @@ async def _serve(
         if websocket.application_state is WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await websocket.close()
+
+
+def _wire(websocket: WebSocket) -> dict[str, Any]:
+    """What the server's WebSocket layer offers beyond ASGI (polls.wire), or nothing."""
+    found: dict[str, Any] = (websocket.scope.get("extensions") or {}).get("polls.wire") or {}
+    return found
+
+
+class Answering:
+    """A participant's messages: pings are answered at once, answers once they are stored."""
+
+    def __init__(self, conversation: Conversation, hub: Hub, room: Room, who: str) -> None:
+        self.conversation = conversation
+        self.hub = hub
+        self.room = room
+        self.who = who
+
+    def on_message(self, data: str | bytes) -> None:
+        message = self.conversation.admit(data)
+        if message is None:
+            return
+        if isinstance(message, protocol.Ping):
+            self.conversation.send(protocol.encode({"type": "pong", "id": message.id}))
+            return
+        try:
+            pending = self.hub.submit(self.room, self.who, message)
+        except PollsError as exc:
+            self.conversation.refuse(exc, message.id)
+            return
+        except Exception:  # a bug must not take the connection (or the read loop) with it
+            log.exception("taking an answer failed")
+            self.conversation.refuse(UNSAVED, message.id)
+            return
+        pending.add_done_callback(functools.partial(self._stored, message))
+
+    async def on_queued(self, data: str | bytes) -> None:
+        self.on_message(data)
+
+    def _stored(self, message: protocol.Answer, pending: asyncio.Future[Outcome]) -> None:
+        try:
+            outcome = pending.result()
+            refuse_over_limit(self.room, message, outcome)
+        except PollsError as exc:
+            self.conversation.refuse(exc, message.id)
+            return
+        except Exception:
+            log.exception("storing an answer failed")
+            self.conversation.refuse(UNSAVED, message.id)
+            return
+        duplicate = outcome.status is not Status.STORED
+        self.conversation.send(
+            protocol.encode(protocol.ack_message(message.id, duplicate=duplicate))
+        )
 
 
 async def participant(websocket: WebSocket) -> None:
@@ -134,29 +229,34 @@ async def participant(websocket: WebSocket) -> None:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
             return
         who = participant_key(token)
-        await websocket.accept()
-        hub.join_soon(room, who)
-        peer = Peer(websocket.send_text)
-        welcome = {
-            "type": "welcome",
-            "role": "participant",
-            "presentation": protocol.presentation_summary(room.presentation),
-            "token": token if minted else None,
-        }
-        peer.push(protocol.encode(welcome))
-        peer.latest("slide", room.slide_data)
-        room.add_participant(peer)
-
-        async def handle(message: protocol.ParticipantMessage) -> dict[str, Any]:
-            if isinstance(message, protocol.Ping):
-                return {"type": "pong", "id": message.id}
-            outcome = await hub.answer(room, who, message)
-            return protocol.ack_message(message.id, duplicate=outcome.status.value != "stored")
-
+        wire = _wire(websocket)
+        peer = Peer(websocket.send_text, write_now=wire.get("send_text"))
+        gettext = translations(room.presentation.document.language)
+        answering = Answering(
+            Conversation(websocket, peer, protocol.parse_participant_message, gettext),
+            hub,
+            room,
+            who,
+        )
+        listen = wire.get("listen")
+        if listen is not None:  # before the handshake's answer: no message can come before it
+            listen(answering.on_message)
         try:
-            gettext = translations(room.presentation.document.language)
-            await _serve(websocket, peer, protocol.parse_participant_message, handle, gettext)
+            await websocket.accept()
+            hub.join_soon(room, who)
+            welcome = {
+                "type": "welcome",
+                "role": "participant",
+                "presentation": protocol.presentation_summary(room.presentation),
+                "token": token if minted else None,
+            }
+            peer.push(protocol.encode(welcome))
+            peer.latest("slide", room.slide_data)
+            room.add_participant(peer)
+            await _serve(websocket, peer, answering.on_queued)
         finally:
+            if listen is not None:
+                listen(None)
             room.remove(peer)
 
 
@@ -178,19 +278,30 @@ async def presenter(websocket: WebSocket) -> None:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
             return
         await websocket.accept()
-        peer = Peer(websocket.send_text)
+        peer = Peer(websocket.send_text, write_now=_wire(websocket).get("send_text"))
         peer.push(protocol.encode(presenter_welcome(room, base_url(websocket))))
         room.add_presenter(peer)
+        gettext = translations(room.presentation.document.language)
+        conversation = Conversation(websocket, peer, protocol.parse_presenter_message, gettext)
 
-        async def handle(message: protocol.PresenterMessage) -> dict[str, Any]:
+        async def handle(data: str | bytes) -> None:
+            """Controls are applied one at a time, in the order they were sent."""
+            message = conversation.admit(data)
+            if message is None:
+                return
             if isinstance(message, protocol.Ping):
-                return {"type": "pong", "id": message.id}
-            state = await hub.control(room, message)
-            return {"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)}
+                conversation.send(protocol.encode({"type": "pong", "id": message.id}))
+                return
+            try:
+                state = await hub.control(room, message)
+            except PollsError as exc:
+                conversation.refuse(exc, message.id)
+                return
+            reply = {"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)}
+            conversation.send(protocol.encode(reply))
 
         try:
-            gettext = translations(room.presentation.document.language)
-            await _serve(websocket, peer, protocol.parse_presenter_message, handle, gettext)
+            await _serve(websocket, peer, handle)
         finally:
             room.remove(peer)
 

@@ -27,16 +27,26 @@ other whole frame (ping, pong, close, binary, anything malformed) it passes to w
 reader, which so only ever sees whole frames and handles them as it always does. A fragmented
 or oversized message, a client that sent frames before the handshake was answered, or a
 connection that is closing sends everything from there on through websockets alone.
+
+Messages handed over directly. uvicorn gives the application each message through a queue and
+an ASGI event, which wakes the endpoint's task and resumes it through every middleware frame
+between the server and the endpoint. An endpoint may instead take the text of each message as
+it is read, in a plain call, and write text frames with a plain call too: the
+``polls.wire`` entry of the scope's extensions holds ``listen(handler)`` and
+``send_text(text) -> bool`` (False: the message must take the ASGI path after all).
+Everything else (binary messages, the disconnect, closing) still takes the ASGI path.
 """
 
 from __future__ import annotations
 
 import random
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
 from websockets.protocol import State
 
 try:
@@ -140,6 +150,20 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self._clean_start = False  # the handshake's request came alone: frames start after it
         self._arriving: bytes | None = None  # reading frames here: the part of one not yet in
+        self._text_handler: Callable[[str], None] | None = None
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.close_sent:  # the handshake was refused: there is no application to hand to
+            return
+        self.scope["extensions"]["polls.wire"] = {
+            "listen": self.listen,
+            "send_text": self.send_text_now,
+        }
+
+    def listen(self, handler: Callable[[str], None] | None) -> None:
+        """Hand the text of each message read from now on to handler (None: to the queue)."""
+        self._text_handler = handler
 
     def data_received(self, data: bytes) -> None:
         if self._arriving is None and self._clean_start and self.conn.state is State.OPEN:
@@ -166,7 +190,7 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
                 return
             if text is None:
                 super().data_received(data[start:end])  # a whole frame: websockets reads it
-            else:
+            elif not self._hand_over(text):
                 self.curr_msg_data_type = "text"
                 self.frames = [text]
                 self.send_receive_event_to_app()
@@ -174,6 +198,18 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
             self._leave_to_websockets(data[split.used :])
         else:
             self._arriving = data[split.used :]
+
+    def _hand_over(self, text: bytes) -> bool:
+        """Give a message to the endpoint's handler; False if it is to go through the queue."""
+        handler = self._text_handler
+        if handler is None:
+            return False
+        try:
+            decoded = text.decode()
+        except UnicodeDecodeError:
+            return False  # uvicorn's path closes the connection with 1007
+        handler(decoded)
+        return True
 
     def _leave_to_websockets(self, data: bytes) -> None:
         self._arriving = None
@@ -186,13 +222,13 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
         delay = next_ping_delay(self.ping_interval, random.random())  # noqa: S311 - timing only
         self.ping_timer = self.loop.call_later(delay, self.send_keepalive_ping)
 
-    async def send(self, message: Any) -> None:
-        text = message.get("text") if message["type"] == "websocket.send" else None
+    def send_text_now(self, text: str) -> bool:
+        """Write a text message at once, if nothing stands in the way; False if something does
+        (the connection is not open, or its write buffer is full)."""
         # OPEN means websockets sent the handshake's 101: the handshake is complete and no
         # other HTTP response was begun.
         if (
-            text is not None
-            and self.conn.state is State.OPEN
+            self.conn.state is State.OPEN
             and not self.disconnected
             and not self.close_sent
             and self.writable.is_set()
@@ -200,6 +236,12 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
             and not self.transport.is_closing()
         ):
             self.transport.write(_LastFrame.of(text))
+            return True
+        return False
+
+    async def send(self, message: Any) -> None:
+        text = message.get("text") if message["type"] == "websocket.send" else None
+        if text is not None and self.send_text_now(text):
             return
         await super().send(message)
 

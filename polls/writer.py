@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from polls.background import Background
 from polls.errors import Unavailable
+from polls.i18n import N_
 from polls.models import StoredResponse
 from polls.storage import Outcome, Status, Storage, Submission
 
@@ -104,7 +105,7 @@ class Writer:
                 results = await self._write_group(kind, [payload for _, payload, _ in group])
             except Exception as exc:
                 log.exception("write failed (%s, %d items)", kind, len(group))
-                error = exc if kind == "call" else Unavailable("Could not save; please retry.")
+                error = exc if kind == "call" else Unavailable(N_("Could not save; please retry."))
                 for _, _, future in group:
                     if not future.done():
                         future.set_exception(error)

@@ -187,19 +187,33 @@ async def test_rooms_poll_storage_only_when_the_broker_can_lose_messages() -> No
 
 
 async def test_a_reply_goes_out_at_once_or_behind_what_is_queued() -> None:
-    """An ack is sent straight away when nothing waits, and never overtakes queued messages."""
+    """An ack is written straight away when nothing waits, never overtakes queued messages,
+    and waits for the pump when the connection cannot take it at once."""
     screen = Screen()
-    peer = Peer(screen.send)
-    await peer.reply("ack-1")
+    writable = True
+
+    def write_now(data: str) -> bool:
+        if writable:
+            screen.received.append(data)
+            screen.arrived.set()
+        return writable
+
+    peer = Peer(screen.send, write_now=write_now)
+    peer.send_now("ack-1")
     assert screen.received == ["ack-1"]
     peer.latest("slide", "slide 2")
-    await peer.reply("ack-2")  # the slide is still queued: the ack waits behind it
+    peer.send_now("ack-2")  # the slide is still queued: the ack waits behind it
     assert screen.received == ["ack-1"]
     pump = asyncio.create_task(peer.pump())
     while len(screen.received) < 3:
         await screen.arrived.wait()
         screen.arrived.clear()
     assert screen.received == ["ack-1", "slide 2", "ack-2"]
+    writable = False  # a full write buffer: the pump sends it the slow way
+    screen.arrived.clear()
+    peer.send_now("ack-3")
+    await screen.arrived.wait()
+    assert screen.received == ["ack-1", "slide 2", "ack-2", "ack-3"]
     pump.cancel()
 
 

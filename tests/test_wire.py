@@ -241,6 +241,38 @@ def test_control_frames_and_fragments_still_work(joined: tuple[socket.socket, Bi
     assert answered == ["plain", "parts", "last"]
 
 
+def test_answers_in_one_packet_are_all_acknowledged_and_a_ping_does_not_wait(
+    service: Service,
+) -> None:
+    """Answers that arrive together are stored and acknowledged in the order sent, and a ping
+    among them is answered at once, without waiting for their commit."""
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    control = {"type": "goto", "slide": 2}  # the scales
+    service.http("POST", f"/api/presentations/{created.id}/control", control, key=created.key)
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as connection:
+        reader = join(connection, service.port, created.code)
+        messages = replies(reader)
+        assert [next(messages)["type"], next(messages)["type"]] == ["welcome", "slide"]
+        answers = [
+            {"type": "answer", "id": f"a{n}", "slide": "scales", "value": {"ratings": [n + 1]}}
+            for n in range(4)
+        ]
+        connection.sendall(
+            b"".join(client_text(answer) for answer in answers[:2])
+            + client_text({"type": "ping", "id": "meanwhile"})
+            + b"".join(client_text(answer) for answer in answers[2:])
+        )
+        got = [next(messages) for _ in range(5)]
+    assert got[0] == {"type": "pong", "id": "meanwhile"}
+    assert [(m["type"], m["id"], m["duplicate"]) for m in got[1:]] == [
+        ("ack", f"a{n}", False) for n in range(4)
+    ]
+    stored = service.http(
+        "GET", f"/api/presentations/{created.id}/results?slide=scales", key=created.key
+    )
+    assert stored["results"]["statements"][0]["count"] == 1  # one phone: its newest rating
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [

@@ -207,7 +207,9 @@ def _check_ratings(slide: Scales, value: dict[str, Any]) -> CheckedAnswer:
                 N_("A rating must be from %(low)s to %(high)s."), low=slide.min, high=slide.max
             )
         ratings[str(index)] = rating
-    return CheckedAnswer({"ratings": dict(sorted(ratings.items()))}, 1)
+    # Stored with the statements in order; most answers rate one statement at a time.
+    ordered = ratings if len(ratings) == 1 else dict(sorted(ratings.items()))
+    return CheckedAnswer({"ratings": ordered}, 1)
 
 
 def _check_choices(slide: MultipleChoice, value: dict[str, Any]) -> CheckedAnswer:

@@ -14,7 +14,14 @@ from typing import BinaryIO
 import pytest
 from websockets.frames import Frame, Opcode
 
-from polls.wire import READ_AHEAD, _LastFrame, next_ping_delay, split_frames, text_frame
+from polls.wire import (
+    READ_AHEAD,
+    _LastFrame,
+    next_ping_delay,
+    one_small_text,
+    split_frames,
+    text_frame,
+)
 from tests.conftest import DOCUMENT, Created
 from tests.server import Service, running
 
@@ -136,6 +143,33 @@ def test_whole_text_frames_are_unmasked_and_a_partial_one_waits() -> None:
     split = split_frames(data, 16_384)
     assert [text for _, _, text in split.texts] == [b"one", "twee é".encode()]
     assert split.used == len(first) + len(second) and not split.hand_over
+
+
+@pytest.mark.parametrize("size", [0, 1, 80, 125])
+def test_one_small_text_frame_is_read_as_split_frames_reads_it(size: int) -> None:
+    """The quick way for a single small text frame gives the same text as the full split."""
+    frame = masked(Opcode.TEXT, (b"abcdefghij" * 13)[:size])
+    assert one_small_text(frame) == split_frames(frame, 16_384).texts[0][2]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        masked(Opcode.TEXT, b"x" * 126),  # a longer header
+        masked(Opcode.TEXT, b"one") + masked(Opcode.TEXT, b"two"),
+        masked(Opcode.TEXT, b"cut short")[:-1],
+        masked(Opcode.TEXT, b"first part", fin=False),
+        masked(Opcode.BINARY, b"bytes"),
+        masked(Opcode.PING, b"ping"),
+        Frame(Opcode.TEXT, b"unmasked").serialize(mask=False, extensions=[]),
+        bytes([0x81 | 0x40]) + masked(Opcode.TEXT, b"reserved bit")[1:],
+    ],
+    ids=["long", "two", "partial", "fragment", "binary", "ping", "unmasked", "reserved"],
+)
+def test_anything_but_one_small_text_frame_takes_the_full_split(data: bytes) -> None:
+    """Longer frames, several, partial, fragmented, other kinds, unmasked or with reserved
+    bits set: the quick way declines them all."""
+    assert one_small_text(data) is None
 
 
 def test_a_frame_cut_anywhere_waits_for_the_rest() -> None:

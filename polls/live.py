@@ -110,7 +110,13 @@ class Peer:
         self.max_pending = max_pending
 
     def latest(self, slot: str, data: str) -> None:
-        """Queue data, replacing anything of the same slot not yet sent."""
+        """Send data at once if the connection can take it and nothing waits before it; else
+        queue it, replacing anything of the same slot not yet sent.
+
+        Written at once, a broadcast wakes no task per peer: a slide change reaches 10,000
+        phones in one pass over them."""
+        if self._written_at_once(data):
+            return
         self._pending.pop(slot, None)
         self._pending[slot] = data
         self._wake.set()
@@ -126,8 +132,17 @@ class Peer:
     def send_now(self, data: str) -> None:
         """Send a reply to the peer's own message: written at once if the connection can take
         it and nothing waits before it, else queued (Overflow if the peer is not reading)."""
-        if self._pending or self._sending or self._write_now is None or not self._write_now(data):
+        if not self._written_at_once(data):
             self.push(data)
+
+    def _written_at_once(self, data: str) -> bool:
+        """Write data now if the connection can take it and nothing waits before it."""
+        return (
+            self._write_now is not None
+            and not self._pending
+            and not self._sending
+            and self._write_now(data)
+        )
 
     async def pump(self) -> None:
         """Send what is queued, forever (cancelled when the connection ends)."""

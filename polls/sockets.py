@@ -192,6 +192,8 @@ class Answering:
         self.on_message(data)
 
     def _stored(self, message: protocol.Answer, pending: asyncio.Future[Outcome]) -> None:
+        if pending.cancelled():  # the service is stopping
+            return
         try:
             outcome = pending.result()
             refuse_over_limit(self.room, message, outcome)

@@ -41,6 +41,29 @@ def test_latest_replaces_what_was_not_sent() -> None:
     assert list(peer._pending.values()) == ["new", "ack-1"]
 
 
+def test_a_broadcast_is_written_at_once_unless_something_waits() -> None:
+    """A slide change goes straight out to a connection that can take it; behind a queued
+    message, or with a full write buffer, it waits in its slot and replaces older ones."""
+    written: list[str] = []
+    writable = True
+
+    def write_now(data: str) -> bool:
+        if writable:
+            written.append(data)
+        return writable
+
+    peer = Peer(Screen().send, write_now=write_now)
+    peer.latest("slide", "slide 1")
+    assert written == ["slide 1"] and not peer._pending
+    writable = False
+    peer.latest("slide", "slide 2")
+    peer.latest("slide", "slide 3")
+    assert written == ["slide 1"] and list(peer._pending.values()) == ["slide 3"]
+    writable = True
+    peer.latest("results", "results 1")  # not ahead of the slide that waits
+    assert written == ["slide 1"] and list(peer._pending.values()) == ["slide 3", "results 1"]
+
+
 def test_replies_are_bounded() -> None:
     """A client that never reads its replies overflows instead of growing memory."""
     peer = Peer(Screen().send, max_pending=3)
@@ -201,7 +224,9 @@ async def test_a_reply_goes_out_at_once_or_behind_what_is_queued() -> None:
     peer = Peer(screen.send, write_now=write_now)
     peer.send_now("ack-1")
     assert screen.received == ["ack-1"]
-    peer.latest("slide", "slide 2")
+    writable = False
+    peer.latest("slide", "slide 2")  # a full write buffer: it waits in its slot
+    writable = True
     peer.send_now("ack-2")  # the slide is still queued: the ack waits behind it
     assert screen.received == ["ack-1"]
     pump = asyncio.create_task(peer.pump())

@@ -28,7 +28,8 @@ from polls.codes import format_code, parse_code
 from polls.errors import MessageTooLarge, PollsError, RateLimited, Unavailable, UnknownCode
 from polls.hub import Hub, refuse_over_limit
 from polls.i18n import N_, translations
-from polls.live import Overflow, Peer, Room
+from polls.live import Room
+from polls.peer import Overflow, Peer
 from polls.presentations import participant_url
 from polls.security import (
     PARTICIPANT_COOKIE,

@@ -10,8 +10,9 @@ from typing import Any, cast
 import pytest
 
 from polls.documents import validate_document
-from polls.live import Overflow, Peer, ResponsesEvent, Room, StateEvent, encode_event
+from polls.live import ResponsesEvent, Room, StateEvent, encode_event
 from polls.models import Presentation, State, StoredResponse
+from polls.peer import Overflow, Peer
 from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio

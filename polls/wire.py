@@ -34,7 +34,8 @@ between the server and the endpoint. An endpoint may instead take the text of ea
 it is read, in a plain call, and write text frames with a plain call too: the
 ``polls.wire`` entry of the scope's extensions holds ``listen(handler)`` and
 ``send_text(text) -> bool`` (False: the message must take the ASGI path after all).
-Everything else (binary messages, the disconnect, closing) still takes the ASGI path.
+Everything else (binary messages, the disconnect, closing) still takes the ASGI path; so a
+binary message, which no phone sends, can be handled after a text message that followed it.
 """
 
 from __future__ import annotations

@@ -95,6 +95,13 @@ class Server:
         self.process.terminate()
         self.process.wait(10)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (user and system, all its threads)."""
+        assert self.process is not None
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_kib(self) -> int:
         assert self.process is not None
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -387,14 +394,18 @@ async def closed_loop_polls(phones: list[Phone], seconds: float, offset: int) ->
     return await closed_loop(phones, seconds, offset, pace=0.1)
 
 
-async def closed_loop_echo(port: int, connections: int, seconds: float) -> float:
-    """The same closed loop against the raw echo, with the same client: messages per second."""
+async def closed_loop_echo(echo: Server, connections: int, seconds: float) -> tuple[float, float]:
+    """The same closed loop against the raw echo, with the same client: messages per second,
+    and the echo server's CPU microseconds per message."""
     sockets = [
-        (await ws_connect(Phone, f"ws://127.0.0.1:{port}/echo"))[1] for _ in range(connections)
+        (await ws_connect(Phone, f"ws://127.0.0.1:{echo.port}/echo"))[1] for _ in range(connections)
     ]
+    used, began = echo.cpu_seconds(), time.perf_counter()
     rate = await closed_loop(sockets, seconds, 0)
+    messages = rate * (time.perf_counter() - began)
+    cpu_per_message = 1e6 * (echo.cpu_seconds() - used) / max(1.0, messages)
     await close_all(sockets)
-    return rate
+    return rate, cpu_per_message
 
 
 async def presenter_latency(
@@ -524,8 +535,8 @@ async def measure(plan: Plan) -> dict[str, Any]:
     }
     step("raw echo baseline")
     with echo_server() as echo:
-        results["echo_msgs_per_s"] = await closed_loop_echo(
-            echo.port, plan.phones, plan.loop_seconds
+        results["echo_msgs_per_s"], results["echo_cpu_us_per_msg"] = await closed_loop_echo(
+            echo, plan.phones, plan.loop_seconds
         )
     with tempfile.TemporaryDirectory() as folder, polls_server(Path(folder)) as server:
         presentation = create(server.port)
@@ -538,7 +549,9 @@ async def measure(plan: Plan) -> dict[str, Any]:
         answers = []
         for rate in plan.rates:
             step(f"answers at {rate:,}/s for {plan.rate_seconds:.0f} s")
+            used = server.cpu_seconds()
             run = await open_loop(phones, rate, plan.rate_seconds, "scale", offset=rate * 1000)
+            run["server_cpu_us_per_answer"] = 1e6 * (server.cpu_seconds() - used) / run["sent"]
             run.pop("sent_at")
             answers.append(run)
             await drained(phones[0])
@@ -548,11 +561,20 @@ async def measure(plan: Plan) -> dict[str, Any]:
         held = [r for r in answers if r["acked_share"] >= 0.999 and r["ack_p99_ms"] <= 100]
         results["sustained_per_s"] = max((r["offered_per_s"] for r in held), default=0)
         step("closed loop")
+        used, began = server.cpu_seconds(), time.perf_counter()
         results["polls_closed_loop_per_s"] = await closed_loop_polls(
             phones, plan.loop_seconds, 90_000_000
         )
+        answered = results["polls_closed_loop_per_s"] * (time.perf_counter() - began)
+        results["polls_cpu_us_per_answer"] = 1e6 * (server.cpu_seconds() - used) / max(1, answered)
         best = max(results["sustained_per_s"], results["polls_closed_loop_per_s"])
         results["ratio_to_echo"] = best / results["echo_msgs_per_s"]
+        # The same comparison by CPU time, which does not depend on how busy the core got.
+        # (A smoke run is too short for the clock's ticks: then it is 0.)
+        polls_cpu = results["polls_cpu_us_per_answer"]
+        results["cpu_ratio_to_echo"] = (
+            results["echo_cpu_us_per_msg"] / polls_cpu if polls_cpu else 0.0
+        )
         step("presenter latency")
         await goto(screen, 2)
         results["presenter"] = await presenter_latency(
@@ -581,7 +603,8 @@ def table(results: dict[str, Any]) -> str:
             (
                 f"answers at {run['offered_per_s']:,}/s (open loop)",
                 f"{100 * run['acked_share']:.2f} % acked, p50 {run['ack_p50_ms']:.0f} ms, "
-                f"p99 {run['ack_p99_ms']:.0f} ms",
+                f"p99 {run['ack_p99_ms']:.0f} ms, "
+                f"server CPU {run['server_cpu_us_per_answer']:.0f} µs/answer",
             )
         )
     rows += [
@@ -589,6 +612,12 @@ def table(results: dict[str, Any]) -> str:
         ("closed loop: polls answers/s", f"{results['polls_closed_loop_per_s']:,.0f}"),
         ("closed loop: raw echo messages/s", f"{results['echo_msgs_per_s']:,.0f}"),
         ("best polls answers/s / echo messages/s", f"{results['ratio_to_echo']:.2f}"),
+        (
+            "closed loop: server CPU per answer / per echo",
+            f"{results['polls_cpu_us_per_answer']:.0f} µs / "
+            f"{results['echo_cpu_us_per_msg']:.0f} µs (echo / polls "
+            f"{results['cpu_ratio_to_echo']:.2f})",
+        ),
         (
             f"presenter latency at {results['presenter']['rate']:,}/s "
             f"for {results['presenter']['seconds']:.0f} s",

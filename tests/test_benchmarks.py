@@ -42,6 +42,8 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
     for figure in (
         "server memory per connection",
         "closed loop: raw echo",
+        "server CPU",
+        "per echo",
         "presenter latency",
         "slide change to 50 phones",
         "phones not reading",

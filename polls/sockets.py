@@ -87,7 +87,8 @@ class Conversation:
         self.closing: asyncio.Task[None] | None = None
 
     def admit(self, data: str | bytes) -> Any | None:
-        """The message, or None if it was refused (and the refusal sent)."""
+        """The message, or None if it was refused (and the refusal sent) or was a ping (and
+        the pong sent)."""
         if self.closing is not None:
             return None
         message_id = None
@@ -107,6 +108,9 @@ class Conversation:
             return None
         except PollsError as exc:
             self.refuse(exc, message_id)
+            return None
+        if isinstance(message, protocol.Ping):
+            self.send(protocol.encode({"type": "pong", "id": message.id}))
             return None
         return message
 
@@ -163,7 +167,7 @@ def _wire(websocket: WebSocket) -> dict[str, Any]:
 
 
 class Answering:
-    """A participant's messages: pings are answered at once, answers once they are stored."""
+    """A participant's answers, acknowledged once they are stored."""
 
     def __init__(self, conversation: Conversation, hub: Hub, room: Room, who: str) -> None:
         self.conversation = conversation
@@ -174,9 +178,6 @@ class Answering:
     def on_message(self, data: str | bytes) -> None:
         message = self.conversation.admit(data)
         if message is None:
-            return
-        if isinstance(message, protocol.Ping):
-            self.conversation.send(protocol.encode({"type": "pong", "id": message.id}))
             return
         try:
             pending = self.hub.submit(self.room, self.who, message)
@@ -291,9 +292,6 @@ async def presenter(websocket: WebSocket) -> None:
             """Controls are applied one at a time, in the order they were sent."""
             message = conversation.admit(data)
             if message is None:
-                return
-            if isinstance(message, protocol.Ping):
-                conversation.send(protocol.encode({"type": "pong", "id": message.id}))
                 return
             try:
                 state = await hub.control(room, message)

@@ -3,7 +3,7 @@ screen, and error pages. Jinja2 escapes every participant text."""
 
 from __future__ import annotations
 
-import secrets
+import time
 from typing import Any
 
 import msgspec
@@ -185,7 +185,8 @@ async def participant(request: Request) -> Response:
         "voting": slide_message["voting"],
         "index": slide_message["index"],
         "count": slide_message["count"],
-        "submission": secrets.token_urlsafe(12),
+        "submission": protocol.new_submission_id(time.time()),
+        "now": int(time.time() * 1000),
         "sent": request.query_params.get("sent") == slide_message["slide"]["id"]
         if slide_message["slide"]
         else False,

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
@@ -253,6 +254,7 @@ async def participant(websocket: WebSocket) -> None:
                 "role": "participant",
                 "presentation": protocol.presentation_summary(room.presentation),
                 "token": token if minted else None,
+                "now": int(time.time() * 1000),  # phones put the time in submission ids
             }
             peer.push(protocol.encode(welcome))
             peer.latest("slide", room.slide_data)

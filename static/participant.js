@@ -104,18 +104,24 @@ function follow(message) {
   }
 }
 
+// A submission id begins with the time it is made, on the server's clock (which the page and
+// every welcome tell): the server stores answers given together next to each other.
+let clockOffset = Number(root.dataset.now) - Date.now() || 0;
 function newSubmissionId() {
-  const bytes = new Uint8Array(12);
+  const time = Math.max(0, Date.now() + clockOffset).toString(16).padStart(11, "0");
+  const bytes = new Uint8Array(8);
   crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return time + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function handle(message) {
-  if (message.type === "ack") {
+  if (message.type === "welcome") {
+    if (message.now) clockOffset = message.now - Date.now();
+  } else if (message.type === "ack") {
     settle(message.id);
     say(text.thanks);
     if (form && form.elements.submission.value === message.id) {
-      form.elements.submission.value = newSubmissionId();
+      form.elements.submission.value = ""; // the next answer gets its id when it is sent
       if (shown.slide && ["word_cloud", "open_ended"].includes(shown.slide.kind)) form.reset();
       updateCounter();
     }
@@ -200,6 +206,8 @@ function updateCounter() {
 if (form) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // A new answer gets its id now; one not yet acknowledged keeps it, so it never counts twice.
+    if (!form.elements.submission.value) form.elements.submission.value = newSubmissionId();
     const data = new FormData(form);
     const message = {
       type: "answer",
@@ -211,6 +219,7 @@ if (form) {
     say(navigator.onLine === false ? text.offline : text.sending);
     flush();
   });
+  form.elements.submission.value = ""; // the page's own id is for the form without script
   if (textarea) textarea.addEventListener("input", updateCounter);
   updateCounter();
 }

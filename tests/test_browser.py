@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +184,30 @@ def test_a_phone_without_javascript_answers_by_form(browser: Any, service: Servi
     page.click("form.answer-form button[type=submit]")
     Room.expect(page.locator("#status")).to_contain_text("received")
     assert room.results("words")["results"]["words"][0]["text"] == "zonder"
+
+
+def test_answers_carry_the_servers_time_even_from_a_phone_with_a_wrong_clock(
+    browser: Any, service: Service
+) -> None:
+    """A phone whose clock is an hour behind still makes submission ids that begin with the
+    server's time of sending (so the log stores them together), a new one for each answer."""
+    room = Room(service, browser, DOCUMENT)
+    room.go_to(5)  # the open question: up to 3 answers each
+    began = time.time()
+    context = browser.new_context(viewport=PHONE)
+    context.clock.set_fixed_time(datetime.fromtimestamp(began - 3600, tz=UTC))
+    page = context.new_page()
+    page.goto(f"{service.url}/{room.code}")
+    for tip in ("Meer pauzes", "Koffie"):
+        page.fill("textarea", tip)
+        send(page)
+        Room.expect(page.locator("textarea")).to_have_value("")
+    ended = time.time()
+    with sqlite3.connect(service.database) as db:
+        ids = [row[0] for row in db.execute("SELECT submission_id FROM responses ORDER BY id")]
+    assert len(set(ids)) == 2
+    for made in ids:
+        assert began - 5 <= int(made[:11], 16) / 1000 <= ended + 5, (made, began, ended)
 
 
 def test_pages_show_in_dutch_and_wrong_codes_are_explained(browser: Any, service: Service) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,7 @@ def test_welcome_then_the_current_slide(client: TestClient, created: Created) ->
         welcome = ws.receive_json()
         assert welcome["type"] == "welcome" and welcome["presentation"]["title"] == "Closing round"
         assert welcome["token"] is None  # the cookie was used
+        assert abs(welcome["now"] / 1000 - time.time()) < 60  # the server's clock, for ids
         slide = ws.receive_json()
         assert slide["type"] == "slide" and slide["slide"]["id"] == "words" and slide["voting"]
 

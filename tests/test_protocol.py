@@ -14,6 +14,7 @@ from polls.protocol import (
     Ping,
     check_answer,
     check_submission_id,
+    new_submission_id,
     parse_participant_message,
     parse_presenter_message,
 )
@@ -150,6 +151,15 @@ def test_other_submission_ids_are_refused(bad: str) -> None:
     """Empty, too long, a trailing newline, non-ASCII letters or digits, or other signs."""
     with pytest.raises(BadMessage):
         check_submission_id(bad)
+
+
+def test_new_submission_ids_sort_by_the_time_they_were_made() -> None:
+    """Ids made later sort later, whatever their random part, and are valid ids."""
+    made = [new_submission_id(1_764_000_000.0 + step / 1000) for step in range(0, 5000, 7)]
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    assert all(check_submission_id(i) == i and len(i) == 27 for i in made)
+    assert int(made[0][:11], 16) == 1_764_000_000_000
 
 
 def test_content_slides_take_no_answers() -> None:

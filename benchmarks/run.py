@@ -310,7 +310,10 @@ def answer(index: int, slide: str) -> dict[str, Any]:
         value: dict[str, Any] = {"ratings": {str(index % 3): 1 + index % 5}}
     else:
         value = {"text": f"answer {index}"}
-    return {"type": "answer", "id": f"a{index}", "slide": slide, "value": value}
+    # Ids begin with the time of sending in milliseconds, as phones make them (on the server's
+    # clock, which here is the same one); the number after it keeps them apart.
+    made = f"{int(time.time() * 1000):011x}-{index}"
+    return {"type": "answer", "id": made, "slide": slide, "value": value}
 
 
 async def open_loop(

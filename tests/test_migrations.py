@@ -99,3 +99,47 @@ async def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match="newer"):
         await storage.connect()
     await storage.disconnect()
+
+
+@pytest.mark.parametrize("kept", [[10, 20], []])
+async def test_rebuilding_the_answers_table_keeps_ids_never_reused(
+    tmp_path: Path, kept: list[int]
+) -> None:
+    """A version-2 SQLite database keeps its answers through the rebuild of version 3, and the
+    ids of answers deleted before it (even of all of them) are not given out again."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'v2.db'}")
+    with engine.begin() as conn:
+        migrate(conn, target=2)
+        for number in (10, 20, 30):
+            conn.execute(
+                text(
+                    "INSERT INTO responses (id, presentation_id, slide_id, participant,"
+                    " submission_id, value, item_count, created_at)"
+                    " VALUES (:id, 'p', 's', 'w', :sid, '{}', 1, 1.0)"
+                ),
+                {"id": number, "sid": f"s{number}"},
+            )
+        conn.execute(text("DELETE FROM responses WHERE id = 30"))
+        for number in (10, 20):
+            if number not in kept:
+                conn.execute(text("DELETE FROM responses WHERE id = :id"), {"id": number})
+    with engine.begin() as conn:
+        assert migrate(conn) == [3]
+        assert conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all() == kept
+        conn.execute(
+            text(
+                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
+                " value, item_count, created_at) VALUES ('p', 's', 'w', 's40', '{}', 1, 1.0)"
+            )
+        )
+        retried = conn.execute(
+            text(
+                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
+                " value, item_count, created_at) VALUES ('p', 's', 'w', 's40', '{}', 1, 1.0)"
+                " ON CONFLICT DO NOTHING"
+            )
+        )
+        newest = conn.execute(text("SELECT MAX(id) FROM responses")).scalar()
+    engine.dispose()
+    assert newest == 31
+    assert retried.rowcount == 0

@@ -40,7 +40,7 @@ def submission(participant: str, submission_id: str, limit: int = 0) -> Submissi
     [
         (
             LOOKUP,
-            "responses_1 (presentation_id=? AND participant=? AND submission_id=?)",
+            "responses_submission (presentation_id=? AND submission_id=? AND participant=?)",
         ),
         (SLIDE_USAGE, "responses_slide (presentation_id=? AND slide_id=?)"),
     ],

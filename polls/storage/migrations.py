@@ -62,6 +62,23 @@ def _initial(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+# The responses table as SQLite has had it since version 2 (frozen: later versions add to it).
+_SQLITE_RESPONSES = """CREATE TABLE responses_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            presentation_id VARCHAR(32) NOT NULL,
+            slide_id VARCHAR(40) NOT NULL,
+            participant VARCHAR(32) NOT NULL,
+            submission_id VARCHAR(64) NOT NULL,
+            value TEXT NOT NULL,
+            item_count INTEGER NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL{constraints})"""
+_SQLITE_COPY_RESPONSES = (
+    "INSERT INTO responses_new (id, presentation_id, slide_id, participant, submission_id,"
+    " value, item_count, created_at) SELECT id, presentation_id, slide_id, participant,"
+    " submission_id, value, item_count, created_at FROM responses ORDER BY id"
+)
+
+
 def _response_ids_never_reused(conn: Connection) -> None:
     """SQLite gave the id of a deleted answer that had been the highest to the next answer.
 
@@ -71,20 +88,10 @@ def _response_ids_never_reused(conn: Connection) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
+    constraints = ",\n            UNIQUE (presentation_id, participant, submission_id)"
     for statement in (
-        """CREATE TABLE responses_new (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            presentation_id VARCHAR(32) NOT NULL,
-            slide_id VARCHAR(40) NOT NULL,
-            participant VARCHAR(32) NOT NULL,
-            submission_id VARCHAR(64) NOT NULL,
-            value TEXT NOT NULL,
-            item_count INTEGER NOT NULL,
-            created_at DOUBLE PRECISION NOT NULL,
-            UNIQUE (presentation_id, participant, submission_id))""",
-        "INSERT INTO responses_new (id, presentation_id, slide_id, participant, submission_id,"
-        " value, item_count, created_at) SELECT id, presentation_id, slide_id, participant,"
-        " submission_id, value, item_count, created_at FROM responses ORDER BY id",
+        _SQLITE_RESPONSES.format(constraints=constraints),
+        _SQLITE_COPY_RESPONSES,
         "DROP TABLE responses",
         "ALTER TABLE responses_new RENAME TO responses",
         "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
@@ -92,9 +99,46 @@ def _response_ids_never_reused(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _submission_index_in_time_order(conn: Connection) -> None:
+    """SQLite: the index that finds retries starts with the submission id, not the participant.
+
+    Phones make submission ids that begin with the time they are sent, so new answers go to the
+    end of the index together. Keyed by participant first, every answer of a busy room went to
+    a page of its own among thousands, and SQLite wrote each of those 4 KiB pages to the WAL and
+    again at the checkpoint: about 10 KiB written per answer, where in time order it is 2.6 KiB
+    (docs/benchmarks.md). The table is rebuilt, as SQLite needs to drop a table's constraint;
+    its AUTOINCREMENT counter is kept, so no id is given twice. PostgreSQL keeps its index, which
+    its per-batch count of each participant's answers needs.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    issued = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'responses'")).scalar()
+    for statement in (
+        _SQLITE_RESPONSES.format(constraints=""),
+        _SQLITE_COPY_RESPONSES,
+        "DROP TABLE responses",
+        "ALTER TABLE responses_new RENAME TO responses",
+        "CREATE UNIQUE INDEX responses_submission"
+        " ON responses (presentation_id, submission_id, participant)",
+        "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
+    ):
+        conn.execute(text(statement))
+    if issued is not None:
+        kept = conn.execute(
+            text("UPDATE sqlite_sequence SET seq = MAX(seq, :issued) WHERE name = 'responses'"),
+            {"issued": issued},
+        )
+        if kept.rowcount == 0:  # every answer had been deleted: nothing was copied
+            conn.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES ('responses', :issued)"),
+                {"issued": issued},
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
     (2, "response ids never reused (SQLite)", _response_ids_never_reused),
+    (3, "retries found by an index in time order (SQLite)", _submission_index_in_time_order),
 ]
 HEAD = MIGRATIONS[-1][0]
 

@@ -174,6 +174,7 @@ async def participant(request: Request) -> Response:
                 return response
         presentation = room.presentation
         slide_message = protocol.slide_message(presentation)
+    now = time.time()
     context = {
         "presentation": presentation,
         "code": code,
@@ -185,8 +186,8 @@ async def participant(request: Request) -> Response:
         "voting": slide_message["voting"],
         "index": slide_message["index"],
         "count": slide_message["count"],
-        "submission": protocol.new_submission_id(time.time()),
-        "now": int(time.time() * 1000),
+        "submission": protocol.new_submission_id(now),
+        "now": int(now * 1000),
         "sent": request.query_params.get("sent") == slide_message["slide"]["id"]
         if slide_message["slide"]
         else False,

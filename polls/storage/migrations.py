@@ -79,6 +79,18 @@ _SQLITE_COPY_RESPONSES = (
 )
 
 
+def _rebuild_responses(conn: Connection, constraints: str, indexes: tuple[str, ...]) -> None:
+    """Rebuild SQLite's responses table with its rows and ids, as SQLite needs for a new key."""
+    for statement in (
+        _SQLITE_RESPONSES.format(constraints=constraints),
+        _SQLITE_COPY_RESPONSES,
+        "DROP TABLE responses",
+        "ALTER TABLE responses_new RENAME TO responses",
+        *indexes,
+    ):
+        conn.execute(text(statement))
+
+
 def _response_ids_never_reused(conn: Connection) -> None:
     """SQLite gave the id of a deleted answer that had been the highest to the next answer.
 
@@ -88,15 +100,11 @@ def _response_ids_never_reused(conn: Connection) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
-    constraints = ",\n            UNIQUE (presentation_id, participant, submission_id)"
-    for statement in (
-        _SQLITE_RESPONSES.format(constraints=constraints),
-        _SQLITE_COPY_RESPONSES,
-        "DROP TABLE responses",
-        "ALTER TABLE responses_new RENAME TO responses",
-        "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
-    ):
-        conn.execute(text(statement))
+    _rebuild_responses(
+        conn,
+        ",\n            UNIQUE (presentation_id, participant, submission_id)",
+        ("CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",),
+    )
 
 
 def _submission_index_in_time_order(conn: Connection) -> None:
@@ -105,7 +113,7 @@ def _submission_index_in_time_order(conn: Connection) -> None:
     Phones make submission ids that begin with the time they are sent, so new answers go to the
     end of the index together. Keyed by participant first, every answer of a busy room went to
     a page of its own among thousands, and SQLite wrote each of those 4 KiB pages to the WAL and
-    again at the checkpoint: about 10 KiB written per answer, where in time order it is 2.6 KiB
+    again at the checkpoint: about 10 KiB written per answer, where in time order it is 2 KiB
     (docs/benchmarks.md). The table is rebuilt, as SQLite needs to drop a table's constraint;
     its AUTOINCREMENT counter is kept, so no id is given twice. PostgreSQL keeps its index, which
     its per-batch count of each participant's answers needs.
@@ -113,16 +121,15 @@ def _submission_index_in_time_order(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     issued = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'responses'")).scalar()
-    for statement in (
-        _SQLITE_RESPONSES.format(constraints=""),
-        _SQLITE_COPY_RESPONSES,
-        "DROP TABLE responses",
-        "ALTER TABLE responses_new RENAME TO responses",
-        "CREATE UNIQUE INDEX responses_submission"
-        " ON responses (presentation_id, submission_id, participant)",
-        "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
-    ):
-        conn.execute(text(statement))
+    _rebuild_responses(
+        conn,
+        "",
+        (
+            "CREATE UNIQUE INDEX responses_submission"
+            " ON responses (presentation_id, submission_id, participant)",
+            "CREATE INDEX responses_slide ON responses (presentation_id, slide_id, id)",
+        ),
+    )
     if issued is not None:
         kept = conn.execute(
             text("UPDATE sqlite_sequence SET seq = MAX(seq, :issued) WHERE name = 'responses'"),

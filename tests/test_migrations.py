@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, CursorResult, create_engine, text
 
 from polls.errors import Unavailable
 from polls.storage import open_storage
@@ -16,6 +17,20 @@ OLD_DOCUMENT = (
     '{"title":"Old","language":"en","tags":{},"slides":[{"kind":"content","id":"s1","title":"x"}]}'
 )
 OLD_STATE = '{"current":0,"locked":[],"results_hidden":[],"version":1}'
+
+
+def insert_answer(
+    conn: Connection, participant: str, submission_id: str, answer_id: int | None = None
+) -> CursorResult[Any]:
+    """Store an answer straight into the table (a retry of a stored one changes nothing)."""
+    return conn.execute(
+        text(
+            "INSERT INTO responses (id, presentation_id, slide_id, participant, submission_id,"
+            " value, item_count, created_at) VALUES (:id, 'p', 's', :who, :sid, '{}', 1, 1.0)"
+            " ON CONFLICT DO NOTHING"
+        ),
+        {"id": answer_id, "who": participant, "sid": submission_id},
+    )
 
 
 def test_every_migration_applies_in_order_and_only_once(tmp_path: Path) -> None:
@@ -60,14 +75,7 @@ async def test_answers_keep_their_ids_and_later_ones_never_reuse_them(tmp_path: 
     with engine.begin() as conn:
         migrate(conn, target=1)
         for number in (1, 2, 3):
-            conn.execute(
-                text(
-                    "INSERT INTO responses (id, presentation_id, slide_id, participant,"
-                    " submission_id, value, item_count, created_at)"
-                    " VALUES (:id, 'p', 's', :who, '1', '{}', 1, 1.0)"
-                ),
-                {"id": number * 10, "who": f"w{number}"},
-            )
+            insert_answer(conn, f"w{number}", "1", number * 10)
     with engine.begin() as conn:
         assert migrate(conn) == [number for number, _, _ in MIGRATIONS if number > 1]
         assert conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all() == [
@@ -76,12 +84,7 @@ async def test_answers_keep_their_ids_and_later_ones_never_reuse_them(tmp_path: 
             30,
         ]
         conn.execute(text("DELETE FROM responses WHERE id = 30"))
-        conn.execute(
-            text(
-                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
-                " value, item_count, created_at) VALUES ('p', 's', 'w4', '1', '{}', 1, 1.0)"
-            )
-        )
+        insert_answer(conn, "w4", "1")
         newest = conn.execute(text("SELECT MAX(id) FROM responses")).scalar()
     engine.dispose()
     assert newest == 31
@@ -111,14 +114,7 @@ async def test_rebuilding_the_answers_table_keeps_ids_never_reused(
     with engine.begin() as conn:
         migrate(conn, target=2)
         for number in (10, 20, 30):
-            conn.execute(
-                text(
-                    "INSERT INTO responses (id, presentation_id, slide_id, participant,"
-                    " submission_id, value, item_count, created_at)"
-                    " VALUES (:id, 'p', 's', 'w', :sid, '{}', 1, 1.0)"
-                ),
-                {"id": number, "sid": f"s{number}"},
-            )
+            insert_answer(conn, "w", f"s{number}", number)
         conn.execute(text("DELETE FROM responses WHERE id = 30"))
         for number in (10, 20):
             if number not in kept:
@@ -126,19 +122,8 @@ async def test_rebuilding_the_answers_table_keeps_ids_never_reused(
     with engine.begin() as conn:
         assert migrate(conn) == [3]
         assert conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all() == kept
-        conn.execute(
-            text(
-                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
-                " value, item_count, created_at) VALUES ('p', 's', 'w', 's40', '{}', 1, 1.0)"
-            )
-        )
-        retried = conn.execute(
-            text(
-                "INSERT INTO responses (presentation_id, slide_id, participant, submission_id,"
-                " value, item_count, created_at) VALUES ('p', 's', 'w', 's40', '{}', 1, 1.0)"
-                " ON CONFLICT DO NOTHING"
-            )
-        )
+        assert insert_answer(conn, "w", "s40").rowcount == 1
+        retried = insert_answer(conn, "w", "s40")
         newest = conn.execute(text("SELECT MAX(id) FROM responses")).scalar()
     engine.dispose()
     assert newest == 31

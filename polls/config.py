@@ -84,9 +84,9 @@ class Settings:
     ping_interval: float = _setting(
         30.0,
         "POLLS_PING_INTERVAL",
-        "Seconds between keepalive pings on a WebSocket (each one spread by up to half); a "
-        "connection that does not answer within this time is closed. Keep it under the idle "
-        "timeout of any proxy in front.",
+        "Seconds between keepalive pings on a WebSocket (connections take turns, so a room's "
+        "pings are spread over it); a connection that does not answer within this time is "
+        "closed. Keep it under the idle timeout of any proxy in front.",
     )
     log_level: str = _setting("info", "POLLS_LOG_LEVEL", "debug, info, warning or error.")
 

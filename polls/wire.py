@@ -1,12 +1,16 @@
 """The WebSocket protocol under our sockets: uvicorn's (websockets' sans-I/O core), tuned for a
 room of thousands of phones that each send a small message now and then.
 
-Keepalive pings, spread out in time. Pings keep proxies from dropping a quiet connection and
-find phones that vanished without closing. uvicorn sends each connection's ping a fixed interval
-after its handshake, so a room whose phones joined within a few seconds is pinged within the
-same few seconds, again and again: 10,000 pings in 6 s on top of 10,000 answers a second was
-more than one core could do (docs/benchmarks.md). Here each ping comes after a random share,
-between half and all, of the interval, so the pings of a room spread out and stay spread out.
+Keepalive pings, in one round for all connections. Pings keep proxies from dropping a quiet
+connection and find phones that vanished without closing. uvicorn gives each connection its own
+timer, started at its handshake: a room whose phones joined within a few seconds is pinged
+within the same few seconds, again and again (10,000 pings in 6 s on top of 10,000 answers a
+second was more than one core could do), and 10,000 timers, each replaced at every ping, kept
+the garbage collector's young generation full of objects that live for an interval
+(docs/benchmarks.md). Here one timer per event loop pings one of SLICES slices of the
+connections at a time, so that every connection is pinged once per interval, a room's pings
+are spread evenly over it, and a ping allocates nothing that outlives it. A connection whose
+last ping is still unanswered when its turn comes round again is closed.
 
 Reading ahead. uvicorn stops reading a socket after every message until the application has
 taken it, and starts again after: two changes to the event loop's interest list, system calls
@@ -40,6 +44,7 @@ binary message, which no phone sends, can be handled after a text message that f
 
 from __future__ import annotations
 
+import asyncio
 import random
 import struct
 from collections.abc import Callable
@@ -148,14 +153,67 @@ def one_small_text(data: bytes) -> bytes | None:
     return None
 
 
-def next_ping_delay(interval: float, draw: float) -> float:
-    """Seconds until the next ping, for a draw between 0 and 1."""
-    return interval * (0.5 + 0.5 * draw)
+SLICES = 32  # a connection's turn in the keepalive round comes every interval / SLICES
 
 
-class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol with spread keepalive pings, a few messages read ahead, and
-    text frames read and written directly."""
+class Pinged:
+    """What the keepalive round needs of a connection."""
+
+    keepalive_slice = -1  # none: not in a round
+
+    def keepalive_turn(self) -> None:
+        raise NotImplementedError
+
+
+class KeepaliveRound:
+    """Pings every connection of one event loop once per interval, a slice at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
+        self.loop = loop
+        self.interval = interval
+        self.slices: list[set[Pinged]] = [set() for _ in range(SLICES)]
+        self.joining = 0  # the slice the next connection joins: round robin keeps them even
+        self.turn = 0  # the slice pinged at the next tick
+        self.timer: asyncio.TimerHandle | None = None
+
+    def add(self, connection: Pinged) -> None:
+        connection.keepalive_slice = self.joining
+        self.slices[self.joining].add(connection)
+        self.joining = (self.joining + 1) % SLICES
+        if self.timer is None:
+            self.timer = self.loop.call_later(self.interval / SLICES, self.tick)
+
+    def remove(self, connection: Pinged) -> None:
+        if connection.keepalive_slice >= 0:
+            self.slices[connection.keepalive_slice].discard(connection)
+            connection.keepalive_slice = -1
+
+    def tick(self) -> None:
+        """Give the connections of this turn's slice their turn, then wait for the next."""
+        for connection in list(self.slices[self.turn]):
+            connection.keepalive_turn()
+        self.turn = (self.turn + 1) % SLICES
+        if any(self.slices):
+            self.timer = self.loop.call_later(self.interval / SLICES, self.tick)
+        else:
+            self.timer = None
+            _rounds.pop((self.loop, self.interval), None)
+
+
+_rounds: dict[tuple[asyncio.AbstractEventLoop, float], KeepaliveRound] = {}
+
+
+def keepalive_round(loop: asyncio.AbstractEventLoop, interval: float) -> KeepaliveRound:
+    """The keepalive round of this event loop for this interval, made when first needed."""
+    found = _rounds.get((loop, interval))
+    if found is None:
+        found = _rounds[(loop, interval)] = KeepaliveRound(loop, interval)
+    return found
+
+
+class PollsWebSocketProtocol(WebSocketsSansIOProtocol, Pinged):
+    """uvicorn's WebSocket protocol with one keepalive round for all connections, a few messages
+    read ahead, and text frames read and written directly."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,10 +293,28 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol):
         if data and not self.transport.is_closing():
             super().data_received(data)
 
-    def schedule_ping(self) -> None:
-        assert self.ping_interval is not None
-        delay = next_ping_delay(self.ping_interval, random.random())  # noqa: S311 - timing only
-        self.ping_timer = self.loop.call_later(delay, self.send_keepalive_ping)
+    def start_keepalive(self) -> None:
+        if self.ping_interval:
+            keepalive_round(self.loop, self.ping_interval).add(self)
+
+    def stop_keepalive(self) -> None:
+        found = _rounds.get((self.loop, self.ping_interval or 0.0))
+        if found is not None:
+            found.remove(self)
+        self.pending_ping_payload = None
+
+    def keepalive_turn(self) -> None:
+        """Close the connection if the last ping is unanswered; else ping it."""
+        if self.close_sent or self.transport.is_closing():
+            return
+        if self.pending_ping_payload is not None and self.ping_timeout is not None:
+            self.keepalive_timeout()
+            return
+        # A random payload identifies this ping; uvicorn's handle_pong ignores any other pong.
+        self.pending_ping_payload = struct.pack("!I", random.getrandbits(32))
+        self.ping_sent_at = self.loop.time()
+        self.conn.send_ping(self.pending_ping_payload)
+        self.transport.write(b"".join(self.conn.data_to_send()))
 
     def send_text_now(self, text: str) -> bool:
         """Write a text message at once, if nothing stands in the way; False if something does

@@ -1,8 +1,9 @@
-"""The WebSocket protocol under the sockets: spread keepalive pings, reading ahead, and text
+"""The WebSocket protocol under the sockets: one keepalive round, reading ahead, and text
 frames written directly."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -16,8 +17,10 @@ from websockets.frames import Frame, Opcode
 
 from polls.wire import (
     READ_AHEAD,
+    SLICES,
+    KeepaliveRound,
+    Pinged,
     _LastFrame,
-    next_ping_delay,
     one_small_text,
     split_frames,
     text_frame,
@@ -28,12 +31,37 @@ from tests.server import Service, running
 PING = 0x9
 
 
-def test_pings_come_between_half_and_all_of_the_interval() -> None:
-    """A room that joined at once is pinged over half the interval, never later than it."""
-    assert next_ping_delay(30.0, 0.0) == 15.0
-    assert next_ping_delay(30.0, 1.0) == 30.0
-    delays = [next_ping_delay(30.0, draw / 10) for draw in range(11)]
-    assert delays == sorted(delays) and len(set(delays)) == 11
+class Connection(Pinged):
+    def __init__(self, turns: list[Pinged]) -> None:
+        self.turns = turns
+
+    def keepalive_turn(self) -> None:
+        self.turns.append(self)
+
+
+def test_a_room_that_joined_at_once_is_pinged_evenly_over_the_interval() -> None:
+    """Every connection has its turn once per round of SLICES ticks, and each tick pings an
+    even share of the room, not all of it at once; one that left has no turn."""
+    loop = asyncio.new_event_loop()
+    try:
+        keepalive = KeepaliveRound(loop, 30.0)
+        turns: list[Pinged] = []
+        room = [Connection(turns) for _ in range(10 * SLICES)]
+        for connection in room:
+            keepalive.add(connection)
+        keepalive.remove(room[0])
+        per_tick = []
+        for _ in range(SLICES):
+            before = len(turns)
+            keepalive.tick()
+            per_tick.append(len(turns) - before)
+        assert sorted(turns, key=id) == sorted(room[1:], key=id)
+        assert max(per_tick) == 10
+        before = len(turns)
+        keepalive.tick()  # the next round begins with the first slice again
+        assert set(turns[before:]) == set(room[SLICES::SLICES])
+    finally:
+        loop.close()
 
 
 @pytest.fixture
@@ -88,6 +116,22 @@ def test_a_phone_that_stops_answering_pings_is_disconnected(quick_pings: Service
         reader = join(connection, quick_pings.port, created.code)
         seen = [opcode for opcode, _ in frames(reader)]  # it reads, but never answers a ping
     assert PING in seen  # and then the server ended the connection: frames() returned
+
+
+def test_a_phone_that_answers_pings_stays_connected(quick_pings: Service) -> None:
+    """Round after round the server pings a phone that answers, and keeps it connected."""
+    created = Created(quick_pings.http("POST", "/api/presentations", DOCUMENT))
+    with socket.create_connection(("127.0.0.1", quick_pings.port), timeout=30) as connection:
+        reader = join(connection, quick_pings.port, created.code)
+        pings = 0
+        for opcode, payload in frames(reader):
+            if opcode == PING:
+                pings += 1
+                connection.sendall(masked(Opcode.PONG, payload))
+                if pings == 4:  # three whole intervals after the first ping
+                    break
+        connection.sendall(client_text({"type": "ping", "id": "still-here"}))
+        assert {"type": "pong", "id": "still-here"} in replies(reader)
 
 
 def client_text(message: dict[str, object]) -> bytes:

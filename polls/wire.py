@@ -187,6 +187,14 @@ class KeepaliveRound:
         if connection.keepalive_slice >= 0:
             self.slices[connection.keepalive_slice].discard(connection)
             connection.keepalive_slice = -1
+            if not any(self.slices):  # the last one left: no timer, no round
+                self.stop()
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        _rounds.pop((self.loop, self.interval), None)
 
     def tick(self) -> None:
         """Give the connections of this turn's slice their turn, then wait for the next."""
@@ -196,8 +204,7 @@ class KeepaliveRound:
         if any(self.slices):
             self.timer = self.loop.call_later(self.interval / SLICES, self.tick)
         else:
-            self.timer = None
-            _rounds.pop((self.loop, self.interval), None)
+            self.stop()
 
 
 _rounds: dict[tuple[asyncio.AbstractEventLoop, float], KeepaliveRound] = {}

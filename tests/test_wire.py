@@ -60,6 +60,9 @@ def test_a_room_that_joined_at_once_is_pinged_evenly_over_the_interval() -> None
         before = len(turns)
         keepalive.tick()  # the next round begins with the first slice again
         assert set(turns[before:]) == set(room[SLICES::SLICES])
+        for connection in room[1:]:
+            keepalive.remove(connection)
+        assert keepalive.timer is None  # the last one left: the round's timer is gone
     finally:
         loop.close()
 

@@ -120,7 +120,7 @@ async def test_rebuilding_the_answers_table_keeps_ids_never_reused(
             if number not in kept:
                 conn.execute(text("DELETE FROM responses WHERE id = :id"), {"id": number})
     with engine.begin() as conn:
-        assert migrate(conn) == [3]
+        assert migrate(conn, target=3) == [3]
         assert conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all() == kept
         assert insert_answer(conn, "w", "s40").rowcount == 1
         retried = insert_answer(conn, "w", "s40")

@@ -200,6 +200,34 @@ async def test_withdrawal_deletes_one_participant_only(storage: Storage) -> None
     assert again[0].status is Status.STORED
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_answers_deleted_by_another_process_free_the_limit(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Answers purged through another connection to the database (``polls purge`` while the
+    service runs) no longer count against a participant's limit in the service."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    service, command = open_storage(url), open_storage(url)
+    await service.connect()
+    await command.connect()
+    try:
+        p = presentation()
+        await service.create_presentation(p, {})
+        full = await service.store_answers([submission(p, "a", "1", items=3)])
+        assert full[0].status is Status.STORED
+        refused = await service.store_answers([submission(p, "a", "2")])
+        assert refused[0].status is Status.LIMIT
+        assert await command.delete_responses(p.id, before=time.time() + 1) == 1
+        again = await service.store_answers([submission(p, "a", "3", items=3)])
+        assert again[0].status is Status.STORED
+    finally:
+        await command.disconnect()
+        await service.disconnect()
+
+
 async def test_the_id_of_a_deleted_answer_is_never_given_again(storage: Storage) -> None:
     """After the newest answer is withdrawn, the next one gets a new id: moderation keys open
     answers by id, and a hidden one's id must not hide someone else's answer."""

@@ -142,10 +142,31 @@ def _submission_index_in_time_order(conn: Connection) -> None:
             )
 
 
+def _deletions_counted(conn: Connection) -> None:
+    """SQLite: a count of deletions of answers, which the writer of answers watches.
+
+    The writer keeps each participant's usage of limited slides between batches; answers
+    deleted by another process (``polls purge`` while the service runs) left those counts too
+    high, and a participant could be refused an answer the limit allowed. Every deletion of
+    answers now adds one here in its own transaction, and the writer reads it with each batch
+    of limited answers. PostgreSQL counts usage from the table for every batch.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.execute(
+        text(
+            "CREATE TABLE deletions (id INTEGER PRIMARY KEY CHECK (id = 1),"
+            " generation INTEGER NOT NULL)"
+        )
+    )
+    conn.execute(text("INSERT INTO deletions (id, generation) VALUES (1, 0)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
     (2, "response ids never reused (SQLite)", _response_ids_never_reused),
     (3, "retries found by an index in time order (SQLite)", _submission_index_in_time_order),
+    (4, "deletions of answers counted for the writer (SQLite)", _deletions_counted),
 ]
 HEAD = MIGRATIONS[-1][0]
 

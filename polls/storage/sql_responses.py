@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from polls.models import StoredResponse
 from polls.storage import schema
@@ -24,6 +25,7 @@ from polls.storage.base import (
     plan_batch,
 )
 from polls.storage.sql_engine import SqlEngine
+from polls.storage.sqlite_log import DELETED
 
 _value_decoder = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.encode
@@ -200,8 +202,9 @@ class SqlResponseLog(SqlEngine):
                 ).rowcount
             count = (await conn.execute(doomed)).rowcount
             joined = (await conn.execute(joins)).rowcount
+            await self._count_deletion(conn, count)
         if count or joined or moderated:
-            await self._forget()
+            await self._make_final()
         return int(count)
 
     async def delete_participant(self, presentation_id: str, participant: str) -> int:
@@ -217,14 +220,18 @@ class SqlResponseLog(SqlEngine):
                 ).rowcount
                 for table in (schema.responses, schema.participants)
             ]
+            await self._count_deletion(conn, count)
         if count or joined:
-            await self._forget()
+            await self._make_final()
         return int(count)
 
-    async def _forget(self) -> None:
+    async def _count_deletion(self, conn: AsyncConnection, answers: int) -> None:
+        """SQLite: tell the writer of answers, in any process, that its usage counts are stale."""
+        if answers and self.dialect == "sqlite":
+            await conn.exec_driver_sql(DELETED)
+
+    async def _make_final(self) -> None:
         """Make deletions final on disk: SQLite's WAL still holds old pages until checkpointed."""
-        if self._log is not None:
-            await self._log.forget_usage()
         if self.dialect == "sqlite":
             async with self.engine.connect() as conn:
                 await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

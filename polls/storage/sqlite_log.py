@@ -51,6 +51,9 @@ INSERT = (
     " (presentation_id, slide_id, participant, submission_id, value, item_count, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
+# Every deletion of answers adds one (migration 4): usage kept from before it is stale.
+DELETIONS = "SELECT generation FROM deletions"
+DELETED = "UPDATE deletions SET generation = generation + 1"
 JOIN = (
     "INSERT INTO participants (presentation_id, participant, joined_at) VALUES (?, ?, ?)"
     " ON CONFLICT DO NOTHING"
@@ -87,6 +90,14 @@ class Usage:
     def __init__(self) -> None:
         self.counts: dict[UsageKey, int] = {}
         self.slides: set[tuple[str, str]] = set()
+        self.deletions: int | None = None  # the count of deletions these counts were read after
+
+    def catch_up(self, connection: sqlite3.Connection) -> None:
+        """Forget the counts if answers were deleted since they were read, by any process."""
+        deletions = connection.execute(DELETIONS).fetchone()[0]
+        if deletions != self.deletions:
+            self.forget()
+            self.deletions = deletions
 
     def of(self, connection: sqlite3.Connection, slot: UsageKey) -> int:
         presentation_id, slide_id, _ = slot
@@ -99,7 +110,7 @@ class Usage:
         return self.counts.get(slot, 0)
 
     def forget(self) -> None:
-        """After answers are deleted: read from the database again."""
+        """Read from the database again."""
         self.counts.clear()
         self.slides.clear()
 
@@ -110,6 +121,8 @@ def store_answers(
     """Store a batch in one transaction (the write lock is taken first, so nothing interleaves)."""
     usage = Usage() if usage is None else usage
     with _transaction(connection):
+        if any(s.limit for s in submissions):
+            usage.catch_up(connection)
         existing: dict[SubmissionKey, StoredResponse] = {}
         used: dict[UsageKey, int] = {}
         for s in submissions:
@@ -213,10 +226,6 @@ class SqliteLog:
 
     async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
         return await self._in_thread(lambda: store_answers(self._open(), submissions, self._usage))
-
-    async def forget_usage(self) -> None:
-        """After answers are deleted: count from the database again."""
-        await self._in_thread(self._usage.forget)
 
     async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
         return await self._in_thread(lambda: record_joins(self._open(), joins))

@@ -317,7 +317,9 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol, Pinged):
         if self.pending_ping_payload is not None and self.ping_timeout is not None:
             self.keepalive_timeout()
             return
-        # A random payload identifies this ping; uvicorn's handle_pong ignores any other pong.
+        # What uvicorn's send_keepalive_ping does, without the pong timer it starts for every
+        # ping: here the next turn is the deadline. A random payload identifies this ping;
+        # uvicorn's handle_pong ignores any other pong.
         self.pending_ping_payload = struct.pack("!I", random.getrandbits(32))
         self.ping_sent_at = self.loop.time()
         self.conn.send_ping(self.pending_ping_payload)

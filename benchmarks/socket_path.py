@@ -28,7 +28,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from uvicorn.server import ServerState
 from websockets.frames import Frame, Opcode
 
-from polls.wire import PollsWebSocketProtocol
+from polls.live.wire import PollsWebSocketProtocol
 
 MESSAGE = b'{"type":"answer","id":"a1","slide":"scale","value":{"ratings":{"0":4}}}'
 

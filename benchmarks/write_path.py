@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from polls.documents import load_document
-from polls.presentations import create_presentation
+from polls.domain.documents import load_document
+from polls.live.writer import Writer
 from polls.storage import Submission, open_storage
-from polls.writer import Writer
+from polls.storage.presentations import create_presentation
 
 ROOT = Path(__file__).resolve().parent.parent
 

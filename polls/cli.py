@@ -13,13 +13,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from polls.collect import FORMATS, collect, file_stem, parse_tags, render
 from polls.config import Settings
-from polls.dataset import build_dataset
-from polls.documents import load_document
-from polls.errors import DocumentInvalid, PollsError
-from polls.exports import codebook, codebook_markdown
-from polls.presentations import (
+from polls.core.errors import DocumentInvalid, PollsError
+from polls.core.security import PRESENTER, RESEARCHER
+from polls.domain.documents import load_document
+from polls.research.collect import FORMATS, collect, file_stem, parse_tags, render
+from polls.research.dataset import build_dataset
+from polls.research.exports import codebook, codebook_markdown
+from polls.storage import Storage, open_storage
+from polls.storage.presentations import (
     create_presentation,
     links,
     new_role_secret,
@@ -27,9 +29,7 @@ from polls.presentations import (
     presenter_url,
     researcher_url,
 )
-from polls.retention import purge
-from polls.security import PRESENTER, RESEARCHER
-from polls.storage import Storage, open_storage
+from polls.storage.retention import purge
 
 T = TypeVar("T")
 
@@ -61,9 +61,9 @@ def tune_garbage_collection() -> None:
 def serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
-    from polls.app import create_app
-    from polls.protocol import MAX_MESSAGE_BYTES
-    from polls.wire import PollsWebSocketProtocol
+    from polls.domain.protocol import MAX_MESSAGE_BYTES
+    from polls.live.wire import PollsWebSocketProtocol
+    from polls.web.app import create_app
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from polls.app import create_app
 from polls.config import Settings
-from polls.documents import validate_document
+from polls.domain.documents import validate_document
+from polls.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from polls.codes import format_code, new_code, parse_code
+from polls.core.codes import format_code, new_code, parse_code
 
 
 def test_new_codes_are_eight_digits_without_a_leading_zero() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from polls.controls import apply_control, check_moderation
-from polls.documents import validate_document
-from polls.errors import BadMessage
-from polls.models import State
-from polls.protocol import Goto, Hide, Next, Previous, ShowResults, Voting
+from polls.core.errors import BadMessage
+from polls.core.models import State
+from polls.domain.controls import apply_control, check_moderation
+from polls.domain.documents import validate_document
+from polls.domain.protocol import Goto, Hide, Next, Previous, ShowResults, Voting
 from tests.conftest import DOCUMENT
 
 document = validate_document(DOCUMENT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from polls import errors
 from polls.config import Settings, documented_settings
-from polls.protocol import _PARTICIPANT_TYPES, _PRESENTER_TYPES
+from polls.core import errors
+from polls.domain.protocol import _PARTICIPANT_TYPES, _PRESENTER_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,14 @@ from typing import Any
 
 import pytest
 
-from polls.documents import document_to_data, load_document, parse_document_text, validate_document
-from polls.errors import DocumentInvalid
-from polls.models import MultipleChoice, Scales, WordCloud
+from polls.core.errors import DocumentInvalid
+from polls.core.models import MultipleChoice, Scales, WordCloud
+from polls.domain.documents import (
+    document_to_data,
+    load_document,
+    parse_document_text,
+    validate_document,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 import openpyxl
 
-from polls.cloud import layout, to_png, to_svg
-from polls.dataset import Source, build_dataset, question_id
-from polls.documents import validate_document
-from polls.exports import codebook_markdown, safe_cell, to_csv, to_json
-from polls.models import Moderation, Presentation, State, StoredResponse
-from polls.workbook import to_xlsx
+from polls.core.models import Moderation, Presentation, State, StoredResponse
+from polls.domain.documents import validate_document
+from polls.research.cloud import layout, to_png, to_svg
+from polls.research.dataset import Source, build_dataset, question_id
+from polls.research.exports import codebook_markdown, safe_cell, to_csv, to_json
+from polls.research.workbook import to_xlsx
 from tests.conftest import DOCUMENT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,7 +218,7 @@ def test_cloud_layout_is_deterministic_and_escaped() -> None:
 
 def test_per_tag_breakdowns_suppress_small_groups() -> None:
     """Across sessions, each tag value gets its figures, or '< 5' when fewer than 5 answered."""
-    from polls.breakdown import by_tag
+    from polls.research.breakdown import by_tag
 
     big = presentation("big", tags={"region": "Arnhem"})
     small = presentation("small", tags={"region": "Ede"})

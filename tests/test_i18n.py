@@ -8,8 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from polls.errors import InvalidAnswer
-from polls.i18n import N_, languages, preferred_language, translations
+from polls.core.errors import InvalidAnswer
+from polls.core.i18n import N_, languages, preferred_language, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 

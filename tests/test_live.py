@@ -9,10 +9,10 @@ from typing import Any, cast
 
 import pytest
 
-from polls.documents import validate_document
-from polls.live import ResponsesEvent, Room, StateEvent, encode_event
-from polls.models import Presentation, State, StoredResponse
-from polls.peer import Overflow, Peer
+from polls.core.models import Presentation, State, StoredResponse
+from polls.domain.documents import validate_document
+from polls.live.peer import Overflow, Peer
+from polls.live.room import ResponsesEvent, Room, StateEvent, encode_event
 from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio
@@ -134,7 +134,7 @@ async def test_a_state_change_is_encoded_once_for_every_participant() -> None:
 
 async def test_online_counts_add_up_across_workers_and_expire() -> None:
     """Phones here plus fresh counts of other workers; this worker's own echo is not counted."""
-    from polls.live import OnlineEvent
+    from polls.live.room import OnlineEvent
 
     room = make_room()
     room.worker = "here"
@@ -247,7 +247,7 @@ async def test_a_slide_is_counted_from_the_log_a_page_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A big slide is read in pages, each after the last id read, and every answer counts."""
-    from polls import live
+    from polls.live import room as live
 
     monkeypatch.setattr(live, "LOAD_PAGE", 2)
     room = make_room(log=[word(index) for index in range(1, 6)])

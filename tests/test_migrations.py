@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, CursorResult, create_engine, text
 
-from polls.errors import Unavailable
+from polls.core.errors import Unavailable
 from polls.storage import open_storage
 from polls.storage.migrations import HEAD, MIGRATIONS, migrate
 

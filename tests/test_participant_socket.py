@@ -198,7 +198,7 @@ def test_allow_listed_origins_may_connect(settings: Any) -> None:
     """An origin in POLLS_ALLOWED_ORIGINS may open sockets."""
     import dataclasses
 
-    from polls.app import create_app
+    from polls.web.app import create_app
 
     allowed = dataclasses.replace(settings, allowed_origins=("https://intranet.example",))
     with TestClient(create_app(allowed)) as test_client:

@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from polls.app import create_app
 from polls.config import Settings
+from polls.web.app import create_app
 from tests.conftest import (
     DOCUMENT,
     Created,

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from polls.documents import validate_document
-from polls.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
-from polls.protocol import (
+from polls.core.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
+from polls.domain.documents import validate_document
+from polls.domain.protocol import (
     Answer,
     Goto,
     Ping,

@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from polls.app import create_app
 from polls.cli import main
 from polls.config import Settings
-from polls.retention import Purged, purge
 from polls.storage import open_storage
+from polls.storage.retention import Purged, purge
+from polls.web.app import create_app
 from tests.conftest import DOCUMENT, Created, control
 
 ORGANISER = "organiser-secret-token"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from polls.security import (
+from polls.core.security import (
     Throttle,
     TokenBucket,
     hash_secret,

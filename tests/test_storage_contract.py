@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from polls.documents import validate_document
-from polls.models import Presentation, State
+from polls.core.models import Presentation, State
+from polls.domain.documents import validate_document
 from polls.storage import Status, Storage, Submission, open_storage
 from tests.conftest import DOCUMENT
 

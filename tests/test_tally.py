@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from polls.documents import validate_document
-from polls.models import StoredResponse
-from polls.tally import new_tally, tally
+from polls.core.models import StoredResponse
+from polls.domain.documents import validate_document
+from polls.domain.tally import new_tally, tally
 from tests.conftest import DOCUMENT
 
 document = validate_document(DOCUMENT)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pytest
 from websockets.frames import Frame, Opcode
 
-from polls.wire import (
+from polls.live.wire import (
     READ_AHEAD,
     SLICES,
     KeepaliveRound,

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from polls.words import clean_multiline, clean_word, display_form, spelling, word_key
+from polls.core.words import clean_multiline, clean_word, display_form, spelling, word_key
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from polls.documents import validate_document
-from polls.errors import Unavailable
-from polls.models import Presentation, State, StoredResponse
+from polls.core.errors import Unavailable
+from polls.core.models import Presentation, State, StoredResponse
+from polls.domain.documents import validate_document
+from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission, open_storage
 from polls.storage.base import Outcome as BaseOutcome
-from polls.writer import Writer
 from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio

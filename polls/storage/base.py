@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from polls.models import Document, Moderation, Presentation, State, StoredResponse
+from polls.core.models import Document, Moderation, Presentation, State, StoredResponse
 
 
 class Submission(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from polls.models import Document, Moderation, Presentation, State, StoredResponse
+from polls.core.models import Document, Moderation, Presentation, State, StoredResponse
 from polls.storage.base import (
     Outcome,
     Status,

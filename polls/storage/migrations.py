@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, text
 
-from polls.errors import Unavailable
+from polls.core.errors import Unavailable
 
 
 def _initial(conn: Connection) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from polls.models import Document, Moderation, Presentation, State
+from polls.core.models import Document, Moderation, Presentation, State
 from polls.storage import schema
 from polls.storage.base import Storage
 from polls.storage.sql_engine import async_url

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from polls.models import StoredResponse
+from polls.core.models import StoredResponse
 from polls.storage import schema
 from polls.storage.base import (
     Outcome,

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from polls.models import StoredResponse
+from polls.core.models import StoredResponse
 from polls.storage.base import (
     Outcome,
     Status,

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from polls.background import Background
-from polls.errors import Unavailable
-from polls.i18n import N_
-from polls.models import StoredResponse
+from polls.core.errors import Unavailable
+from polls.core.i18n import N_
+from polls.core.models import StoredResponse
+from polls.live.background import Background
 from polls.storage import Outcome, Status, Storage, Submission
 
 log = logging.getLogger("polls.writer")

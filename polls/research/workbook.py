@@ -10,12 +10,12 @@ from typing import Any
 
 import xlsxwriter
 
-from polls.breakdown import by_tag, segmented
-from polls.dataset import Dataset, Source, iso
-from polls.exports import codebook, columns, row_cells
-from polls.models import Content, MultipleChoice, Slide, slide_kind
+from polls.core.models import Content, MultipleChoice, Slide, slide_kind
+from polls.domain.tally import tally
+from polls.research.breakdown import by_tag, segmented
+from polls.research.dataset import Dataset, Source, iso
+from polls.research.exports import codebook, columns, row_cells
 from polls.storage.base import hidden_by_slide
-from polls.tally import tally
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 

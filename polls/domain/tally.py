@@ -13,7 +13,7 @@ from bisect import insort
 from collections import Counter
 from typing import Any
 
-from polls.models import (
+from polls.core.models import (
     Content,
     MultipleChoice,
     OpenEnded,
@@ -22,7 +22,7 @@ from polls.models import (
     StoredResponse,
     WordCloud,
 )
-from polls.words import display_form, spelling, word_key
+from polls.core.words import display_form, spelling, word_key
 
 MAX_WORDS_SHOWN = 150
 MAX_ANSWERS_SHOWN = 300

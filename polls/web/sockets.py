@@ -23,16 +23,10 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from polls import protocol
-from polls.api import base_url, holds_secret
-from polls.codes import format_code, parse_code
-from polls.errors import MessageTooLarge, PollsError, RateLimited, Unavailable, UnknownCode
-from polls.hub import Hub, refuse_over_limit
-from polls.i18n import N_, translations
-from polls.live import Room
-from polls.peer import Overflow, Peer
-from polls.presentations import participant_url
-from polls.security import (
+from polls.core.codes import format_code, parse_code
+from polls.core.errors import MessageTooLarge, PollsError, RateLimited, Unavailable, UnknownCode
+from polls.core.i18n import N_, translations
+from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
     TokenBucket,
@@ -41,7 +35,13 @@ from polls.security import (
     participant_key,
     valid_participant_token,
 )
+from polls.domain import protocol
+from polls.live.hub import Hub, refuse_over_limit
+from polls.live.peer import Overflow, Peer
+from polls.live.room import Room
 from polls.storage import Outcome, Status
+from polls.storage.presentations import participant_url
+from polls.web.api import base_url, holds_secret
 
 log = logging.getLogger("polls.sockets")
 CLOSE_POLICY = 1008

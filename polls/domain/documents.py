@@ -1,7 +1,7 @@
 """Presentation documents: parse YAML or JSON, validate, report every problem by path.
 
 Pure functions. ``validate_document`` either returns a complete
-:class:`~polls.models.Document` or raises :class:`~polls.errors.DocumentInvalid`
+:class:`~polls.core.models.Document` or raises :class:`~polls.core.errors.DocumentInvalid`
 listing all problems at once (``slides[2].statements[0]: must not be empty``),
 so nothing is ever half-created.
 """
@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 import yaml
 
-from polls.errors import DocumentInvalid
-from polls.models import (
+from polls.core.errors import DocumentInvalid
+from polls.core.models import (
     LANGUAGES,
     Content,
     Document,

@@ -7,10 +7,10 @@ import time
 
 import msgspec
 
-from polls.codes import format_code, new_code
-from polls.errors import Unavailable
-from polls.models import Document, Presentation, State
-from polls.security import PRESENTER, RESEARCHER, hash_secret, new_secret
+from polls.core.codes import format_code, new_code
+from polls.core.errors import Unavailable
+from polls.core.models import Document, Presentation, State
+from polls.core.security import PRESENTER, RESEARCHER, hash_secret, new_secret
 from polls.storage import Storage
 
 

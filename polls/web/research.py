@@ -11,15 +11,15 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from polls.api import bearer, holds_secret, swap_key_for_cookie
-from polls.cloud import to_png, to_svg
-from polls.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
-from polls.dataset import Source, build_dataset
-from polls.errors import BadMessage, Forbidden
-from polls.exports import codebook, codebook_markdown
-from polls.models import WordCloud
-from polls.pages import render as render_page
-from polls.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
+from polls.core.errors import BadMessage, Forbidden
+from polls.core.models import WordCloud
+from polls.core.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
+from polls.research.cloud import to_png, to_svg
+from polls.research.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
+from polls.research.dataset import Source, build_dataset
+from polls.research.exports import codebook, codebook_markdown
+from polls.web.api import bearer, holds_secret, swap_key_for_cookie
+from polls.web.pages import render as render_page
 
 
 def _organiser(request: Request) -> bool:

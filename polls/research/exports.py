@@ -1,7 +1,7 @@
 """Export formats of a dataset: tidy CSV, JSON, and the codebook (Markdown and JSON).
 
-Pure functions from a :class:`~polls.dataset.Dataset` to bytes. The XLSX
-workbook is in :mod:`polls.workbook`.
+Pure functions from a :class:`~polls.research.dataset.Dataset` to bytes. The XLSX
+workbook is in :mod:`polls.research.workbook`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from polls.dataset import Dataset, Row
+from polls.research.dataset import Dataset, Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")

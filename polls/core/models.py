@@ -1,7 +1,7 @@
 """The domain: presentations, slides, presenter state and stored answers.
 
-Plain msgspec structs with no I/O; they are built by :mod:`polls.documents`
-and :mod:`polls.protocol`, which do all validation.
+Plain msgspec structs with no I/O; they are built by :mod:`polls.domain.documents`
+and :mod:`polls.domain.protocol`, which do all validation.
 """
 
 from __future__ import annotations

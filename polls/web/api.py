@@ -9,16 +9,11 @@ import msgspec
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from polls import protocol
-from polls.breakdown import segmented
-from polls.codes import parse_code
-from polls.documents import validate_document
-from polls.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
-from polls.i18n import N_
-from polls.live import Room
-from polls.models import MultipleChoice
-from polls.presentations import create_presentation, links
-from polls.security import (
+from polls.core.codes import parse_code
+from polls.core.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
+from polls.core.i18n import N_
+from polls.core.models import MultipleChoice
+from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
     bearer_token,
@@ -29,6 +24,11 @@ from polls.security import (
     secret_matches,
     valid_participant_token,
 )
+from polls.domain import protocol
+from polls.domain.documents import validate_document
+from polls.live.room import Room
+from polls.research.breakdown import segmented
+from polls.storage.presentations import create_presentation, links
 
 LONG_POLL_SECONDS = 25.0
 PARTICIPANT_COOKIE_DAYS = 30

@@ -18,10 +18,10 @@ from typing import Any
 
 import msgspec
 
-from polls import protocol
-from polls.models import Document, Presentation, State, StoredResponse
-from polls.peer import Peer
-from polls.tally import Tally, new_tally
+from polls.core.models import Document, Presentation, State, StoredResponse
+from polls.domain import protocol
+from polls.domain.tally import Tally, new_tally
+from polls.live.peer import Peer
 
 log = logging.getLogger("polls.live")
 RESYNC_SECONDS = 30.0

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from polls.models import (
+from polls.core.models import (
     Content,
     Moderation,
     MultipleChoice,
@@ -28,9 +28,9 @@ from polls.models import (
     WordCloud,
     slide_kind,
 )
-from polls.profanity import is_profane
+from polls.core.profanity import is_profane
+from polls.core.words import clean_text, word_key
 from polls.storage.base import hidden_by_slide
-from polls.words import clean_text, word_key
 
 SCHEMA_VERSION = 1
 

@@ -13,26 +13,26 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polls import protocol
-from polls.api import (
-    base_url,
-    participant_token,
-    remember_participant,
-    require_presenter,
-    swap_key_for_cookie,
-)
-from polls.codes import format_code, parse_code
-from polls.documents import document_to_data
-from polls.errors import PollsError, RateLimited, UnknownCode
-from polls.i18n import N_, catalog, preferred_language, translations
-from polls.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
-from polls.security import (
+from polls.core.codes import format_code, parse_code
+from polls.core.errors import PollsError, RateLimited, UnknownCode
+from polls.core.i18n import N_, catalog, preferred_language, translations
+from polls.core.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
+from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
     participant_key,
     presenter_cookie,
     secret_matches,
     valid_participant_token,
+)
+from polls.domain import protocol
+from polls.domain.documents import document_to_data
+from polls.web.api import (
+    base_url,
+    participant_token,
+    remember_participant,
+    require_presenter,
+    swap_key_for_cookie,
 )
 
 CONTENT_SECURITY_POLICY = (

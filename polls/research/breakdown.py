@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from polls.dataset import Dataset, Question, Row, as_list, counted
-from polls.models import MultipleChoice, Slide, StoredResponse
-from polls.tally import tally
+from polls.core.models import MultipleChoice, Slide, StoredResponse
+from polls.domain.tally import tally
+from polls.research.dataset import Dataset, Question, Row, as_list, counted
 
 Suppressed = str
 

@@ -1,7 +1,7 @@
 """The exception tree. Each error carries its HTTP status and a stable code.
 
 They are translated to HTTP responses and WebSocket error messages in one
-place (:mod:`polls.app` and :mod:`polls.sockets`); the reason is always text a
+place (:mod:`polls.web.app` and :mod:`polls.web.sockets`); the reason is always text a
 client can show to a person.
 """
 

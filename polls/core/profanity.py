@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from polls.words import word_key
+from polls.core.words import word_key
 
 WORDS = {
     "en": (

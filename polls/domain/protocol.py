@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
-from polls.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
-from polls.i18n import N_
-from polls.models import (
+from polls.core.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
+from polls.core.i18n import N_
+from polls.core.models import (
     Content,
     Document,
     MultipleChoice,
@@ -27,7 +27,7 @@ from polls.models import (
     State,
     WordCloud,
 )
-from polls.words import clean_multiline, clean_word, word_key
+from polls.core.words import clean_multiline, clean_word, word_key
 
 MAX_MESSAGE_BYTES = 16 * 1024
 

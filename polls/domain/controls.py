@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
-from polls.errors import BadMessage
-from polls.models import Document, State
-from polls.protocol import Control, Goto, Hide, Next, Previous, Restore, ShowResults, Voting
+from polls.core.errors import BadMessage
+from polls.core.models import Document, State
+from polls.domain.protocol import Control, Goto, Hide, Next, Previous, Restore, ShowResults, Voting
 
 MAX_ITEM_LENGTH = 200
 

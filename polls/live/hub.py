@@ -1,7 +1,7 @@
 """The hub: the actions of participants and presenters, shared by WebSocket and HTTP.
 
 It opens rooms on demand (and closes them when the last user leaves), checks
-answers and controls, sends writes through the one :class:`~polls.writer.Writer`
+answers and controls, sends writes through the one :class:`~polls.live.writer.Writer`
 and announces committed changes through the broker.
 """
 
@@ -14,12 +14,14 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from polls.background import Background
 from polls.broker import Broker
-from polls.controls import apply_control, check_moderation
-from polls.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
-from polls.i18n import N_
-from polls.live import (
+from polls.core.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
+from polls.core.i18n import N_
+from polls.core.models import Document, OpenEnded, Slide, State, StoredResponse, WordCloud
+from polls.domain.controls import apply_control, check_moderation
+from polls.domain.protocol import Answer, Control, Hide, Restore, check_answer
+from polls.live.background import Background
+from polls.live.room import (
     AskOnline,
     DocumentEvent,
     JoinedEvent,
@@ -32,12 +34,10 @@ from polls.live import (
     channel,
     encode_event,
 )
-from polls.models import Document, OpenEnded, Slide, State, StoredResponse, WordCloud
-from polls.protocol import Answer, Control, Hide, Restore, check_answer
-from polls.retention import Purged, purge
+from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
-from polls.writer import Writer
+from polls.storage.retention import Purged, purge
 
 
 class Hub:

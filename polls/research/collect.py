@@ -9,15 +9,15 @@ from collections.abc import Iterable
 
 import msgspec
 
-from polls.cloud import to_png, to_svg
-from polls.dataset import Dataset, Source, matches_tags
-from polls.errors import BadMessage, NotFound
-from polls.exports import codebook, codebook_markdown, to_csv, to_json
-from polls.models import Presentation, WordCloud
+from polls.core.errors import BadMessage, NotFound
+from polls.core.models import Presentation, WordCloud
+from polls.domain.tally import tally
+from polls.research.cloud import to_png, to_svg
+from polls.research.dataset import Dataset, Source, matches_tags
+from polls.research.exports import codebook, codebook_markdown, to_csv, to_json
+from polls.research.workbook import to_xlsx
 from polls.storage import Storage
 from polls.storage.base import hidden_by_slide
-from polls.tally import tally
-from polls.workbook import to_xlsx
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

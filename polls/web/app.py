@@ -20,19 +20,19 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from polls import api, pages, research, sockets
 from polls.broker import Broker, open_broker
 from polls.config import Settings
-from polls.documents import load_document
-from polls.errors import PollsError
-from polls.hub import Hub
-from polls.presentations import create_presentation, links
-from polls.security import Throttle
+from polls.core.errors import PollsError
+from polls.core.security import Throttle
+from polls.domain.documents import load_document
+from polls.live.hub import Hub
+from polls.live.writer import Writer
 from polls.storage import Storage, open_storage
-from polls.writer import Writer
+from polls.storage.presentations import create_presentation, links
+from polls.web import api, pages, research, sockets
 
 log = logging.getLogger("polls")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAX_BODY_BYTES = 512 * 1024
 
 

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 
 from polls.core.errors import DocumentInvalid
-from polls.core.models import MultipleChoice, Scales, WordCloud
 from polls.domain.documents import (
     document_to_data,
     load_document,
     parse_document_text,
     validate_document,
 )
+from polls.kinds.multiple_choice import MultipleChoice
+from polls.kinds.scales import Scales
+from polls.kinds.word_cloud import WordCloud
 
 ROOT = Path(__file__).resolve().parent.parent
 

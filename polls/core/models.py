@@ -1,7 +1,8 @@
 """The domain: presentations, slides, presenter state and stored answers.
 
 Plain msgspec structs with no I/O; they are built by :mod:`polls.domain.documents`
-and :mod:`polls.domain.protocol`, which do all validation.
+and :mod:`polls.domain.protocol`, which do all validation. What is particular to each kind
+of slide is in :mod:`polls.kinds`.
 """
 
 from __future__ import annotations
@@ -14,53 +15,12 @@ Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
 
 
-class WordCloud(msgspec.Struct, tag_field="kind", tag="word_cloud", kw_only=True, frozen=True):
+class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):
+    """What every slide has. Each kind's slide is a subclass tagged with its ``kind``, in
+    :mod:`polls.kinds`; decode stored slides with :func:`polls.kinds.slide_from_data`."""
+
     id: str
-    question: str
-    max_words: int = 3
-    max_length: int = 25
     notes: str = ""
-
-
-class Scales(msgspec.Struct, tag_field="kind", tag="scales", kw_only=True, frozen=True):
-    id: str
-    question: str
-    statements: tuple[str, ...]
-    min: int = 1
-    max: int = 5
-    min_label: str = ""
-    max_label: str = ""
-    allow_skip: bool = False
-    notes: str = ""
-
-
-class MultipleChoice(
-    msgspec.Struct, tag_field="kind", tag="multiple_choice", kw_only=True, frozen=True
-):
-    id: str
-    question: str
-    options: tuple[str, ...]
-    multiple: bool = False
-    notes: str = ""
-
-
-class OpenEnded(msgspec.Struct, tag_field="kind", tag="open_ended", kw_only=True, frozen=True):
-    id: str
-    question: str
-    max_length: int = 280
-    max_answers: int = 3
-    notes: str = ""
-
-
-class Content(msgspec.Struct, tag_field="kind", tag="content", kw_only=True, frozen=True):
-    id: str
-    title: str
-    body: str = ""
-    notes: str = ""
-
-
-Slide = WordCloud | Scales | MultipleChoice | OpenEnded | Content
-QUESTION_KINDS = ("word_cloud", "scales", "multiple_choice", "open_ended")
 
 
 def slide_kind(slide: Slide) -> str:

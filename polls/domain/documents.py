@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,166 +18,14 @@ import msgspec
 import yaml
 
 from polls.core.errors import DocumentInvalid
-from polls.core.models import (
-    LANGUAGES,
-    Content,
-    Document,
-    MultipleChoice,
-    OpenEnded,
-    Scales,
-    Slide,
-    WordCloud,
-)
+from polls.core.models import LANGUAGES, Document, Language, Slide
+from polls.kinds import find, names, slide_from_data
+from polls.kinds.fields import NOTES, Checker
 
 MAX_SLIDES = 100
 MAX_TAGS = 20
 SLIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TAG_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-
-
-class _Checker:
-    """Collects problems while reading one mapping; every read names its path."""
-
-    def __init__(self, problems: list[str], data: Mapping[str, Any], path: str) -> None:
-        self.problems = problems
-        self.data = data
-        self.path = path
-        self.used: set[str] = set()
-
-    def at(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.at(key)}: {message}")
-
-    def text(self, key: str, *, required: bool, max_length: int, default: str = "") -> str:
-        self.used.add(key)
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.problem(key, "is required")
-            return default
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(key, "must be text")
-            return default
-        text = str(value).strip()
-        if required and not text:
-            self.problem(key, "must not be empty")
-        elif len(text) > max_length:
-            self.problem(key, f"must be at most {max_length} characters")
-        return text
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        self.used.add(key)
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, "must be a whole number")
-            return default
-        if not low <= value <= high:
-            self.problem(key, f"must be between {low} and {high}")
-            return default
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        self.used.add(key)
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(key, "must be true or false")
-            return default
-        return value
-
-    def texts(self, key: str, low: int, high: int, max_length: int) -> tuple[str, ...]:
-        self.used.add(key)
-        value = self.data.get(key)
-        if not isinstance(value, list):
-            self.problem(key, "is required" if value is None else "must be a list")
-            return ()
-        if not low <= len(value) <= high:
-            self.problem(key, f"must have between {low} and {high} items")
-        items: list[str] = []
-        seen: set[str] = set()
-        for index, item in enumerate(value):
-            where = f"{key}[{index}]"
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem(where, "must be text")
-                continue
-            text = str(item).strip()
-            if not text:
-                self.problem(where, "must not be empty")
-            elif len(text) > max_length:
-                self.problem(where, f"must be at most {max_length} characters")
-            elif text.casefold() in seen:
-                self.problem(where, f"repeats {text!r}")
-            seen.add(text.casefold())
-            items.append(text)
-        return tuple(items)
-
-    def unknown_keys(self) -> None:
-        for key in self.data:
-            if key not in self.used:
-                self.problem(str(key), "is not a known field")
-
-
-def _word_cloud(c: _Checker, slide_id: str) -> Slide:
-    return WordCloud(
-        id=slide_id,
-        question=c.text("question", required=True, max_length=300),
-        max_words=c.integer("max_words", 3, 1, 5),
-        max_length=c.integer("max_length", 25, 1, 100),
-    )
-
-
-def _scales(c: _Checker, slide_id: str) -> Slide:
-    low = c.integer("min", 1, -10, 10)
-    high = c.integer("max", 5, -10, 10)
-    if not low < high <= low + 10:
-        c.problem("max", "must be above min, with at most 11 points on the scale")
-        low, high = 1, 5
-    return Scales(
-        id=slide_id,
-        question=c.text("question", required=True, max_length=300),
-        statements=c.texts("statements", 1, 10, 200),
-        min=low,
-        max=high,
-        min_label=c.text("min_label", required=False, max_length=60),
-        max_label=c.text("max_label", required=False, max_length=60),
-        allow_skip=c.boolean("allow_skip", False),
-    )
-
-
-def _multiple_choice(c: _Checker, slide_id: str) -> Slide:
-    return MultipleChoice(
-        id=slide_id,
-        question=c.text("question", required=True, max_length=300),
-        options=c.texts("options", 2, 30, 120),
-        multiple=c.boolean("multiple", False),
-    )
-
-
-def _open_ended(c: _Checker, slide_id: str) -> Slide:
-    return OpenEnded(
-        id=slide_id,
-        question=c.text("question", required=True, max_length=300),
-        max_length=c.integer("max_length", 280, 1, 2000),
-        max_answers=c.integer("max_answers", 3, 1, 10),
-    )
-
-
-def _content(c: _Checker, slide_id: str) -> Slide:
-    return Content(
-        id=slide_id,
-        title=c.text("title", required=True, max_length=200),
-        body=c.text("body", required=False, max_length=5000),
-    )
-
-
-SLIDE_BUILDERS: dict[str, Callable[[_Checker, str], Slide]] = {
-    "word_cloud": _word_cloud,
-    "scales": _scales,
-    "multiple_choice": _multiple_choice,
-    "open_ended": _open_ended,
-    "content": _content,
-}
 
 
 def _slide_ids(problems: list[str], raw_slides: list[Any]) -> list[str]:
@@ -233,7 +81,7 @@ def validate_document(data: object) -> Document:
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise DocumentInvalid(["(document): must be a mapping with title, language and slides"])
-    top = _Checker(problems, data, "")
+    top = Checker(problems, data, "")
     title = top.text("title", required=True, max_length=200)
     language = top.text("language", required=False, max_length=2, default="en")
     if language not in LANGUAGES:
@@ -255,15 +103,14 @@ def validate_document(data: object) -> Document:
         if not isinstance(raw, Mapping):
             problems.append(f"{path}: must be a mapping")
             continue
-        kind = raw.get("kind")
-        builder = SLIDE_BUILDERS.get(kind) if isinstance(kind, str) else None
-        if builder is None:
-            problems.append(f"{path}.kind: must be one of: " + ", ".join(SLIDE_BUILDERS))
+        kind = find(raw.get("kind"))
+        if kind is None:
+            problems.append(f"{path}.kind: must be one of: " + ", ".join(names()))
             continue
-        checker = _Checker(problems, raw, path)
+        checker = Checker(problems, raw, path)
         checker.used.update({"kind", "id"})
-        built = builder(checker, slide_id)
-        notes = checker.text("notes", required=False, max_length=5000)
+        built = kind.build(checker, slide_id)
+        notes = NOTES.read(checker)
         slides.append(msgspec.structs.replace(built, notes=notes) if notes else built)
         checker.unknown_keys()
     retention_days = None
@@ -294,6 +141,43 @@ def parse_document_text(text: str, *, suffix: str = ".yaml") -> Document:
 def load_document(path: Path) -> Document:
     """Read a presentation file (.yaml, .yml or .json)."""
     return parse_document_text(path.read_text(encoding="utf-8"), suffix=path.suffix.lower())
+
+
+class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):
+    """A document as stored, before each slide is decoded by its kind."""
+
+    title: str
+    language: Language = "en"
+    tags: dict[str, str] = msgspec.field(default_factory=dict)
+    slides: tuple[dict[str, Any], ...] = ()
+    retention_days: int | None = None
+
+
+_stored_decoder = msgspec.json.Decoder(_StoredDocument)
+
+
+def _from_stored(stored: _StoredDocument) -> Document:
+    try:
+        slides = tuple(slide_from_data(slide) for slide in stored.slides)
+    except (ValueError, msgspec.ValidationError) as exc:
+        raise msgspec.ValidationError(f"a stored slide cannot be read: {exc}") from exc
+    return Document(
+        title=stored.title,
+        language=stored.language,
+        tags=stored.tags,
+        slides=slides,
+        retention_days=stored.retention_days,
+    )
+
+
+def decode_document(data: bytes | str) -> Document:
+    """A document as stored (JSON), each slide decoded by its registered kind."""
+    return _from_stored(_stored_decoder.decode(data))
+
+
+def document_from_builtins(data: object) -> Document:
+    """A document from plain data (``msgspec.to_builtins`` of one, as events carry it)."""
+    return _from_stored(msgspec.convert(data, _StoredDocument))
 
 
 def document_to_data(document: Document) -> dict[str, Any]:

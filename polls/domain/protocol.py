@@ -14,20 +14,10 @@ from typing import Any
 
 import msgspec
 
-from polls.core.errors import BadMessage, InvalidAnswer, MessageTooLarge, UnknownMessage
-from polls.core.i18n import N_
-from polls.core.models import (
-    Content,
-    Document,
-    MultipleChoice,
-    OpenEnded,
-    Presentation,
-    Scales,
-    Slide,
-    State,
-    WordCloud,
-)
-from polls.core.words import clean_multiline, clean_word, word_key
+from polls.core.errors import BadMessage, MessageTooLarge, UnknownMessage
+from polls.core.models import Document, Presentation, Slide, State
+from polls.kinds import kind_of
+from polls.kinds.base import CheckedAnswer
 
 MAX_MESSAGE_BYTES = 16 * 1024
 
@@ -151,109 +141,9 @@ def new_submission_id(now: float) -> str:
 # ---- answers -------------------------------------------------------------------------------
 
 
-class CheckedAnswer(msgspec.Struct, frozen=True):
-    """An answer that fits its slide: the value as stored, and how many items it uses up."""
-
-    value: dict[str, Any]
-    items: int
-
-
 def check_answer(slide: Slide, value: dict[str, Any], language: str) -> CheckedAnswer:
     """Validate an answer against its slide; raise InvalidAnswer with a reason to show."""
-    if isinstance(slide, WordCloud):
-        return _check_words(slide, value, language)
-    if isinstance(slide, Scales):
-        return _check_ratings(slide, value)
-    if isinstance(slide, MultipleChoice):
-        return _check_choices(slide, value)
-    if isinstance(slide, OpenEnded):
-        return _check_text(slide, value)
-    assert isinstance(slide, Content)
-    raise InvalidAnswer(N_("This slide takes no answers."))
-
-
-def _check_words(slide: WordCloud, value: dict[str, Any], language: str) -> CheckedAnswer:
-    raw = value.get("words")
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
-        raise InvalidAnswer(N_("Send the words as a list of text."))
-    words = [clean_word(w) for w in raw]
-    words = [w for w in words if w]
-    if not words:
-        raise InvalidAnswer(N_("Type at least one word."))
-    if len(words) > slide.max_words:
-        raise InvalidAnswer(N_("At most %(count)s words."), count=slide.max_words)
-    for word in words:
-        if len(word) > slide.max_length:
-            raise InvalidAnswer(
-                N_("A word may be at most %(count)s characters."), count=slide.max_length
-            )
-        if not word_key(word, language):
-            raise InvalidAnswer(N_("A word must have at least one letter, digit or emoji."))
-    return CheckedAnswer({"words": words}, len(words))
-
-
-def _check_ratings(slide: Scales, value: dict[str, Any]) -> CheckedAnswer:
-    raw = value.get("ratings")
-    if isinstance(raw, list):
-        raw = {str(i): v for i, v in enumerate(raw) if v is not None}
-    if not isinstance(raw, dict) or not raw:
-        raise InvalidAnswer(N_("Rate at least one statement."))
-    ratings: dict[str, int | str] = {}
-    for key, rating in raw.items():
-        index = _index(key, len(slide.statements), N_("There is no such statement."))
-        if rating == "skip":
-            if not slide.allow_skip:
-                raise InvalidAnswer(N_("Skipping is not allowed on this question."))
-            ratings[str(index)] = "skip"
-            continue
-        if isinstance(rating, str) and rating.strip().lstrip("-").isdigit():
-            rating = int(rating)
-        if isinstance(rating, bool) or not isinstance(rating, int):
-            raise InvalidAnswer(N_("A rating must be a whole number."))
-        if not slide.min <= rating <= slide.max:
-            raise InvalidAnswer(
-                N_("A rating must be from %(low)s to %(high)s."), low=slide.min, high=slide.max
-            )
-        ratings[str(index)] = rating
-    # Stored with the statements in order; most answers rate one statement at a time.
-    ordered = ratings if len(ratings) == 1 else dict(sorted(ratings.items()))
-    return CheckedAnswer({"ratings": ordered}, 1)
-
-
-def _check_choices(slide: MultipleChoice, value: dict[str, Any]) -> CheckedAnswer:
-    raw = value.get("choices")
-    if isinstance(raw, int | str):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw:
-        raise InvalidAnswer(N_("Choose at least one option."))
-    choices = sorted({_index(c, len(slide.options), N_("There is no such option.")) for c in raw})
-    if not slide.multiple and len(choices) > 1:
-        raise InvalidAnswer(N_("Choose one option."))
-    return CheckedAnswer({"choices": choices}, 1)
-
-
-def _check_text(slide: OpenEnded, value: dict[str, Any]) -> CheckedAnswer:
-    raw = value.get("text")
-    if not isinstance(raw, str):
-        raise InvalidAnswer(N_("Send the answer as text."))
-    text = clean_multiline(raw)
-    if not text:
-        raise InvalidAnswer(N_("The answer is empty."))
-    if len(text) > slide.max_length:
-        raise InvalidAnswer(
-            N_("An answer may be at most %(count)s characters."), count=slide.max_length
-        )
-    return CheckedAnswer({"text": text}, 1)
-
-
-def _index(raw: object, size: int, missing: str) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw)
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < size:
-        raise InvalidAnswer(missing)
-    return raw
+    return kind_of(slide).check_answer(slide, value, language)
 
 
 # ---- server messages -----------------------------------------------------------------------

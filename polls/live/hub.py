@@ -13,15 +13,20 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
 
 from polls.broker import Broker
 from polls.core.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
 from polls.core.i18n import N_
-from polls.core.models import Document, OpenEnded, Slide, State, StoredResponse, WordCloud
+from polls.core.models import Document, State, StoredResponse
 from polls.domain.controls import apply_control, check_moderation
 from polls.domain.protocol import Answer, Control, Hide, Restore, check_answer
+from polls.kinds import kind_of
+from polls.kinds.base import Kind
 from polls.live.background import Background
-from polls.live.room import (
+from polls.live.events import (
     AskOnline,
     DocumentEvent,
     JoinedEvent,
@@ -29,11 +34,11 @@ from polls.live.room import (
     OnlineEvent,
     ResetEvent,
     ResponsesEvent,
-    Room,
     StateEvent,
     channel,
     encode_event,
 )
+from polls.live.room import Room
 from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
@@ -200,7 +205,7 @@ class Hub:
                 submission_id=message.id,
                 value=checked.value,
                 items=checked.items,
-                limit=answer_limit(slide),
+                limit=kind_of(slide).answer_limit(slide),
                 created_at=time.time(),
             )
         )
@@ -243,7 +248,7 @@ class Hub:
         async with room.control_lock:
             await self.writer.run(lambda storage: storage.update_document(room.id, document))
             room.apply_document(document)
-            await self._publish(room.id, DocumentEvent(document))
+            await self._publish(room.id, DocumentEvent(msgspec.to_builtins(document)))
 
     # ---- presenter actions -----------------------------------------------------------------
 
@@ -267,33 +272,13 @@ class Hub:
             return state
 
 
-def answer_limit(slide: Slide) -> int:
-    """Words (word cloud) or answers (open question) one participant may give; 0: no limit."""
-    if isinstance(slide, WordCloud):
-        return slide.max_words
-    if isinstance(slide, OpenEnded):
-        return slide.max_answers
-    return 0
-
-
 def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
     """Raise LimitReached, with what is left, for an answer the participant's limit refused."""
     if outcome.status is not Status.LIMIT:
         return
     slide = room.presentation.document.slide(message.slide)
-    limit = 0 if slide is None else answer_limit(slide)
-    words = isinstance(slide, WordCloud)
+    kind: Kind[Any] = Kind() if slide is None else kind_of(slide)
+    limit = 0 if slide is None else kind.answer_limit(slide)
     if not outcome.remaining:
-        raise LimitReached(
-            N_("You have sent all %(limit)s words this question allows.")
-            if words
-            else N_("You have sent all %(limit)s answers this question allows."),
-            limit=limit,
-        )
-    raise LimitReached(
-        N_("This question takes %(limit)s words per person; you have %(left)s left.")
-        if words
-        else N_("This question takes %(limit)s answers per person; you have %(left)s left."),
-        limit=limit,
-        left=outcome.remaining,
-    )
+        raise LimitReached(kind.limit_reached, limit=limit)
+    raise LimitReached(kind.limit_left, limit=limit, left=outcome.remaining)

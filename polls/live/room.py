@@ -20,71 +20,24 @@ import msgspec
 
 from polls.core.models import Document, Presentation, State, StoredResponse
 from polls.domain import protocol
+from polls.domain.documents import document_from_builtins
 from polls.domain.tally import Tally, new_tally
+from polls.live.events import (
+    ONLINE_STALE_SECONDS,
+    RESYNC_SECONDS,
+    AskOnline,
+    DocumentEvent,
+    ModerationEvent,
+    OnlineEvent,
+    ResetEvent,
+    ResponsesEvent,
+    StateEvent,
+    event_decoder,
+)
 from polls.live.peer import Peer
 
 log = logging.getLogger("polls.live")
-RESYNC_SECONDS = 30.0
 LOAD_PAGE = 5_000  # answers read from the log at a time when counting a slide
-
-
-class ResponsesEvent(msgspec.Struct, tag="responses"):
-    items: list[StoredResponse]
-
-
-class StateEvent(msgspec.Struct, tag="state"):
-    state: State
-
-
-class ModerationEvent(msgspec.Struct, tag="moderation"):
-    slide: str
-    item: str
-    hidden: bool
-
-
-class JoinedEvent(msgspec.Struct, tag="joined"):
-    count: int
-
-
-class ResetEvent(msgspec.Struct, tag="reset"):
-    """Answers were deleted (withdrawal, purge): results must be rebuilt from storage."""
-
-
-class DocumentEvent(msgspec.Struct, tag="document"):
-    """The presenter changed the presentation (the editor)."""
-
-    document: Document
-
-
-class OnlineEvent(msgspec.Struct, tag="online"):
-    """How many phones one worker has connected to the presentation (a shared counter)."""
-
-    worker: str
-    count: int
-    at: float
-
-
-class AskOnline(msgspec.Struct, tag="ask_online"):
-    """A worker that just opened the room asks the others for their counts."""
-
-
-Event = (
-    ResponsesEvent
-    | StateEvent
-    | ModerationEvent
-    | JoinedEvent
-    | ResetEvent
-    | DocumentEvent
-    | OnlineEvent
-    | AskOnline
-)
-ONLINE_STALE_SECONDS = 3 * RESYNC_SECONDS
-event_decoder = msgspec.msgpack.Decoder(Event)
-encode_event = msgspec.msgpack.encode
-
-
-def channel(presentation_id: str) -> str:
-    return f"polls:presentation:{presentation_id}"
 
 
 class Room:
@@ -162,7 +115,7 @@ class Room:
             self._read_up_to = (0, 0)
             self.spawn(self.resync())
         elif isinstance(event, DocumentEvent):
-            self.apply_document(event.document)
+            self.apply_document(document_from_builtins(event.document))
         elif isinstance(event, OnlineEvent):
             if event.worker != self.worker:  # our own count comes back through the broker too
                 self.online_elsewhere[event.worker] = (event.count, event.at)

@@ -10,24 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from polls.core.models import MultipleChoice, Slide, StoredResponse
+import msgspec
+
+from polls.core.models import Slide, StoredResponse
 from polls.domain.tally import tally
-from polls.research.dataset import Dataset, Question, Row, as_list, counted
+from polls.kinds import find, kind_of
+from polls.research.dataset import Dataset, Question, Row
 
 Suppressed = str
 
 
 def suppressed_label(min_cell: int) -> Suppressed:
     return f"< {min_cell}"
-
-
-def choosers(choice_slide: MultipleChoice, responses: list[StoredResponse]) -> dict[int, set[str]]:
-    """Who (by pseudonymous participant key) chose each option, by their newest answer."""
-    groups: dict[int, set[str]] = {index: set() for index in range(len(choice_slide.options))}
-    for response in counted(choice_slide, (r for r in responses if r.slide_id == choice_slide.id)):
-        for choice in as_list(response.value.get("choices")):
-            groups.setdefault(int(str(choice)), set()).add(response.participant)
-    return groups
 
 
 def segment_results(
@@ -49,15 +43,17 @@ def segment_results(
 
 def segmented(
     slide: Slide,
-    choice_slide: MultipleChoice,
+    choice_slide: Slide,
     responses: list[StoredResponse],
     language: str,
     *,
     min_cell: int,
     hidden: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """A slide's results for each option of an other multiple-choice slide."""
-    groups = choosers(choice_slide, responses)
+    """A slide's results for each option of an other multiple-choice slide (one whose kind
+    groups participants)."""
+    grouping = kind_of(choice_slide)
+    groups = grouping.groups(choice_slide, responses)
     return [
         {
             "option": option,
@@ -70,7 +66,7 @@ def segmented(
                 hidden=hidden,
             ),
         }
-        for index, option in enumerate(choice_slide.options)
+        for index, option in enumerate(grouping.group_names(choice_slide))
     ]
 
 
@@ -89,26 +85,21 @@ def grouped_counts(
 
 def by_tag(dataset: Dataset, question: Question, key: str, *, min_cell: int) -> list[list[Any]]:
     """A table of one question's results per value of one tag, small groups suppressed."""
+    kind = find(question.kind)
+    if kind is None or kind.by_tag is None:
+        return []
+    described = msgspec.to_builtins(question)
     rows = [r for r in dataset.rows if r.question_id == question.id]
     groups: dict[str, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.tags.get(key) or "(none)", []).append(row)
-    items = question.statements if question.kind == "scales" else question.options
-    label = "mean" if question.kind == "scales" else "count"
-    table: list[list[Any]] = [[key, "respondents", *(f"{label}: {item}" for item in items)]]
+    items = kind.tag_items(described)
+    table: list[list[Any]] = [[key, "respondents", *(f"{kind.by_tag}: {item}" for item in items)]]
     for value, members in sorted(groups.items()):
         respondents = len({r.participant for r in members})
         if respondents < min_cell:
             table.append([value, suppressed_label(min_cell)])
             continue
-        figures: list[Any] = []
-        for item in items:
-            if question.kind == "scales":
-                numbers = [
-                    r.value_number for r in members if r.item == item and r.value_number is not None
-                ]
-                figures.append(round(sum(numbers) / len(numbers), 2) if numbers else None)
-            else:
-                figures.append(sum(1 for r in members if r.value == item))
+        figures = [kind.tag_figure(item, members) for item in items]
         table.append([value, respondents, *figures])
     return table

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 import msgspec
 
 from polls.core.errors import BadMessage, NotFound
-from polls.core.models import Presentation, WordCloud
+from polls.core.models import Presentation, Slide
 from polls.domain.tally import tally
+from polls.kinds import kind_of
 from polls.research.cloud import to_png, to_svg
 from polls.research.dataset import Dataset, Source, matches_tags
 from polls.research.exports import codebook, codebook_markdown, to_csv, to_json
@@ -63,16 +64,15 @@ async def collect(
     return [await source_of(storage, p) for p in chosen]
 
 
-def cloud_words(source: Source, slide_id: str) -> tuple[WordCloud, list[tuple[str, int]]]:
+def cloud_words(source: Source, slide_id: str) -> tuple[Slide, list[tuple[str, int]]]:
     """The visible words of a word-cloud slide with their counts, in order of appearance."""
     slide = source.presentation.document.slide(slide_id)
-    if not isinstance(slide, WordCloud):
+    if slide is None or not kind_of(slide).draws_cloud:
         raise NotFound("There is no word-cloud slide with that id.")
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
     own = [r for r in source.responses if r.slide_id == slide_id]
     results = tally(slide, own, source.presentation.document.language, hidden)
-    shown = sorted((w for w in results["words"] if not w["hidden"]), key=lambda w: w["order"])
-    return slide, [(w["text"], w["count"]) for w in shown]
+    return slide, kind_of(slide).cloud_words(results)
 
 
 def file_stem(sources: list[Source]) -> str:
@@ -117,9 +117,10 @@ def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: i
         )
         for source in sources:
             for slide in source.presentation.document.slides:
-                if isinstance(slide, WordCloud):
+                if kind_of(slide).draws_cloud:
                     _, words = cloud_words(source, slide.id)
                     name = f"{stem}/clouds/{source.presentation.id}-{slide.id}"
-                    bundle.writestr(f"{name}.svg", to_svg(words, slide.question))
+                    heading = kind_of(slide).heading(slide)
+                    bundle.writestr(f"{name}.svg", to_svg(words, heading))
                     bundle.writestr(f"{name}.png", to_png(words))
     return buffer.getvalue()

@@ -16,20 +16,10 @@ from typing import Any
 
 import msgspec
 
-from polls.core.models import (
-    Content,
-    Moderation,
-    MultipleChoice,
-    OpenEnded,
-    Presentation,
-    Scales,
-    Slide,
-    StoredResponse,
-    WordCloud,
-    slide_kind,
-)
-from polls.core.profanity import is_profane
-from polls.core.words import clean_text, word_key
+from polls.core.models import Moderation, Presentation, Slide, StoredResponse, slide_kind
+from polls.core.words import clean_text
+from polls.kinds import find, kind_of
+from polls.kinds.base import Item
 from polls.storage.base import hidden_by_slide
 
 SCHEMA_VERSION = 1
@@ -98,72 +88,30 @@ class Source(msgspec.Struct, kw_only=True):
     joined: int
 
 
-def as_list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
-
-
-def as_dict(value: object) -> dict[str, object]:
-    return value if isinstance(value, dict) else {}
-
-
 def iso(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
 def question_id(slide: Slide) -> str:
     """Slides of the same kind and question text share an id across presentations."""
-    text = slide.title if isinstance(slide, Content) else slide.question
-    key = f"{slide_kind(slide)}\n{clean_text(text).casefold()}"
+    key = f"{slide_kind(slide)}\n{clean_text(kind_of(slide).heading(slide)).casefold()}"
     return "q_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
 
 
 def describe_question(slide: Slide) -> Question:
-    question = Question(
+    kind = kind_of(slide)
+    return Question(
         id=question_id(slide),
-        kind=slide_kind(slide),
-        text=slide.title if isinstance(slide, Content) else slide.question,
+        kind=kind.name,
+        text=kind.heading(slide),
+        **kind.describe(slide),
     )
-    if isinstance(slide, Scales):
-        question.statements = list(slide.statements)
-        question.min, question.max = slide.min, slide.max
-        question.min_label, question.max_label = slide.min_label, slide.max_label
-    elif isinstance(slide, MultipleChoice):
-        question.options = list(slide.options)
-        question.multiple = slide.multiple
-    return question
 
 
 def counted(slide: Slide, responses: Iterable[StoredResponse]) -> list[StoredResponse]:
-    """The responses that count: for scales and choices, only each participant's newest."""
-    ordered = sorted(responses, key=lambda r: r.id)
-    if isinstance(slide, MultipleChoice):
-        newest: dict[str, StoredResponse] = {}
-        for response in ordered:
-            newest[response.participant] = response
-        return sorted(newest.values(), key=lambda r: r.id)
-    if isinstance(slide, Scales):
-        # Keep, per participant and statement, the newest rating; rebuild one response each.
-        latest: dict[tuple[str, str], tuple[StoredResponse, object]] = {}
-        for response in ordered:
-            ratings = response.value.get("ratings")
-            for key, rating in ratings.items() if isinstance(ratings, dict) else ():
-                latest[(response.participant, key)] = (response, rating)
-        merged: dict[str, dict[str, object]] = {}
-        newest_of: dict[str, StoredResponse] = {}
-        for (participant, key), (response, rating) in latest.items():
-            merged.setdefault(participant, {})[key] = rating
-            if participant not in newest_of or response.id > newest_of[participant].id:
-                newest_of[participant] = response
-        return sorted(
-            (
-                msgspec.structs.replace(
-                    newest_of[p], value={"ratings": dict(sorted(merged[p].items()))}
-                )
-                for p in merged
-            ),
-            key=lambda r: r.id,
-        )
-    return ordered
+    """The responses that count, in log order: for scales and choices, each participant's
+    newest only."""
+    return kind_of(slide).counted(slide, responses)
 
 
 class Pseudonyms:
@@ -187,6 +135,7 @@ def _rows_of(
     language = presentation.document.language
     hidden = hidden_by_slide(source.moderation).get(slide.id, set())
     question = describe_question(slide)
+    kind = kind_of(slide)
     rows: list[Row] = []
     for response in counted(slide, (r for r in source.responses if r.slide_id == slide.id)):
         common: dict[str, Any] = {
@@ -201,61 +150,20 @@ def _rows_of(
             "participant": name(presentation.id, response.participant),
             "answered_at": iso(response.created_at),
         }
-        value = response.value
-        if isinstance(slide, WordCloud):
-            for word in as_list(value.get("words")):
-                key = word_key(str(word), language)
-                rows.append(
-                    _row(
-                        common,
-                        "",
-                        str(word),
-                        None,
-                        normalised=key,
-                        hidden=key in hidden,
-                        profanity=is_profane(str(word)),
-                    )
-                )
-        elif isinstance(slide, Scales):
-            for index, rating in as_dict(value.get("ratings")).items():
-                statement = slide.statements[int(index)]
-                if rating == "skip":
-                    rows.append(_row(common, statement, "", None, skipped=True))
-                else:
-                    rows.append(_row(common, statement, str(rating), float(str(rating))))
-        elif isinstance(slide, MultipleChoice):
-            for choice in as_list(value.get("choices")):
-                chosen = int(str(choice))
-                rows.append(_row(common, "", slide.options[chosen], float(chosen + 1)))
-        elif isinstance(slide, OpenEnded):
-            text = str(value.get("text", ""))
-            profane = is_profane(text)
-            rows.append(
-                _row(common, "", text, None, hidden=str(response.id) in hidden, profanity=profane)
-            )
+        rows.extend(_row(common, item) for item in kind.items(slide, response, language, hidden))
     return rows
 
 
-def _row(
-    common: dict[str, Any],
-    item: str,
-    value: str,
-    number: float | None,
-    *,
-    normalised: str = "",
-    hidden: bool = False,
-    skipped: bool = False,
-    profanity: bool = False,
-) -> Row:
+def _row(common: dict[str, Any], item: Item) -> Row:
     return Row(
         **common,
-        item=item,
-        value=value,
-        value_number=number,
-        value_normalised=normalised,
-        hidden=hidden,
-        skipped=skipped,
-        profanity=profanity,
+        item=item.item,
+        value=item.value,
+        value_number=item.number,
+        value_normalised=item.normalised,
+        hidden=item.hidden,
+        skipped=item.skipped,
+        profanity=item.profanity,
     )
 
 
@@ -300,9 +208,14 @@ def build_dataset(
         exported_at=iso(time.time() if now is None else now),
         tag_keys=tag_keys,
         sessions=sessions,
-        questions=[q for q in questions.values() if q.kind != "content"],
+        questions=[q for q in questions.values() if _takes_answers(q.kind)],
         rows=rows,
     )
+
+
+def _takes_answers(kind_name: str) -> bool:
+    kind = find(kind_name)
+    return kind is not None and kind.takes_answers
 
 
 def matches_tags(presentation: Presentation, wanted: dict[str, str]) -> bool:

@@ -13,12 +13,14 @@ from typing import Any
 
 import msgspec
 
+from polls.kinds import all_kinds, find
+from polls.kinds.base import md
 from polls.research.dataset import Dataset, Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
-BASE_COLUMNS: list[tuple[str, str, str]] = [
+_COLUMNS: list[tuple[str, str, str]] = [
     ("presentation_id", "text", "Identifier of the presentation (session)."),
     ("presentation_title", "text", "Title of the presentation."),
     ("slide_position", "integer", "Position of the slide in its presentation, from 1."),
@@ -28,26 +30,12 @@ BASE_COLUMNS: list[tuple[str, str, str]] = [
         "text",
         "Identifier of the question; the same kind and text across presentations share it.",
     ),
-    ("slide_kind", "text", "word_cloud, scales, multiple_choice or open_ended."),
+    ("slide_kind", "text", ""),
     ("question", "text", "The question as shown."),
-    ("item", "text", "For scales: the statement rated. Empty for other kinds."),
-    (
-        "value",
-        "text",
-        "The answer: the word as typed, the rating, the chosen option's text, or the open text. "
-        "Empty when skipped.",
-    ),
-    (
-        "value_number",
-        "number",
-        "For scales: the rating. For multiple choice: the option's position, from 1. "
-        "Empty otherwise.",
-    ),
-    (
-        "value_normalised",
-        "text",
-        "For word clouds: the normalised form words are grouped by (see normalisation).",
-    ),
+    ("item", "text", ""),
+    ("value", "text", "The answer."),
+    ("value_number", "number", ""),
+    ("value_normalised", "text", ""),
     (
         "participant",
         "text",
@@ -59,6 +47,25 @@ BASE_COLUMNS: list[tuple[str, str, str]] = [
     ("skipped", "0/1", "1 if the participant chose to skip this statement."),
     ("profanity", "0/1", "1 if the answer contains a word on the swear-word list (a hint only)."),
 ]
+
+
+def base_columns() -> list[tuple[str, str, str]]:
+    """Every column with its type and meaning; what a column holds for each slide kind comes
+    from the kinds (``Kind.columns``)."""
+    answerable = [kind for kind in all_kinds() if kind.takes_answers]
+    described = []
+    for name, kind_of_value, text in _COLUMNS:
+        if name == "slide_kind":
+            *rest, last = [kind.name for kind in answerable]
+            text = f"{', '.join(rest)} or {last}." if rest else f"{last}."
+        per_kind = [f"For {k.name}: {k.columns[name]}." for k in answerable if name in k.columns]
+        if per_kind:
+            everyone = len(per_kind) == len(answerable)
+            text = " ".join([text, *per_kind] + ([] if everyone else ["Empty for other kinds."]))
+        described.append((name, kind_of_value, text.strip()))
+    return described
+
+
 NORMALISATION = (
     "Word-cloud words are grouped by a normalised form: Unicode NFC, control and "
     "bidirectional characters removed, white space folded, lower case (casefold), "
@@ -70,7 +77,7 @@ NORMALISATION = (
 
 
 def columns(dataset: Dataset) -> list[str]:
-    names = [name for name, _, _ in BASE_COLUMNS]
+    names = [name for name, _, _ in _COLUMNS]
     position = names.index("slide_position")
     return names[:position] + [f"tag_{key}" for key in dataset.tag_keys] + names[position:]
 
@@ -135,7 +142,7 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
         {"name": f"tag_{key}", "type": "text", "description": f"The presentation's tag '{key}'."}
         for key in dataset.tag_keys
     ]
-    base = [{"name": n, "type": t, "description": d} for n, t, d in BASE_COLUMNS]
+    base = [{"name": n, "type": t, "description": d} for n, t, d in base_columns()]
     position = [c["name"] for c in base].index("slide_position")
     return {
         "schema_version": dataset.schema_version,
@@ -189,26 +196,17 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
     for session in book["sessions"]:
         tags = ", ".join(f"{k}: {v}" for k, v in sorted(session["tags"].items()))
         lines.append(
-            f"| {session['id']} | {_md(session['title'])} | {session['created_at']} | "
-            f"{session['joined']} | {_md(tags)} |"
+            f"| {session['id']} | {md(session['title'])} | {session['created_at']} | "
+            f"{session['joined']} | {md(tags)} |"
         )
     lines += ["", "## Columns", "", "| column | type | meaning |", "| --- | --- | --- |"]
-    lines += [f"| `{c['name']}` | {c['type']} | {_md(c['description'])} |" for c in book["columns"]]
+    lines += [f"| `{c['name']}` | {c['type']} | {md(c['description'])} |" for c in book["columns"]]
     lines += ["", "## Questions", ""]
     for question in book["questions"]:
         lines.append(f"### `{question['id']}` ({question['kind']})")
-        lines += ["", _md(question["text"]), ""]
-        if question["kind"] == "scales":
-            lines.append(
-                f"Scale {question['min']} ({_md(question['min_label']) or 'low'}) to "
-                f"{question['max']} ({_md(question['max_label']) or 'high'}). Statements:"
-            )
-            lines += [""] + [f"{i}. {_md(s)}" for i, s in enumerate(question["statements"], 1)]
-            lines.append("")
-        if question["kind"] == "multiple_choice":
-            lines.append("Options (value_number in brackets):")
-            lines += [""] + [f"- [{i}] {_md(o)}" for i, o in enumerate(question["options"], 1)]
-            lines.append("")
+        lines += ["", md(question["text"]), ""]
+        kind = find(question["kind"])
+        lines += kind.codebook(question) if kind is not None else []
     lines += [
         "## Rows",
         "",
@@ -220,8 +218,3 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
     ]
     lines += ["", "## Privacy", "", book["small_cells"], "", book["formulas"], ""]
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -10,8 +10,9 @@ from typing import Any
 
 import xlsxwriter
 
-from polls.core.models import Content, MultipleChoice, Slide, slide_kind
+from polls.core.models import Slide, slide_kind
 from polls.domain.tally import tally
+from polls.kinds import find, kind_of
 from polls.research.breakdown import by_tag, segmented
 from polls.research.dataset import Dataset, Source, iso
 from polls.research.exports import codebook, columns, row_cells
@@ -52,27 +53,10 @@ def _write_rows(sheet: Any, start: int, rows: list[list[Any]], bold: Any = None)
 
 
 def _result_rows(results: dict[str, Any]) -> list[list[Any]]:
-    kind = results["kind"]
     if results.get("suppressed"):
         return [["respondents", results["answered"]]]
-    if kind == "word_cloud":
-        return [["word", "count", "hidden"]] + [
-            [w["text"], w["count"], w["hidden"]] for w in results["words"]
-        ]
-    if kind == "scales":
-        values = list(range(results["min"], results["max"] + 1))
-        header = ["statement", "n", "mean", "skipped", *[f"= {v}" for v in values]]
-        return [header] + [
-            [s["text"], s["count"], s["mean"], s["skipped"], *s["distribution"]]
-            for s in results["statements"]
-        ]
-    if kind == "multiple_choice":
-        return [["option", "count", "percent"]] + [
-            [o["text"], o["count"], o["percent"]] for o in results["options"]
-        ]
-    if kind == "open_ended":
-        return [["answer", "hidden"]] + [[a["text"], a["hidden"]] for a in results["answers"]]
-    return []
+    kind = find(results["kind"])
+    return [] if kind is None else kind.result_rows(results)
 
 
 def _question_sheet(
@@ -81,8 +65,8 @@ def _question_sheet(
     document = source.presentation.document
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide.id, set()))
     position = document.slides.index(slide) + 1
-    assert not isinstance(slide, Content)
-    sheet = sheets.add(f"{number}.{position} {slide.question}")
+    question = kind_of(slide).heading(slide)
+    sheet = sheets.add(f"{number}.{position} {question}")
     own = [r for r in source.responses if r.slide_id == slide.id]
     results = tally(slide, own, document.language, hidden)
     line = _write_rows(
@@ -90,16 +74,16 @@ def _question_sheet(
         0,
         [
             ["presentation", document.title],
-            ["question", slide.question],
+            ["question", question],
             ["kind", slide_kind(slide)],
             ["respondents", results["answered"]],
         ],
     )
     line = _write_rows(sheet, line + 1, _result_rows(results), bold)
-    groupings = [s for s in document.slides if isinstance(s, MultipleChoice) and s is not slide]
+    groupings = [s for s in document.slides if kind_of(s).groups_participants and s is not slide]
     for choice in groupings:
         line += 1
-        _write_rows(sheet, line, [[f"By answer to: {choice.question}"]], bold)
+        _write_rows(sheet, line, [[f"By answer to: {kind_of(choice).heading(choice)}"]], bold)
         line += 1
         for group in segmented(
             slide, choice, source.responses, document.language, min_cell=min_cell, hidden=hidden
@@ -113,7 +97,8 @@ def _tag_sheet(sheet: Any, bold: Any, dataset: Dataset, min_cell: int) -> None:
     """Scales and choices across sessions, per tag value (the same question lined up)."""
     line = 0
     for question in dataset.questions:
-        if question.kind not in ("scales", "multiple_choice"):
+        kind = find(question.kind)
+        if kind is None or kind.by_tag is None:
             continue
         line = _write_rows(sheet, line, [[question.text, question.id]], bold)
         for key in dataset.tag_keys:
@@ -150,16 +135,17 @@ def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> by
             ["slide", "kind", "question", "respondents"],
         ]
         for position, slide in enumerate(document.slides, 1):
-            if isinstance(slide, Content):
+            kind = kind_of(slide)
+            if not kind.takes_answers:
                 continue
             answered = len({r.participant for r in source.responses if r.slide_id == slide.id})
-            rows.append([position, slide_kind(slide), slide.question, answered])
+            rows.append([position, slide_kind(slide), kind.heading(slide), answered])
         line = _write_rows(summary, line, rows, bold) + 1
     summary.set_column(0, 0, 18)
     summary.set_column(2, 2, 60)
     for number, source in enumerate(sources, 1):
         for slide in source.presentation.document.slides:
-            if not isinstance(slide, Content):
+            if kind_of(slide).takes_answers:
                 _question_sheet(sheets, bold, source, number, slide, min_cell)
     if len(sources) > 1 and dataset.tag_keys:
         _tag_sheet(sheets.add("By tag"), bold, dataset, min_cell)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from polls.core.models import Document, Moderation, Presentation, State
+from polls.domain.documents import decode_document
 from polls.storage import schema
 from polls.storage.base import Storage
 from polls.storage.sql_engine import async_url
@@ -22,7 +23,6 @@ from polls.storage.sql_responses import SqlResponseLog
 
 __all__ = ["SqlStorage", "async_url"]
 
-_document_decoder = msgspec.json.Decoder(Document)
 _state_decoder = msgspec.json.Decoder(State)
 _encode = msgspec.json.encode
 
@@ -81,7 +81,7 @@ class SqlStorage(SqlResponseLog, Storage):
         return Presentation(
             id=row.id,
             code=row.code,
-            document=_document_decoder.decode(row.document),
+            document=decode_document(row.document),
             state=_state_decoder.decode(row.state),
             created_at=row.created_at,
             closed_at=row.closed_at,

@@ -12,7 +12,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from polls.core.codes import parse_code
 from polls.core.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
 from polls.core.i18n import N_
-from polls.core.models import MultipleChoice
 from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
@@ -26,6 +25,7 @@ from polls.core.security import (
 )
 from polls.domain import protocol
 from polls.domain.documents import validate_document
+from polls.kinds import kind_of
 from polls.live.room import Room
 from polls.research.breakdown import segmented
 from polls.storage.presentations import create_presentation, links
@@ -179,7 +179,7 @@ async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) ->
     """The slide's results for each option of an other multiple-choice slide."""
     document = room.presentation.document
     slide, choice = document.slide(slide_id), document.slide(segment_id)
-    if not isinstance(choice, MultipleChoice) or slide is None:
+    if choice is None or not kind_of(choice).groups_participants or slide is None:
         raise BadMessage("Break results down by a multiple-choice slide.")
     responses = await room.load_responses(slide_id, 0, None)
     responses += await room.load_responses(segment_id, 0, None)

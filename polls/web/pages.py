@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from polls.core.codes import format_code, parse_code
 from polls.core.errors import PollsError, RateLimited, UnknownCode
 from polls.core.i18n import N_, catalog, preferred_language, translations
-from polls.core.models import MultipleChoice, OpenEnded, Scales, Slide, WordCloud
+from polls.core.models import Slide
 from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
@@ -27,6 +27,8 @@ from polls.core.security import (
 )
 from polls.domain import protocol
 from polls.domain.documents import document_to_data
+from polls.kinds import all_kinds, browser_kinds, kind_of
+from polls.kinds.fields import NOTES
 from polls.web.api import (
     base_url,
     participant_token,
@@ -175,13 +177,16 @@ async def participant(request: Request) -> Response:
         presentation = room.presentation
         slide_message = protocol.slide_message(presentation)
     now = time.time()
+    slide = presentation.current_slide
+    kind = None if slide is None else kind_of(slide)
     context = {
         "presentation": presentation,
         "code": code,
         "code_display": format_code(code),
         "language": presentation.document.language,
-        "slide": presentation.current_slide,
-        "kind": slide_message["slide"]["kind"] if slide_message["slide"] else None,
+        "slide": slide,
+        "kind": kind,
+        "heading": "" if kind is None or slide is None else kind.heading(slide),
         "slide_json": room.slide_data,
         "voting": slide_message["voting"],
         "index": slide_message["index"],
@@ -225,20 +230,19 @@ async def withdraw(request: Request) -> Response:
 
 def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
     """An answer value from the plain HTML form of a slide."""
-    if isinstance(slide, WordCloud):
-        return {"words": [str(w) for w in form.getlist("word")]}
-    if isinstance(slide, Scales):
-        ratings: dict[str, Any] = {}
-        for index in range(len(slide.statements)):
-            value = form.get(f"rating-{index}")
-            if value not in (None, ""):
-                ratings[str(index)] = str(value)
-        return {"ratings": ratings}
-    if isinstance(slide, MultipleChoice):
-        return {"choices": [str(c) for c in form.getlist("choice")]}
-    if isinstance(slide, OpenEnded):
-        return {"text": str(form.get("text", ""))}
-    return {}
+    values = {key: [str(value) for value in form.getlist(key)] for key in form}
+    return kind_of(slide).form_answer(slide, values)
+
+
+def kinds_json(language: str) -> str:
+    """Every kind's fields, defaults, limits and script, for the editor and the presenter."""
+    gettext = translations(language)
+    return msgspec.json.encode(
+        {
+            "kinds": browser_kinds(gettext),
+            "notes": {**NOTES.describe(), "label": gettext(NOTES.label)},
+        }
+    ).decode()
 
 
 async def presenter(request: Request) -> Response:
@@ -275,28 +279,24 @@ async def _presenter_page(request: Request, presentation_id: str, mode: str) -> 
             "qr_small": qr.svg_inline(scale=3, border=1, dark="#111418", omitsize=True),
             "qr_large": qr.svg_inline(scale=10, border=2, dark="#111418", omitsize=True),
             "document_json": msgspec.json.encode(presentation.document).decode(),
+            "kinds_json": kinds_json(presentation.document.language),
         },
     )
-
-
-NEW_DOCUMENT: dict[str, Any] = {
-    "title": "",
-    "language": "nl",
-    "tags": {},
-    "slides": [{"kind": "word_cloud", "question": "", "max_words": 3, "max_length": 25}],
-}
 
 
 async def new(request: Request) -> Response:
     """``/new``: the editor, for a new presentation."""
     settings = request.app.state.services.settings
     language = preferred_language(request.headers.get("accept-language"))
+    first = next(all_kinds()).new_slide()
+    new_document = {"title": "", "language": language, "tags": {}, "slides": [first]}
     return render(
         request,
         "editor.html",
         {
             "editing": None,
-            "document_json": msgspec.json.encode({**NEW_DOCUMENT, "language": language}).decode(),
+            "document_json": msgspec.json.encode(new_document).decode(),
+            "kinds_json": kinds_json(language),
             "needs_token": bool(settings.admin_token),
         },
     )
@@ -315,6 +315,7 @@ async def edit(request: Request) -> Response:
             "editing": presentation,
             "language": presentation.document.language,
             "document_json": msgspec.json.encode(document_to_data(presentation.document)).decode(),
+            "kinds_json": kinds_json(presentation.document.language),
             "needs_token": False,
         },
     )

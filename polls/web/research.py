@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from polls.core.errors import BadMessage, Forbidden
-from polls.core.models import WordCloud
 from polls.core.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
+from polls.kinds import kind_of
 from polls.research.cloud import to_png, to_svg
 from polls.research.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
 from polls.research.dataset import Source, build_dataset
@@ -56,7 +56,11 @@ async def page(request: Request) -> Response:
     await require_research(request, presentation_id)
     (source,) = await collect(services.storage, [presentation_id])
     document = source.presentation.document
-    clouds = [s for s in document.slides if isinstance(s, WordCloud)]
+    clouds = [
+        {"id": s.id, "heading": kind_of(s).heading(s)}
+        for s in document.slides
+        if kind_of(s).draws_cloud
+    ]
     answered = len({r.participant for r in source.responses})
     return render_page(
         request,
@@ -134,7 +138,7 @@ async def cloud(request: Request) -> Response:
     (source,) = await collect(request.app.state.services.storage, [presentation_id])
     slide, words = cloud_words(source, request.path_params["slide"])
     if request.path_params["kind"] == "svg":
-        return Response(to_svg(words, slide.question), media_type="image/svg+xml")
+        return Response(to_svg(words, kind_of(slide).heading(slide)), media_type="image/svg+xml")
     if request.path_params["kind"] == "png":
         return Response(to_png(words), media_type="image/png")
     raise BadMessage("Word clouds come as svg or png.")

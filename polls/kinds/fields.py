@@ -1,0 +1,194 @@
+"""Document fields: each read and checked in one place, every problem reported by its path.
+
+A slide kind lists its fields once (name, limits, editor label); the same list validates
+documents, feeds the browser's editor (:meth:`Field.describe`) and the README's table of
+kinds (:meth:`Field.summary`). Defaults are the slide struct's own, so they are written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from polls.core.i18n import N_
+
+
+class Checker:
+    """Collects problems while reading one mapping; every read names its path."""
+
+    def __init__(self, problems: list[str], data: Mapping[str, Any], path: str) -> None:
+        self.problems = problems
+        self.data = data
+        self.path = path
+        self.used: set[str] = set()
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{self.at(key)}: {message}")
+
+    def text(self, key: str, *, required: bool, max_length: int, default: str = "") -> str:
+        self.used.add(key)
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(key, "is required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(key, "must be text")
+            return default
+        text = str(value).strip()
+        if required and not text:
+            self.problem(key, "must not be empty")
+        elif len(text) > max_length:
+            self.problem(key, f"must be at most {max_length} characters")
+        return text
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        self.used.add(key)
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, "must be a whole number")
+            return default
+        if not low <= value <= high:
+            self.problem(key, f"must be between {low} and {high}")
+            return default
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        self.used.add(key)
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(key, "must be true or false")
+            return default
+        return value
+
+    def texts(self, key: str, low: int, high: int, max_length: int) -> tuple[str, ...]:
+        self.used.add(key)
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            self.problem(key, "is required" if value is None else "must be a list")
+            return ()
+        if not low <= len(value) <= high:
+            self.problem(key, f"must have between {low} and {high} items")
+        items: list[str] = []
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            where = f"{key}[{index}]"
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.problem(where, "must be text")
+                continue
+            text = str(item).strip()
+            if not text:
+                self.problem(where, "must not be empty")
+            elif len(text) > max_length:
+                self.problem(where, f"must be at most {max_length} characters")
+            elif text.casefold() in seen:
+                self.problem(where, f"repeats {text!r}")
+            seen.add(text.casefold())
+            items.append(text)
+        return tuple(items)
+
+    def unknown_keys(self) -> None:
+        for key in self.data:
+            if key not in self.used:
+                self.problem(str(key), "is not a known field")
+
+
+class Field(msgspec.Struct, frozen=True, kw_only=True):
+    """One field of a slide kind. ``default`` is filled in from the slide struct."""
+
+    name: str
+    label: str
+    default: Any = None
+
+    editor = "text"
+
+    def read(self, checker: Checker) -> Any:
+        raise NotImplementedError
+
+    def limits(self) -> dict[str, Any]:
+        return {}
+
+    def describe(self) -> dict[str, Any]:
+        """The field for the browser's editor (the label is translated there)."""
+        described = {"name": self.name, "type": self.editor, "label": self.label}
+        return {**described, "default": self.default, **self.limits()}
+
+    def summary(self) -> str:
+        """The field in the README's table of kinds."""
+        return f"`{self.name}`"
+
+
+class Text(Field, frozen=True, kw_only=True):
+    max_length: int
+    required: bool = False
+
+    def read(self, checker: Checker) -> str:
+        return checker.text(
+            self.name, required=self.required, max_length=self.max_length, default=self.default
+        )
+
+    def limits(self) -> dict[str, Any]:
+        return {"max_length": self.max_length, "required": self.required}
+
+    def summary(self) -> str:
+        return f"`{self.name}`" + (" (required)" if self.required else "")
+
+
+class LongText(Text, frozen=True, kw_only=True):
+    """Text over several lines (a text-only slide's body)."""
+
+    editor = "area"
+
+
+class Integer(Field, frozen=True, kw_only=True):
+    low: int
+    high: int
+
+    editor = "number"
+
+    def read(self, checker: Checker) -> int:
+        return checker.integer(self.name, self.default, self.low, self.high)
+
+    def limits(self) -> dict[str, Any]:
+        return {"min": self.low, "max": self.high}
+
+    def summary(self) -> str:
+        return f"`{self.name}` ({self.default}, {self.low}–{self.high})"
+
+
+class Boolean(Field, frozen=True, kw_only=True):
+    editor = "check"
+
+    def read(self, checker: Checker) -> bool:
+        return checker.boolean(self.name, self.default)
+
+    def summary(self) -> str:
+        return f"`{self.name}` ({str(self.default).lower()})"
+
+
+class Lines(Field, frozen=True, kw_only=True):
+    """A list of short texts (statements, options), one per line in the editor."""
+
+    low: int
+    high: int
+    max_length: int
+
+    editor = "lines"
+
+    def read(self, checker: Checker) -> tuple[str, ...]:
+        return checker.texts(self.name, self.low, self.high, self.max_length)
+
+    def limits(self) -> dict[str, Any]:
+        return {"min_items": self.low, "max_items": self.high, "max_length": self.max_length}
+
+    def summary(self) -> str:
+        return f"`{self.name}` ({self.low}–{self.high})"
+
+
+QUESTION = Text(name="question", label=N_("Question"), max_length=300, required=True)
+NOTES = LongText(name="notes", label=N_("Notes for the presenter"), max_length=5000)

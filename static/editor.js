@@ -6,16 +6,9 @@ const presentationId = root.dataset.presentationId;
 const doc = JSON.parse(root.dataset.document);
 const $ = (id) => document.getElementById(id);
 
-const FIELDS = {
-  word_cloud: [["question", "text"], ["max_words", "number", 1, 5, 3], ["max_length", "number", 1, 100, 25]],
-  scales: [
-    ["question", "text"], ["statements", "lines"], ["min", "number", -10, 10, 1], ["max", "number", -10, 10, 5],
-    ["min_label", "text"], ["max_label", "text"], ["allow_skip", "check"],
-  ],
-  multiple_choice: [["question", "text"], ["options", "lines"], ["multiple", "check"]],
-  open_ended: [["question", "text"], ["max_length", "number", 1, 2000, 280], ["max_answers", "number", 1, 10, 3]],
-  content: [["title", "text"], ["body", "area"]],
-};
+// Each kind's fields with their labels, defaults and limits come from the server (the kind's
+// module in polls/kinds/), so that nothing here repeats a limit.
+const { kinds, notes } = JSON.parse(root.dataset.kinds);
 
 function el(tag, attributes = {}, content) {
   const node = document.createElement(tag);
@@ -28,15 +21,16 @@ function el(tag, attributes = {}, content) {
 }
 
 let serial = 0;
-function field(slide, [name, type, low, high, initial]) {
+function field(slide, spec) {
+  const { name, type } = spec;
   serial += 1;
   const id = `field-${serial}`;
   const wrap = el("div", { class: `field field-${name}` });
-  const label = el("label", { for: id }, text[name]);
+  const label = el("label", { for: id }, spec.label);
   let input;
   if (type === "lines" || type === "area") {
     const value = type === "lines" ? (slide[name] || []).join("\n") : slide[name] || "";
-    input = el("textarea", { id, rows: type === "lines" ? 4 : 3 });
+    input = el("textarea", { id, rows: type === "lines" ? 4 : 3, maxlength: type === "area" ? spec.max_length : undefined });
     input.value = value;
     input.addEventListener("input", () => {
       slide[name] = type === "lines" ? input.value.split("\n").map((s) => s.trim()).filter(Boolean) : input.value;
@@ -50,8 +44,8 @@ function field(slide, [name, type, low, high, initial]) {
     wrap.append(input, label);
     return wrap;
   } else {
-    input = el("input", { id, type, min: low, max: high });
-    input.value = slide[name] ?? initial ?? "";
+    input = el("input", { id, type, min: spec.min, max: spec.max, maxlength: spec.max_length });
+    input.value = slide[name] ?? spec.default ?? "";
     input.addEventListener("input", () => {
       slide[name] = type === "number" ? Number(input.value) : input.value;
       refreshDownload();
@@ -67,7 +61,7 @@ function renderSlides() {
   doc.slides.forEach((slide, index) => {
     const item = el("li", { class: "slide-editor" });
     const head = el("div", { class: "slide-head" });
-    head.append(el("strong", {}, `${text.slide} ${index + 1}: ${text[slide.kind]}`));
+    head.append(el("strong", {}, `${text.slide} ${index + 1}: ${kinds[slide.kind].label}`));
     for (const [action, label, allowed] of [
       ["up", text.up, index > 0], ["down", text.down, index < doc.slides.length - 1], ["remove", text.remove, doc.slides.length > 1],
     ]) {
@@ -83,8 +77,8 @@ function renderSlides() {
       head.append(button);
     }
     item.append(head);
-    for (const spec of FIELDS[slide.kind]) item.append(field(slide, spec));
-    item.append(field(slide, ["notes", "area"]));
+    for (const spec of kinds[slide.kind].fields) item.append(field(slide, spec));
+    item.append(field(slide, notes));
     list.append(item);
   });
   refreshDownload();
@@ -163,12 +157,7 @@ $("add-tag").addEventListener("click", () => {
   renderTags();
 });
 $("add-slide").addEventListener("click", () => {
-  const kind = $("new-kind").value;
-  const slide = { kind };
-  for (const [name, type, , , initial] of FIELDS[kind]) {
-    slide[name] = type === "lines" ? [] : type === "check" ? false : initial ?? "";
-  }
-  doc.slides.push(slide);
+  doc.slides.push(structuredClone(kinds[$("new-kind").value].new));
   renderSlides();
   $("slides").lastElementChild.querySelector("input, textarea").focus();
 });
@@ -177,7 +166,11 @@ $("editor-form").addEventListener("submit", async (event) => {
   const headers = { "content-type": "application/json", accept: "application/json" };
   const token = $("admin-token");
   if (token && token.value) headers.authorization = `Bearer ${token.value}`;
-  const cleaned = { ...doc, slides: doc.slides.map((s) => Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== "" || ["question", "title"].includes(k)))) };
+  const required = (slide) => new Set(kinds[slide.kind].fields.filter((f) => f.required).map((f) => f.name));
+  const cleaned = {
+    ...doc,
+    slides: doc.slides.map((s) => Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== "" || required(s).has(k)))),
+  };
   const response = await fetch(presentationId ? `/api/presentations/${presentationId}` : "/api/presentations", {
     method: presentationId ? "PUT" : "POST",
     headers,
@@ -194,5 +187,6 @@ $("editor-form").addEventListener("submit", async (event) => {
     showCreated(body);
   }
 });
+for (const [name, kind] of Object.entries(kinds)) $("new-kind").append(new Option(kind.label, name));
 renderTags();
 renderSlides();

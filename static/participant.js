@@ -10,6 +10,13 @@ const text = JSON.parse(root.dataset.texts);
 const status = document.getElementById("status");
 const connection = document.getElementById("connection");
 const form = document.querySelector("form.answer-form");
+// The slide kind's module reads the form (static/kinds/); if it cannot load, the plain form is
+// sent as it is.
+let kindModule = null;
+const kindReady = form && root.dataset.script
+  ? import(root.dataset.script).then((module) => { kindModule = module; return module; })
+  : Promise.reject(new Error("no script for this slide"));
+kindReady.catch(() => {});
 const QUEUE = `polls-outbox-${code}`;
 let socket = null;
 let failures = 0;
@@ -122,7 +129,7 @@ function handle(message) {
     say(text.thanks);
     if (form && form.elements.submission.value === message.id) {
       form.elements.submission.value = ""; // the next answer gets its id when it is sent
-      if (shown.slide && ["word_cloud", "open_ended"].includes(shown.slide.kind)) form.reset();
+      if (kindModule && kindModule.clearsAfterSend) form.reset();
       updateCounter();
     }
     if (!queued().length && lastSlide && !sameView(lastSlide)) follow(lastSlide);
@@ -183,18 +190,6 @@ async function poll() {
 
 // ---- the form ---------------------------------------------------------------------------
 
-function answerValue(data) {
-  const kind = shown.slide.kind;
-  if (kind === "word_cloud") return { words: data.getAll("word").filter((w) => w.trim()) };
-  if (kind === "multiple_choice") return { choices: data.getAll("choice").map(Number) };
-  if (kind === "open_ended") return { text: data.get("text") || "" };
-  const ratings = {};
-  for (const [name, value] of data.entries()) {
-    if (name.startsWith("rating-")) ratings[name.slice(7)] = value === "skip" ? "skip" : Number(value);
-  }
-  return { ratings };
-}
-
 const counter = document.getElementById("counter");
 const textarea = form ? form.querySelector("textarea") : null;
 function updateCounter() {
@@ -208,16 +203,12 @@ if (form) {
     event.preventDefault();
     // A new answer gets its id now; one not yet acknowledged keeps it, so it never counts twice.
     if (!form.elements.submission.value) form.elements.submission.value = newSubmissionId();
-    const data = new FormData(form);
-    const message = {
-      type: "answer",
-      id: data.get("submission"),
-      slide: data.get("slide"),
-      value: answerValue(data),
-    };
-    enqueue(message);
-    say(navigator.onLine === false ? text.offline : text.sending);
-    flush();
+    kindReady.then((kind) => {
+      const data = new FormData(form);
+      enqueue({ type: "answer", id: data.get("submission"), slide: data.get("slide"), value: kind.answer(data) });
+      say(navigator.onLine === false ? text.offline : text.sending);
+      flush();
+    }, () => form.submit());
   });
   form.elements.submission.value = ""; // the page's own id is for the form without script
   if (textarea) textarea.addEventListener("input", updateCounter);

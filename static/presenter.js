@@ -1,6 +1,11 @@
 // The presenter screen: live results over a WebSocket, controls by button and keyboard.
-// Participant text is only ever set with textContent, never parsed as HTML.
+// Participant text is only ever set with textContent, never parsed as HTML. Each slide kind
+// draws its own results: its module (static/kinds/) is named by the server in data-kinds.
+import { el } from "./dom.js";
+
 const root = document.getElementById("presenter");
+const kindInfo = JSON.parse(root.dataset.kinds).kinds;
+const kinds = {};
 const id = root.dataset.presentationId;
 let doc = JSON.parse(root.dataset.document);
 let state = null;
@@ -10,12 +15,7 @@ let serial = 0;
 const labels = document.getElementById("labels").dataset;
 const $ = (name) => document.getElementById(name);
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = String(text);
-  return node;
-}
+const heading = (slide) => slide.question || slide.title || "";
 
 function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) {
@@ -37,7 +37,7 @@ function renderSlideList() {
   doc.slides.forEach((slide, index) => {
     const item = el("li");
     const go = el("button", index === state.current ? "slide-link is-current" : "slide-link",
-      slide.kind === "content" ? slide.title : slide.question);
+      heading(slide));
     go.type = "button";
     if (index === state.current) go.setAttribute("aria-current", "step");
     go.addEventListener("click", () => send({ type: "goto", slide: index }));
@@ -53,8 +53,8 @@ function renderSlide() {
     renderSlideList();
     $("notes").textContent = slide.notes || "–";
   }
-  $("slide-title").textContent = slide.kind === "content" ? slide.title : slide.question;
-  $("slide-body").textContent = slide.kind === "content" ? slide.body : "";
+  $("slide-title").textContent = heading(slide);
+  $("slide-body").textContent = slide.body || "";
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
   const locked = state.locked.includes(slide.id);
   const hiddenResults = state.results_hidden.includes(slide.id);
@@ -66,155 +66,6 @@ function renderSlide() {
 
 function moderate(slideId, item, hidden) {
   send({ type: hidden ? "restore" : "hide", slide: slideId, item });
-}
-
-// The word-cloud layout, the same computation as polls/cloud.py, so the picture on the screen
-// and the exported SVG/PNG are the same: words in order of first appearance along a spiral.
-const CLOUD = { width: 1600, height: 900, min: 26, max: 150 };
-const PALETTE = ["#0b4f9c", "#8a1b61", "#0d5a2b", "#7a4a00", "#3d2a8a", "#6b1111"];
-
-function cloudBox(text, size) {
-  const chars = [...text];
-  const wide = chars.filter((c) => c.codePointAt(0) > 0x2e80).length;
-  return [(chars.length - wide) * 0.6 * size + wide * 1.05 * size + 0.2 * size, 1.15 * size];
-}
-
-function placeWords(words, top, scale) {
-  const placed = [];
-  const boxes = [];
-  const aspect = CLOUD.width / CLOUD.height;
-  words.forEach((word, index) => {
-    let size = scale * (CLOUD.min + (CLOUD.max - CLOUD.min) * Math.sqrt(word.count / top));
-    let [w, h] = cloudBox(word.text, size);
-    if (w > CLOUD.width) {
-      size *= (CLOUD.width / w) * 0.95;
-      [w, h] = cloudBox(word.text, size);
-    }
-    for (let step = 0; step < 3000; step += 1) {
-      const angle = 0.3 * step;
-      const radius = 2.5 * angle;
-      const x = CLOUD.width / 2 + (radius * Math.cos(angle) * aspect) / 1.4;
-      const y = CLOUD.height / 2 + (radius * Math.sin(angle)) / 1.4;
-      const left = x - w / 2;
-      const topEdge = y - h / 2;
-      const right = left + w;
-      const bottom = topEdge + h;
-      if (left < 0 || topEdge < 0 || right > CLOUD.width || bottom > CLOUD.height) {
-        if (radius > CLOUD.width) break;
-        continue;
-      }
-      if (boxes.every(([a, b, c, d]) => right <= a || left >= c || bottom <= b || topEdge >= d)) {
-        boxes.push([left, topEdge, right, bottom]);
-        placed.push({ ...word, x, y, size, colour: PALETTE[index % PALETTE.length] });
-        break;
-      }
-    }
-  });
-  return placed;
-}
-
-function layoutCloud(words) {
-  if (!words.length) return [];
-  const top = Math.max(...words.map((w) => w.count));
-  let scale = 1;
-  let placed = [];
-  for (let attempt = 0; attempt < 12; attempt += 1) {
-    placed = placeWords(words, top, scale);
-    if (placed.length === words.length) return placed;
-    scale *= 0.85;
-  }
-  return placed;
-}
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function renderWords(box, slideId, results) {
-  const visible = results.words.filter((w) => !w.hidden).sort((a, b) => a.order - b.order);
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `0 0 ${CLOUD.width} ${CLOUD.height}`);
-  svg.setAttribute("class", "cloud");
-  svg.setAttribute("role", "img");
-  for (const word of layoutCloud(visible)) {
-    const text = document.createElementNS(SVG, "text");
-    text.setAttribute("x", word.x.toFixed(1));
-    text.setAttribute("y", word.y.toFixed(1));
-    text.setAttribute("font-size", word.size.toFixed(1));
-    text.setAttribute("fill", word.colour);
-    text.setAttribute("text-anchor", "middle");
-    text.setAttribute("dominant-baseline", "central");
-    text.setAttribute("class", "word");
-    text.textContent = word.text;
-    const title = document.createElementNS(SVG, "title");
-    title.textContent = `${word.text}: ${word.count}`;
-    text.append(title);
-    text.addEventListener("click", () => moderate(slideId, word.key, false));
-    svg.append(text);
-  }
-  box.append(svg);
-  const hidden = results.words.filter((w) => w.hidden);
-  if (hidden.length) {
-    const list = el("p", "hidden-words", `${labels.hidden}: `);
-    for (const word of hidden) {
-      const restore = el("button", "restore", `${word.text} (${word.count})`);
-      restore.type = "button";
-      restore.addEventListener("click", () => moderate(slideId, word.key, true));
-      list.append(restore);
-    }
-    box.append(list);
-  }
-}
-
-function renderChoices(box, results) {
-  const top = Math.max(1, ...results.options.map((o) => o.count));
-  for (const option of results.options) {
-    const row = el("div", "bar-row");
-    row.append(el("span", "label", option.text));
-    const bar = el("div", "bar");
-    bar.style.width = `${(100 * option.count) / top}%`;
-    row.append(bar, el("span", "figure", `${option.count} (${option.percent}%)`));
-    box.append(row);
-  }
-}
-
-// One line per statement: a small histogram over the scale (each value's bar labelled with
-// its count, so colour is never the only cue) with the mean marked where it falls.
-function renderScales(box, results) {
-  const values = results.max - results.min + 1;
-  for (const statement of results.statements) {
-    const row = el("div", "scale-row");
-    row.append(el("span", "label", statement.text));
-    const track = el("div", "scale-track");
-    track.style.gridTemplateColumns = `repeat(${values}, 1fr)`;
-    const top = Math.max(1, ...statement.distribution);
-    statement.distribution.forEach((count, offset) => {
-      const cell = el("span", "cell");
-      const bar = el("span", "bar-part");
-      bar.style.height = `${(100 * count) / top}%`;
-      cell.append(el("span", "count", count), bar, el("span", "value", results.min + offset));
-      track.append(cell);
-    });
-    if (statement.mean !== null) {
-      const mark = el("span", "mean-mark");
-      mark.title = `${labels.mean} ${statement.mean}`;
-      mark.style.left = `${(100 * (statement.mean - results.min + 0.5)) / values}%`;
-      track.append(mark);
-    }
-    row.append(track);
-    const mean = statement.mean === null ? "–" : statement.mean.toFixed(1);
-    const skipped = statement.skipped ? ` · ${labels.skipped} ${statement.skipped}` : "";
-    row.append(el("span", "figure", `${labels.mean} ${mean} · n = ${statement.count}${skipped}`));
-    box.append(row);
-  }
-}
-
-function renderAnswers(box, slideId, results) {
-  const wall = el("div", "wall");
-  for (const answer of results.answers) {
-    const card = el("div", `card${answer.hidden ? " is-hidden" : ""}`, answer.text);
-    card.addEventListener("click", () => moderate(slideId, answer.id, answer.hidden));
-    wall.append(card);
-  }
-  box.append(wall);
 }
 
 // The same results as a table, for screen readers and remote viewers (key T).
@@ -242,20 +93,11 @@ function renderTable() {
   const results = lastResults;
   if (!results) return;
   const slide = currentSlide();
-  const caption = el("p", "table-caption", slide ? (slide.question || slide.title) : "");
+  const caption = el("p", "table-caption", slide ? heading(slide) : "");
   box.append(caption);
-  if (results.kind === "word_cloud") {
-    box.append(table([labels.word, labels.count], results.words.filter((w) => !w.hidden).map((w) => [w.text, w.count])));
-  } else if (results.kind === "multiple_choice") {
-    box.append(table([labels.option, labels.count, labels.percent], results.options.map((o) => [o.text, o.count, `${o.percent}%`])));
-  } else if (results.kind === "scales") {
-    const values = [];
-    for (let v = results.min; v <= results.max; v += 1) values.push(String(v));
-    box.append(table([labels.statement, "n", labels.mean, ...values, labels.skipped],
-      results.statements.map((s) => [s.text, s.count, s.mean === null ? "–" : s.mean.toFixed(1), ...s.distribution, s.skipped])));
-  } else if (results.kind === "open_ended") {
-    box.append(table([labels.answer], results.answers.filter((a) => !a.hidden).map((a) => [a.text])));
-  }
+  const kind = kinds[results.kind];
+  const shown = kind ? kind.table(results, labels) : null;
+  if (shown) box.append(table(shown.headers, shown.rows));
 }
 
 function toggleTable() {
@@ -281,11 +123,9 @@ function renderResults(message) {
   if (!$("table-view").hidden) renderTable();
   const box = $("results");
   box.replaceChildren();
-  if (results.kind === "word_cloud") renderWords(box, slide.id, results);
-  else if (results.kind === "multiple_choice") renderChoices(box, results);
-  else if (results.kind === "scales") renderScales(box, results);
-  else if (results.kind === "open_ended") renderAnswers(box, slide.id, results);
-  if (results.kind !== "content" && results.answered === 0) box.append(el("p", "hint", labels.empty));
+  const kind = kinds[results.kind];
+  if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels });
+  if (kindInfo[results.kind]?.answers && results.answered === 0) box.append(el("p", "hint", labels.empty));
 }
 
 // Results broken down by the answer to a multiple-choice slide, fetched beside the live ones.
@@ -294,23 +134,17 @@ let segmentAgain = false;
 
 function fillSegmentChoices() {
   const select = $("segment");
-  for (const slide of doc.slides.filter((s) => s.kind === "multiple_choice")) {
+  for (const slide of doc.slides.filter((s) => kindInfo[s.kind]?.groups)) {
     if (![...select.options].some((o) => o.value === slide.id)) {
-      select.append(new Option(slide.question, slide.id));
+      select.append(new Option(heading(slide), slide.id));
     }
   }
 }
 
 function segmentLine(results) {
   if (results.suppressed) return [String(results.answered)];
-  if (results.kind === "scales") {
-    return results.statements.map((s) => `${s.text}: ${s.mean === null ? "–" : s.mean.toFixed(1)} (n = ${s.count})`);
-  }
-  if (results.kind === "multiple_choice") return results.options.map((o) => `${o.text}: ${o.count} (${o.percent}%)`);
-  if (results.kind === "word_cloud") {
-    return results.words.filter((w) => !w.hidden).slice(0, 5).map((w) => `${w.text}: ${w.count}`);
-  }
-  return [`n = ${results.answered}`];
+  const kind = kinds[results.kind];
+  return kind ? kind.summary(results, labels) : [`n = ${results.answered}`];
 }
 
 function renderSegments(groups) {
@@ -329,7 +163,7 @@ function renderSegments(groups) {
 async function refreshSegments() {
   const segment = $("segment").value;
   const slide = currentSlide();
-  const show = Boolean(segment && slide && slide.kind !== "content" && slide.id !== segment);
+  const show = Boolean(segment && slide && kindInfo[slide.kind]?.answers && slide.id !== segment);
   $("segments").hidden = !show || state.results_hidden.includes(slide.id);
   if (!show) return;
   if (segmentFetch) { segmentAgain = true; return; }
@@ -435,4 +269,7 @@ document.addEventListener("keydown", (event) => {
     if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();
   }
 });
-connect();
+// Every kind's module first, then the live connection: results are drawn from the start.
+Promise.allSettled(
+  Object.entries(kindInfo).map(([name, info]) => import(info.script).then((module) => { kinds[name] = module; })),
+).then(connect);

@@ -1,0 +1,116 @@
+// Word cloud: the phone's answer, and the cloud on the presenter's screen.
+import { el } from "../dom.js";
+
+export function answer(data) {
+  return { words: data.getAll("word").filter((w) => w.trim()) };
+}
+
+// Each answer adds words: the fields are cleared for the next ones.
+export const clearsAfterSend = true;
+
+// The word-cloud layout, the same computation as polls/research/cloud.py, so the picture on the
+// screen and the exported SVG/PNG are the same: words in order of first appearance along a spiral.
+const CLOUD = { width: 1600, height: 900, min: 26, max: 150 };
+const PALETTE = ["#0b4f9c", "#8a1b61", "#0d5a2b", "#7a4a00", "#3d2a8a", "#6b1111"];
+
+function cloudBox(text, size) {
+  const chars = [...text];
+  const wide = chars.filter((c) => c.codePointAt(0) > 0x2e80).length;
+  return [(chars.length - wide) * 0.6 * size + wide * 1.05 * size + 0.2 * size, 1.15 * size];
+}
+
+function placeWords(words, top, scale) {
+  const placed = [];
+  const boxes = [];
+  const aspect = CLOUD.width / CLOUD.height;
+  words.forEach((word, index) => {
+    let size = scale * (CLOUD.min + (CLOUD.max - CLOUD.min) * Math.sqrt(word.count / top));
+    let [w, h] = cloudBox(word.text, size);
+    if (w > CLOUD.width) {
+      size *= (CLOUD.width / w) * 0.95;
+      [w, h] = cloudBox(word.text, size);
+    }
+    for (let step = 0; step < 3000; step += 1) {
+      const angle = 0.3 * step;
+      const radius = 2.5 * angle;
+      const x = CLOUD.width / 2 + (radius * Math.cos(angle) * aspect) / 1.4;
+      const y = CLOUD.height / 2 + (radius * Math.sin(angle)) / 1.4;
+      const left = x - w / 2;
+      const topEdge = y - h / 2;
+      const right = left + w;
+      const bottom = topEdge + h;
+      if (left < 0 || topEdge < 0 || right > CLOUD.width || bottom > CLOUD.height) {
+        if (radius > CLOUD.width) break;
+        continue;
+      }
+      if (boxes.every(([a, b, c, d]) => right <= a || left >= c || bottom <= b || topEdge >= d)) {
+        boxes.push([left, topEdge, right, bottom]);
+        placed.push({ ...word, x, y, size, colour: PALETTE[index % PALETTE.length] });
+        break;
+      }
+    }
+  });
+  return placed;
+}
+
+function layoutCloud(words) {
+  if (!words.length) return [];
+  const top = Math.max(...words.map((w) => w.count));
+  let scale = 1;
+  let placed = [];
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    placed = placeWords(words, top, scale);
+    if (placed.length === words.length) return placed;
+    scale *= 0.85;
+  }
+  return placed;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+export function draw(box, results, { slideId, moderate, labels }) {
+  const visible = results.words.filter((w) => !w.hidden).sort((a, b) => a.order - b.order);
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${CLOUD.width} ${CLOUD.height}`);
+  svg.setAttribute("class", "cloud");
+  svg.setAttribute("role", "img");
+  for (const word of layoutCloud(visible)) {
+    const text = document.createElementNS(SVG, "text");
+    text.setAttribute("x", word.x.toFixed(1));
+    text.setAttribute("y", word.y.toFixed(1));
+    text.setAttribute("font-size", word.size.toFixed(1));
+    text.setAttribute("fill", word.colour);
+    text.setAttribute("text-anchor", "middle");
+    text.setAttribute("dominant-baseline", "central");
+    text.setAttribute("class", "word");
+    text.textContent = word.text;
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = `${word.text}: ${word.count}`;
+    text.append(title);
+    text.addEventListener("click", () => moderate(slideId, word.key, false));
+    svg.append(text);
+  }
+  box.append(svg);
+  const hidden = results.words.filter((w) => w.hidden);
+  if (hidden.length) {
+    const list = el("p", "hidden-words", `${labels.hidden}: `);
+    for (const word of hidden) {
+      const restore = el("button", "restore", `${word.text} (${word.count})`);
+      restore.type = "button";
+      restore.addEventListener("click", () => moderate(slideId, word.key, true));
+      list.append(restore);
+    }
+    box.append(list);
+  }
+}
+
+export function table(results, labels) {
+  return {
+    headers: [labels.word, labels.count],
+    rows: results.words.filter((w) => !w.hidden).map((w) => [w.text, w.count]),
+  };
+}
+
+export function summary(results) {
+  return results.words.filter((w) => !w.hidden).slice(0, 5).map((w) => `${w.text}: ${w.count}`);
+}

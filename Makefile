@@ -49,6 +49,7 @@ check: $(VENV)/.test-installed
 	$(BIN)/ruff check polls tests benchmarks
 	$(BIN)/ruff format --check polls tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 # Load benchmarks against a real server (not part of make test; a smoke run of them is).

@@ -11,8 +11,9 @@ import pytest
 
 from polls.core.models import Presentation, State, StoredResponse
 from polls.domain.documents import validate_document
+from polls.live.events import ResponsesEvent, StateEvent, encode_event
 from polls.live.peer import Overflow, Peer
-from polls.live.room import ResponsesEvent, Room, StateEvent, encode_event
+from polls.live.room import Room
 from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio
@@ -134,7 +135,7 @@ async def test_a_state_change_is_encoded_once_for_every_participant() -> None:
 
 async def test_online_counts_add_up_across_workers_and_expire() -> None:
     """Phones here plus fresh counts of other workers; this worker's own echo is not counted."""
-    from polls.live.room import OnlineEvent
+    from polls.live.events import OnlineEvent
 
     room = make_room()
     room.worker = "here"

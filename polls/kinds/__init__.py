@@ -83,6 +83,11 @@ def names() -> list[str]:
     return list(_KINDS)
 
 
+def readme_fields(kind: Kind[Any]) -> str:
+    """A kind's fields as README's table of kinds shows them."""
+    return ", ".join(field.summary() for field in kind.fields)
+
+
 def slide_from_data(data: object) -> Slide:
     """A stored slide (plain data with its ``kind``) as its struct; ValueError if unknown."""
     if not isinstance(data, dict):

@@ -136,7 +136,8 @@ class Text(Field, frozen=True, kw_only=True):
         return {"max_length": self.max_length, "required": self.required}
 
     def summary(self) -> str:
-        return f"`{self.name}`" + (" (required)" if self.required else "")
+        required = "required, " if self.required else ""
+        return f"`{self.name}` ({required}at most {self.max_length} characters)"
 
 
 class LongText(Text, frozen=True, kw_only=True):
@@ -158,7 +159,7 @@ class Integer(Field, frozen=True, kw_only=True):
         return {"min": self.low, "max": self.high}
 
     def summary(self) -> str:
-        return f"`{self.name}` ({self.default}, {self.low}–{self.high})"
+        return f"`{self.name}` ({self.default}; {self.low} to {self.high})"
 
 
 class Boolean(Field, frozen=True, kw_only=True):
@@ -187,7 +188,9 @@ class Lines(Field, frozen=True, kw_only=True):
         return {"min_items": self.low, "max_items": self.high, "max_length": self.max_length}
 
     def summary(self) -> str:
-        return f"`{self.name}` ({self.low}–{self.high})"
+        return (
+            f"`{self.name}` ({self.low} to {self.high}, each at most {self.max_length} characters)"
+        )
 
 
 QUESTION = Text(name="question", label=N_("Question"), max_length=300, required=True)

@@ -30,6 +30,7 @@ from polls.live.writer import Writer
 from polls.storage import Storage, open_storage
 from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
+from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,7 +186,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),
         Route("/{code}", pages.participant, methods=["GET", "POST"]),
     ]
-    middleware: list[Middleware] = [Middleware(pages.SecurityHeaders)]
+    middleware: list[Middleware] = [Middleware(SecurityHeaders)]
     return Starlette(
         routes=routes,
         middleware=middleware,

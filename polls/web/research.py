@@ -18,7 +18,7 @@ from polls.research.cloud import to_png, to_svg
 from polls.research.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
 from polls.research.dataset import Source, build_dataset
 from polls.research.exports import codebook, codebook_markdown
-from polls.web.api import bearer, holds_secret, swap_key_for_cookie
+from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
 
 

@@ -41,7 +41,7 @@ from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
 from polls.storage import Outcome, Status
 from polls.storage.presentations import participant_url
-from polls.web.api import base_url, holds_secret
+from polls.web.access import base_url, holds_secret
 
 log = logging.getLogger("polls.sockets")
 CLOSE_POLICY = 1008

@@ -1,69 +1,237 @@
 // The participant page, enhanced. Without JavaScript the page is a plain form that works on
-// its own; with it, the page follows the presenter live over a WebSocket (or HTTP long polling
-// where sockets do not work) and sends answers without reloading. Answers are kept in
-// localStorage until the server acknowledges them, so an answer given while offline is sent
-// when the connection comes back, with the same submission id: it never counts twice.
+// its own; with it, the page follows the presenter in place over a WebSocket (or HTTP long
+// polling where sockets do not work): a new slide is drawn with the same markup the server
+// renders (each kind's module in static/kinds/ draws its own part), without loading the page
+// again. Answers are kept in localStorage until the server has stored them, and sent again
+// with the same submission id after a dropped connection or a temporary refusal: an answer
+// never counts twice and is never lost on the way.
+import { el } from "./dom.js";
+
 const root = document.getElementById("participant");
 const code = root.dataset.code;
-const shown = JSON.parse(root.dataset.slide);
-const text = JSON.parse(root.dataset.texts);
-const status = document.getElementById("status");
+const texts = JSON.parse(root.dataset.texts);
+const kindInfo = JSON.parse(root.dataset.kinds);
+const view = document.getElementById("view");
 const connection = document.getElementById("connection");
-const form = document.querySelector("form.answer-form");
-// The slide kind's module reads the form (static/kinds/); if it cannot load, the plain form is
-// sent as it is.
-let kindModule = null;
-const kindReady = form && root.dataset.script
-  ? import(root.dataset.script).then((module) => { kindModule = module; return module; })
-  : Promise.reject(new Error("no script for this slide"));
-kindReady.catch(() => {});
 const QUEUE = `polls-outbox-${code}`;
+const ANSWERED = `polls-answered-${code}`;
+// Refusals that sending again can fix; every other refusal of an answer is final.
+const RETRY = new Set(["unavailable", "rate_limited"]);
+
+let current = JSON.parse(root.dataset.slide); // the newest slide message
+let mine = JSON.parse(root.dataset.mine); // this person's answers on the current slide
 let socket = null;
 let failures = 0;
 let polling = false;
+let dirty = false; // the person has typed or chosen something not sent yet
+let mineFresh = true; // the page came with this person's answers; ask again after reconnecting
 
-function say(message, kind = "") {
-  status.className = `status ${kind}`.trim();
-  status.textContent = message;
+const t = (key, values = {}) => texts[key].replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
+
+// ---- the kinds' modules ------------------------------------------------------------------
+
+const modules = {};
+function kindModule(name) {
+  if (!modules[name]) modules[name] = import(kindInfo[name].script);
+  return modules[name];
 }
+const slideOf = (message) => message && message.slide;
+const takesAnswers = (slide) => Boolean(slide && kindInfo[slide.kind] && kindInfo[slide.kind].answers);
+if (takesAnswers(slideOf(current))) kindModule(current.slide.kind).catch(() => {});
 
-function showConnection(state) {
-  connection.dataset.state = state;
-  connection.textContent = state === "online" ? "" : text[state];
-}
+// ---- remembered in the browser -------------------------------------------------------------
 
-// ---- the outbox: answers not yet acknowledged -------------------------------------------
-
-function outbox() {
+function load(key) {
   try {
-    return JSON.parse(localStorage.getItem(QUEUE) || "[]");
+    return JSON.parse(localStorage.getItem(key) || "[]");
   } catch (error) {
     return [];
   }
 }
 
-function saveOutbox(items) {
+function store(key, items) {
   try {
-    localStorage.setItem(QUEUE, JSON.stringify(items));
+    localStorage.setItem(key, JSON.stringify(items));
   } catch (error) {
-    // Private mode without storage: the answer stays in memory for this page only.
+    // Private mode without storage: kept in memory for this page only.
   }
 }
 
-let memory = [];
-function queued() {
-  const stored = outbox();
-  return stored.length ? stored : memory;
-}
-
+let memory = load(QUEUE);
+const queued = () => memory;
 function enqueue(message) {
-  memory = [...queued().filter((m) => m.id !== message.id), message];
-  saveOutbox(memory);
+  memory = [...memory.filter((m) => m.id !== message.id), message];
+  store(QUEUE, memory);
+}
+function settle(id) {
+  const found = memory.find((m) => m.id === id);
+  memory = memory.filter((m) => m.id !== id);
+  store(QUEUE, memory);
+  return found;
 }
 
-function settle(id) {
-  memory = queued().filter((m) => m.id !== id);
-  saveOutbox(memory);
+// Slides this phone has answered: worth asking for its answers when one comes back.
+let answered = load(ANSWERED);
+function rememberAnswered(slideId) {
+  if (!answered.includes(slideId)) {
+    answered = [...answered, slideId].slice(-100);
+    store(ANSWERED, answered);
+  }
+}
+
+// ---- what the person sees ----------------------------------------------------------------
+
+function showConnection(state) {
+  connection.dataset.state = state;
+  connection.textContent = state === "online" ? "" : texts[state];
+}
+
+function formStatus(message) {
+  const status = document.getElementById("form-status");
+  if (status) status.textContent = message;
+}
+
+function showError(reason) {
+  const box = document.getElementById("form-error");
+  if (!box) {
+    showConnection("online");
+    connection.textContent = reason;
+    return;
+  }
+  formStatus("");
+  box.textContent = reason;
+  box.hidden = false;
+  box.scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+async function leftFor(slide) {
+  const module = await kindModule(slide.kind);
+  const limit = module.limit(slide);
+  return limit ? Math.max(0, limit - ((mine && mine.used) || 0)) : null;
+}
+
+function hidden(name, value) {
+  const input = el("input");
+  Object.assign(input, { type: "hidden", name, value });
+  return input;
+}
+
+// The same markup as templates/participant_view.html.
+async function formFor(message) {
+  const slide = message.slide;
+  const module = await kindModule(slide.kind);
+  const left = await leftFor(slide);
+  const form = el("form", `slide answer-form kind-${slide.kind}`);
+  Object.assign(form, { method: "post", action: `/${code}`, noValidate: true });
+  form.append(hidden("slide", slide.id), hidden("submission", ""));
+  form.append(el("p", "position", t("question_of", { index: message.index + 1, count: message.count })));
+  const heading = el("h1", "", slide.question || slide.title || "");
+  heading.id = "question";
+  heading.tabIndex = -1;
+  form.append(heading);
+  if (!message.voting) form.append(el("p", "notice", texts.closed));
+  form.append(...module.render(slide, { voting: message.voting, mine, left, texts, t }));
+  const error = el("p", "error");
+  Object.assign(error, { id: "form-error", hidden: true });
+  error.setAttribute("role", "alert");
+  form.append(error);
+  if (left !== 0) {
+    const send = el("button", "", texts.send);
+    Object.assign(send, { type: "submit", disabled: !message.voting });
+    form.append(send);
+  }
+  const status = el("p", "status");
+  status.id = "form-status";
+  status.setAttribute("role", "status");
+  form.append(status);
+  if (kindInfo[slide.kind].replaces && message.voting) form.append(el("p", "hint", texts.may_change));
+  return form;
+}
+
+async function contentFor(message) {
+  const slide = message.slide;
+  const section = el("section", "slide content");
+  if (slide) section.append(...(await kindModule(slide.kind)).render(slide, { texts, t }));
+  const last = message.index === message.count - 1;
+  section.append(el("p", "waiting", last ? texts.last : texts.waiting));
+  return section;
+}
+
+async function confirmation(slide) {
+  const section = el("section", "confirmation");
+  section.id = "confirmation";
+  section.setAttribute("role", "status");
+  const mark = el("p", "confirmation-mark", "✓");
+  mark.setAttribute("aria-hidden", "true");
+  section.append(mark, el("p", "confirmation-title", texts.thanks), el("p", "", texts.wait));
+  const left = await leftFor(slide);
+  const again = kindInfo[slide.kind].replaces ? texts.change : left !== 0 ? texts.add : "";
+  if (again && current.voting) {
+    const button = el("button", "secondary", again);
+    button.type = "button";
+    button.addEventListener("click", () => show({ focus: true }));
+    section.append(button);
+  }
+  return section;
+}
+
+let drawing = Promise.resolve();
+// Draw the current slide in place; with focus, move to its question and announce it.
+function show({ focus = false, thanks = false } = {}) {
+  drawing = drawing.then(async () => {
+    const slide = slideOf(current);
+    let node;
+    try {
+      if (thanks) node = await confirmation(slide);
+      else node = takesAnswers(slide) ? await formFor(current) : await contentFor(current);
+    } catch (error) {
+      window.location.replace(window.location.pathname); // the kind's module cannot load
+      return;
+    }
+    view.replaceChildren(node);
+    dirty = false;
+    if (thanks) {
+      node.querySelector("button")?.focus();
+    } else if (focus) {
+      window.scrollTo(0, 0);
+      const heading = node.querySelector("h1");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+      const question = slide ? slide.question || slide.title || "" : "";
+      document.getElementById("announce").textContent = takesAnswers(slide)
+        ? t("announce", { index: current.index + 1, count: current.count, question })
+        : question;
+    }
+    updateCounter();
+    if (queued().some((m) => slide && m.slide === slide.id)) formStatus(texts.sending);
+  });
+  return drawing;
+}
+
+// Only voting opened or closed: what the person is typing stays where it is.
+function showVoting(voting) {
+  const form = view.querySelector("form.answer-form");
+  if (!form) {
+    if (view.querySelector("#confirmation")) show({ thanks: true });
+    return;
+  }
+  for (const control of form.querySelectorAll("input:not([type=hidden]), textarea, button")) control.disabled = !voting;
+  const notice = form.querySelector(".notice");
+  if (!voting && !notice) form.querySelector("h1").after(el("p", "notice", texts.closed));
+  if (voting && notice) notice.remove();
+}
+
+// ---- sending -------------------------------------------------------------------------------
+
+let retryTimer = null;
+let retries = 0;
+function retryLater() {
+  if (retryTimer !== null) return;
+  retries += 1;
+  const wait = Math.min(30000, 1000 * 2 ** Math.min(retries, 5)) * (0.5 + Math.random());
+  retryTimer = setTimeout(() => { retryTimer = null; flush(); }, wait);
 }
 
 async function sendOverHttp(message) {
@@ -73,6 +241,7 @@ async function sendOverHttp(message) {
     body: JSON.stringify(message),
     credentials: "same-origin",
   });
+  if (response.status >= 500 && response.status !== 503) throw new Error(String(response.status));
   const body = await response.json();
   handle(response.ok ? body : { type: "error", id: message.id, ...body.error });
 }
@@ -83,31 +252,15 @@ async function flush() {
   flushing = true;
   try {
     for (const message of queued()) {
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify(message));
-      } else {
-        await sendOverHttp(message);
-      }
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      else await sendOverHttp(message);
     }
   } catch (error) {
-    showConnection("offline");
-    say(text.offline);
+    showConnection(navigator.onLine === false ? "offline" : "connecting");
+    formStatus(navigator.onLine === false ? texts.offline : texts.retrying);
+    retryLater();
   } finally {
     flushing = false;
-  }
-}
-
-// ---- messages from the server -----------------------------------------------------------
-
-function sameView(message) {
-  const a = message.slide ? message.slide.id : null;
-  const b = shown.slide ? shown.slide.id : null;
-  return a === b && message.voting === shown.voting;
-}
-
-function follow(message) {
-  if (message.type === "slide" && !sameView(message) && !queued().length) {
-    window.location.replace(window.location.pathname);
   }
 }
 
@@ -121,29 +274,108 @@ function newSubmissionId() {
   return time + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Each answer gets an id of its own when it is sent; the outbox sends it again with that id
+// until it is stored, so it never counts twice. Sending the same answer again while it is on its
+// way adds nothing; a different one is a new answer.
+view.addEventListener("submit", (event) => {
+  const form = event.target;
+  event.preventDefault();
+  const slideId = form.elements.slide.value;
+  const kind = slideOf(current).kind;
+  kindModule(kind).then((module) => {
+    const value = module.answer(new FormData(form));
+    const same = JSON.stringify(value);
+    if (!queued().some((m) => m.slide === slideId && JSON.stringify(m.value) === same)) {
+      enqueue({ type: "answer", id: newSubmissionId(), slide: slideId, value });
+    }
+    document.getElementById("form-error").hidden = true;
+    formStatus(navigator.onLine === false ? texts.offline : texts.sending);
+    flush();
+  }, () => {
+    form.elements.submission.value = newSubmissionId();
+    form.submit();
+  });
+});
+
+view.addEventListener("input", () => { dirty = true; updateCounter(); });
+
+function updateCounter() {
+  const counter = document.getElementById("counter");
+  const area = view.querySelector("textarea");
+  if (counter && area) counter.textContent = `${area.maxLength - area.value.length} ${texts.left}`;
+}
+
+// ---- messages from the server ----------------------------------------------------------------
+
+function askMine() {
+  const slide = slideOf(current);
+  if (mineFresh || !takesAnswers(slide)) return;
+  const ask = { type: "mine", id: `m${Date.now()}`, slide: slide.id };
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(ask));
+    return;
+  }
+  fetch(`/api/join/${code}/mine?slide=${encodeURIComponent(slide.id)}`, { headers: { accept: "application/json" } })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((body) => { if (body) handle(body); })
+    .catch(() => {});
+}
+
+function follow(message) {
+  const before = slideOf(current);
+  const after = slideOf(message);
+  if (message.version !== undefined && current.version !== undefined && message.version < current.version) return;
+  const moved = (before ? before.id : null) !== (after ? after.id : null) || message.index !== current.index;
+  const votingChanged = message.voting !== current.voting;
+  current = message;
+  if (moved) {
+    mine = null;
+    show({ focus: true });
+    if (after && answered.includes(after.id)) {
+      mineFresh = false;
+      askMine();
+    }
+  } else if (votingChanged) {
+    showVoting(message.voting);
+  }
+}
+
+async function acknowledged(id) {
+  const sent = settle(id);
+  retries = 0;
+  const slide = slideOf(current);
+  if (!sent || !slide || sent.slide !== slide.id) return;
+  rememberAnswered(slide.id);
+  const module = await kindModule(slide.kind);
+  mine = module.afterAck(mine, sent.value);
+  if (!queued().some((m) => m.slide === slide.id)) show({ thanks: true });
+}
+
 function handle(message) {
   if (message.type === "welcome") {
     if (message.now) clockOffset = message.now - Date.now();
+    askMine();
   } else if (message.type === "ack") {
-    settle(message.id);
-    say(text.thanks);
-    if (form && form.elements.submission.value === message.id) {
-      form.elements.submission.value = ""; // the next answer gets its id when it is sent
-      if (kindModule && kindModule.clearsAfterSend) form.reset();
-      updateCounter();
-    }
-    if (!queued().length && lastSlide && !sameView(lastSlide)) follow(lastSlide);
+    acknowledged(message.id);
   } else if (message.type === "error") {
+    if (message.id && RETRY.has(message.code) && queued().some((m) => m.id === message.id)) {
+      formStatus(texts.retrying);
+      retryLater();
+      return;
+    }
     if (message.id) settle(message.id); // refused for a reason: sending again will not help
-    say(message.reason, "error");
+    showError(message.reason);
   } else if (message.type === "slide") {
-    lastSlide = message;
     follow(message);
+  } else if (message.type === "mine") {
+    const slide = slideOf(current);
+    if (!slide || message.slide !== slide.id) return;
+    mine = message.value;
+    if (!dirty && view.querySelector("form.answer-form")) show();
   }
 }
-let lastSlide = null;
 
-// ---- connecting -------------------------------------------------------------------------
+// ---- connecting ----------------------------------------------------------------------------
 
 function connect() {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -156,6 +388,7 @@ function connect() {
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
   socket.addEventListener("close", () => {
     socket = null;
+    mineFresh = false;
     failures += 1;
     showConnection(navigator.onLine === false ? "offline" : "connecting");
     if (failures > 4 && navigator.onLine !== false) {
@@ -170,7 +403,8 @@ async function poll() {
   if (polling) return;
   polling = true;
   showConnection("online");
-  let version = shown.version;
+  askMine();
+  let version = current.version;
   for (;;) {
     try {
       const response = await fetch(`/api/join/${code}?version=${version}`, {
@@ -179,6 +413,7 @@ async function poll() {
       if (!response.ok) throw new Error(String(response.status));
       const body = await response.json();
       version = body.slide.version;
+      showConnection("online");
       handle(body.slide);
       await flush();
     } catch (error) {
@@ -188,33 +423,6 @@ async function poll() {
   }
 }
 
-// ---- the form ---------------------------------------------------------------------------
-
-const counter = document.getElementById("counter");
-const textarea = form ? form.querySelector("textarea") : null;
-function updateCounter() {
-  if (counter && textarea) {
-    counter.textContent = `${textarea.maxLength - textarea.value.length} ${text.left}`;
-  }
-}
-
-if (form) {
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    // A new answer gets its id now; one not yet acknowledged keeps it, so it never counts twice.
-    if (!form.elements.submission.value) form.elements.submission.value = newSubmissionId();
-    kindReady.then((kind) => {
-      const data = new FormData(form);
-      enqueue({ type: "answer", id: data.get("submission"), slide: data.get("slide"), value: kind.answer(data) });
-      say(navigator.onLine === false ? text.offline : text.sending);
-      flush();
-    }, () => form.submit());
-  });
-  form.elements.submission.value = ""; // the page's own id is for the form without script
-  if (textarea) textarea.addEventListener("input", updateCounter);
-  updateCounter();
-}
-
 window.addEventListener("online", () => {
   showConnection("connecting");
   if (!socket && !polling) connect();
@@ -222,5 +430,8 @@ window.addEventListener("online", () => {
 });
 window.addEventListener("offline", () => showConnection("offline"));
 
-if (queued().length) say(text.offline);
+const form = view.querySelector("form.answer-form");
+if (form) form.elements.submission.value = ""; // the page's own id is for the form without script
+updateCounter();
+if (queued().length) formStatus(navigator.onLine === false ? texts.offline : texts.sending);
 if ("WebSocket" in window) connect(); else poll();

@@ -73,7 +73,8 @@ def test_the_page_sets_an_anonymous_cookie(client: TestClient, created: Created)
 
 
 def test_plain_form_answers_work_without_javascript(client: TestClient, created: Created) -> None:
-    """A form post stores the answer and comes back with a thank-you."""
+    """A form post stores the answer and comes back with a thank-you that waits for the next
+    question; asking to change it shows the person's own ratings again."""
     page = client.get(f"/{created.code}")
     submission = re.search(r'name="submission" value="([^"]+)"', page.text)
     assert submission is not None
@@ -86,7 +87,14 @@ def test_plain_form_answers_work_without_javascript(client: TestClient, created:
     response = client.post(f"/{created.code}", data=form, follow_redirects=False)
     assert response.status_code == 303
     thanks = client.get(response.headers["location"])
-    assert "Your answer has been received" in thanks.text
+    assert "Thank you!" in thanks.text and "Wait for the next question." in thanks.text
+    assert 'http-equiv="refresh"' in thanks.text and "<form" not in thanks.text
+    assert f'href="/{created.code}?again=1">Change my answer' in thanks.text
+    assert f'<a class="button" href="/{created.code}">Next question</a>' in thanks.text
+    changing = client.get(f"/{created.code}?again=1").text
+    assert re.search(r'name="rating-0" value="4" checked', changing)
+    assert re.search(r'name="rating-1" value="skip" checked', changing)
+    assert 'http-equiv="refresh"' not in changing
     again = client.post(f"/{created.code}", data=form, follow_redirects=False)
     assert again.status_code == 303  # a resubmitted form counts once
     statements = results(client, created)["results"]["statements"]

@@ -36,6 +36,12 @@ class Ping(_Message, tag="ping"):
     pass
 
 
+class Mine(_Message, tag="mine"):
+    """A phone asks for its own answers on a slide, to show them again."""
+
+    slide: str
+
+
 class Goto(_Message, tag="goto"):
     slide: int
 
@@ -68,13 +74,13 @@ class Restore(_Message, tag="restore"):
     item: str
 
 
-ParticipantMessage = Answer | Ping
+ParticipantMessage = Answer | Mine | Ping
 Control = Goto | Next | Previous | Voting | ShowResults | Hide | Restore
 PresenterMessage = Control | Ping
 
 _participant_decoder = msgspec.json.Decoder(ParticipantMessage)
 _presenter_decoder = msgspec.json.Decoder(PresenterMessage)
-_PARTICIPANT_TYPES = frozenset({"answer", "ping"})
+_PARTICIPANT_TYPES = frozenset({"answer", "mine", "ping"})
 _PRESENTER_TYPES = frozenset(
     {"goto", "next", "previous", "voting", "results_visible", "hide", "restore", "ping"}
 )
@@ -191,6 +197,13 @@ def presentation_summary(presentation: Presentation) -> dict[str, Any]:
 
 def ack_message(submission_id: str | None, *, duplicate: bool = False) -> dict[str, Any]:
     return {"type": "ack", "id": submission_id, "duplicate": duplicate}
+
+
+def mine_message(
+    message_id: str | None, slide_id: str, value: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A participant's own answers on a slide (``value`` is None before the first)."""
+    return {"type": "mine", "id": message_id, "slide": slide_id, "value": value}
 
 
 def error_message(code: str, reason: str, message_id: str | None = None) -> dict[str, Any]:

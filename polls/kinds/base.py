@@ -69,6 +69,11 @@ class Tally:
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
         return {"kind": self.kind, "answered": len(self.answered)}
 
+    def mine(self, participant: str) -> dict[str, Any] | None:
+        """What this participant's answers that count are, to show them again on their phone
+        (after a reload or a reconnect); None if they have not answered."""
+        return None
+
 
 class Latest:
     """A participant's newest answer wins, whatever order responses arrive in."""

@@ -70,6 +70,10 @@ class ChoiceTally(Tally):
         ]
         return {**super().snapshot(hidden), "respondents": respondents, "options": options}
 
+    def mine(self, participant: str) -> dict[str, Any] | None:
+        chosen = self.choices.get(participant)
+        return None if chosen is None else {"choices": list(chosen)}
+
 
 class MultipleChoiceKind(Kind[MultipleChoice]):
     name = "multiple_choice"

@@ -32,6 +32,7 @@ class OpenTally(Tally):
         self.texts: dict[int, str] = {}
         self.times: dict[int, float] = {}
         self.ids: list[int] = []  # sorted; answers mostly arrive in order, so inserts append
+        self.ids_of: dict[str, str] = {}  # each participant's answers' ids, as one string
 
     def apply(self, response: StoredResponse) -> None:
         text = response.value.get("text")
@@ -41,6 +42,8 @@ class OpenTally(Tally):
         self.texts[response.id] = text
         self.times[response.id] = response.created_at
         insort(self.ids, response.id)
+        given = self.ids_of.get(response.participant)
+        self.ids_of[response.participant] = f"{given} {response.id}" if given else str(response.id)
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
         newest = self.ids[: -MAX_ANSWERS_SHOWN - 1 : -1]
@@ -57,6 +60,13 @@ class OpenTally(Tally):
             1 for item in hidden if item.isdecimal() and int(item) in self.texts
         )
         return {**super().snapshot(hidden), "answers": answers, "total": shown}
+
+    def mine(self, participant: str) -> dict[str, Any] | None:
+        given = self.ids_of.get(participant)
+        if given is None:
+            return None
+        texts = [self.texts[rid] for rid in sorted(int(i) for i in given.split())]
+        return {"texts": texts, "used": len(texts)}
 
 
 class OpenEndedKind(Kind[OpenEnded]):

@@ -88,6 +88,14 @@ class ScaleTally(Tally):
             )
         return {**super().snapshot(hidden), "min": low, "max": high, "statements": statements}
 
+    def mine(self, participant: str) -> dict[str, Any] | None:
+        ratings: dict[str, int | str] = {}
+        for index, values in enumerate(self.values):
+            if participant in values:
+                rating = values[participant]
+                ratings[str(index)] = "skip" if rating is None else rating
+        return {"ratings": ratings} if ratings else None
+
 
 class ScalesKind(Kind[Scales]):
     name = "scales"

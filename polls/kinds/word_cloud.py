@@ -34,6 +34,9 @@ class WordTally(Tally):
         self.order: dict[str, int] = {}  # order of first appearance, kept by the cloud layout
         self.total = 0
         self.spellings: dict[str, Counter[str]] = {}
+        # Each participant's words, one string per participant (strings are not tracked by the
+        # garbage collector; a list each would be, 10,000 of them on a busy slide).
+        self.words_of: dict[str, str] = {}
 
     def apply(self, response: StoredResponse) -> None:
         if response.id in self.seen:
@@ -48,6 +51,8 @@ class WordTally(Tally):
                 self.counts[key] += 1
                 self.total += 1
                 self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
+                given = self.words_of.get(response.participant)
+                self.words_of[response.participant] = f"{given}\n{word}" if given else str(word)
 
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
         # The most frequent words, ties alphabetically, without sorting every word each time.
@@ -69,6 +74,13 @@ class WordTally(Tally):
             "words": words,
             "total": self.total - sum(self.counts.get(key, 0) for key in hidden),
         }
+
+    def mine(self, participant: str) -> dict[str, Any] | None:
+        given = self.words_of.get(participant)
+        if given is None:
+            return None
+        words = given.split("\n")
+        return {"words": words, "used": len(words)}
 
 
 class WordCloudKind(Kind[WordCloud]):

@@ -22,6 +22,7 @@ from polls.core.models import Document, Presentation, State, StoredResponse
 from polls.domain import protocol
 from polls.domain.documents import document_from_builtins
 from polls.domain.tally import Tally, new_tally
+from polls.kinds import kind_of
 from polls.live.events import (
     ONLINE_STALE_SECONDS,
     RESYNC_SECONDS,
@@ -65,6 +66,7 @@ class Room:
         self.users = 0
         self.control_lock = asyncio.Lock()
         self.tallies: dict[str, Tally] = {}
+        self._counting: dict[str, asyncio.Future[None]] = {}  # tallies still being counted
         self.load_responses = load_responses
         self._load_joined = load_joined
         self._interval = results_interval
@@ -217,14 +219,34 @@ class Room:
         """The tally of a slide, built from the response log the first time it is needed."""
         found = self.tallies.get(slide_id)
         if found is not None:
+            counting = self._counting.get(slide_id)
+            if counting is not None:  # another caller is counting it: wait for the whole count
+                await asyncio.shield(counting)
             return found
         slide = self.presentation.document.slide(slide_id)
         assert slide is not None
         counted = new_tally(slide, self.presentation.document.language)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
-        await self._count_from_log(slide_id, counted, 0)
+        counting = self._counting[slide_id] = asyncio.get_running_loop().create_future()
+        try:
+            await self._count_from_log(slide_id, counted, 0)
+        except BaseException:
+            if self.tallies.get(slide_id) is counted:
+                del self.tallies[slide_id]  # the next caller counts again
+            raise
+        finally:
+            del self._counting[slide_id]
+            counting.set_result(None)
         return counted
+
+    async def mine(self, slide_id: str, participant: str) -> dict[str, Any] | None:
+        """A participant's answers that count on a slide, from its tally (no lookup per phone:
+        a thousand phones reloading count the slide once)."""
+        slide = self.presentation.document.slide(slide_id)
+        if slide is None or not kind_of(slide).takes_answers:
+            return None
+        return (await self.ensure_tally(slide_id)).mine(participant)
 
     async def _count_from_log(self, slide_id: str, counted: Tally, after_id: int) -> int:
         """Apply a slide's answers above after_id, a page at a time; returns the highest id.

@@ -156,6 +156,21 @@ async def participant_state(request: Request) -> Response:
     return response
 
 
+async def participant_mine(request: Request) -> Response:
+    """``GET /api/join/{code}/mine?slide=ID``: this participant's answers on a slide."""
+    hub = request.app.state.services.hub
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    slide_id = request.query_params.get("slide", "")[:64]
+    async with hub.room_by_code(_code(request)) as room:
+        value = None
+        if valid_participant_token(token):
+            assert token is not None
+            value = await room.mine(slide_id, participant_key(token))
+    return JSONResponse(
+        protocol.mine_message(None, slide_id, value), headers={"Cache-Control": "no-store"}
+    )
+
+
 async def participant_withdraw(request: Request) -> Response:
     """``POST /api/join/{code}/withdraw``: delete this participant's answers."""
     token = request.cookies.get(PARTICIPANT_COOKIE)

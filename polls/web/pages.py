@@ -143,9 +143,23 @@ async def participant(request: Request) -> Response:
                 return response
         presentation = room.presentation
         slide_message = protocol.slide_message(presentation)
+        slide = presentation.current_slide
+        kind = None if slide is None else kind_of(slide)
+        # A phone that just got its cookie has no answers yet: no need to count the slide.
+        mine = None if minted or slide is None else await room.mine(slide.id, who)
+    gettext = translations(presentation.document.language)
     now = time.time()
-    slide = presentation.current_slide
-    kind = None if slide is None else kind_of(slide)
+    index, count = slide_message["index"], slide_message["count"]
+    limit = 0 if kind is None or slide is None else kind.answer_limit(slide)
+    left = max(0, limit - int((mine or {}).get("used", 0))) if limit else None
+    sent = slide is not None and request.query_params.get("sent") == slide.id
+    thanks = sent and error is None and "again" not in request.query_params
+    again = ""
+    if thanks and kind is not None and slide_message["voting"]:
+        if kind.answers_replace:
+            again = gettext(N_("Change my answer"))
+        elif left is None or left > 0:
+            again = gettext(N_("Add another answer"))
     context = {
         "presentation": presentation,
         "code": code,
@@ -155,17 +169,23 @@ async def participant(request: Request) -> Response:
         "kind": kind,
         "heading": "" if kind is None or slide is None else kind.heading(slide),
         "slide_json": room.slide_data,
+        "mine_json": msgspec.json.encode(mine).decode(),
+        "kinds_json": msgspec.json.encode(phone_kinds()).decode(),
+        "mine": mine,
+        "left": left,
         "voting": slide_message["voting"],
-        "index": slide_message["index"],
-        "count": slide_message["count"],
+        "index": index,
+        "count": count,
+        "last": index == count - 1,
+        "thanks": thanks,
+        "again": again,
+        "waiting": thanks or kind is None or not kind.takes_answers,
         "submission": protocol.new_submission_id(now),
         "now": int(now * 1000),
-        "sent": request.query_params.get("sent") == slide_message["slide"]["id"]
-        if slide_message["slide"]
-        else False,
-        "error": error.translated(translations(presentation.document.language)) if error else None,
+        "error": error.translated(gettext) if error else None,
     }
     response = render(request, "participant.html", context, error.status if error else 200)
+    response.headers["Cache-Control"] = "no-store"  # it follows the presenter: never from a cache
     if minted:
         remember_participant(request, response, token)
     return response
@@ -199,6 +219,19 @@ def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
     """An answer value from the plain HTML form of a slide."""
     values = {key: [str(value) for value in form.getlist(key)] for key in form}
     return kind_of(slide).form_answer(slide, values)
+
+
+def phone_kinds() -> dict[str, dict[str, Any]]:
+    """What a phone needs of each kind to show its slides in place: its script, whether it
+    takes answers, and whether a new answer replaces the last."""
+    return {
+        kind.name: {
+            "script": kind.script,
+            "answers": kind.takes_answers,
+            "replaces": kind.answers_replace,
+        }
+        for kind in all_kinds()
+    }
 
 
 def kinds_json(language: str) -> str:

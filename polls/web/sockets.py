@@ -50,6 +50,7 @@ CLOSE_UNKNOWN = 4404
 # Per connection: 10 messages a second on average, bursts of 30; far past that, it is closed.
 MESSAGE_RATE, MESSAGE_BURST, MAX_STRIKES = 10.0, 30.0, 100
 UNSAVED = Unavailable(N_("Could not save; please retry."))
+UNREAD = Unavailable(N_("Could not read your answers; please retry."))
 
 
 def _origin_ok(websocket: WebSocket) -> bool:
@@ -180,6 +181,9 @@ class Answering:
         message = self.conversation.admit(data)
         if message is None:
             return
+        if isinstance(message, protocol.Mine):
+            self.room.spawn(self._mine(message))
+            return
         try:
             pending = self.hub.submit(self.room, self.who, message)
         except PollsError as exc:
@@ -190,6 +194,16 @@ class Answering:
             self.conversation.refuse(UNSAVED, message.id)
             return
         pending.add_done_callback(functools.partial(self._stored, message))
+
+    async def _mine(self, message: protocol.Mine) -> None:
+        try:
+            value = await self.room.mine(message.slide, self.who)
+        except Exception:  # storage is away: the phone asks again later
+            log.warning("reading a participant's answers failed", exc_info=True)
+            self.conversation.refuse(UNREAD, message.id)
+            return
+        reply = protocol.mine_message(message.id, message.slide, value)
+        self.conversation.send(protocol.encode(reply))
 
     async def on_queued(self, data: str | bytes) -> None:
         self.on_message(data)

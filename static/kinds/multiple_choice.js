@@ -1,11 +1,35 @@
 // Multiple choice: the phone's answer, and the bars on the presenter's screen.
 import { el } from "../dom.js";
 
+// ---- on the phone -----------------------------------------------------------------------
+
 export function answer(data) {
   return { choices: data.getAll("choice").map(Number) };
 }
 
-export const clearsAfterSend = false;
+export const limit = () => 0;
+
+export const afterAck = (mine, value) => ({ choices: value.choices });
+
+// The same markup as templates/kinds/multiple_choice.html.
+export function render(slide, { voting, mine, texts }) {
+  const chosen = mine ? mine.choices : [];
+  const box = el("fieldset", "choices");
+  box.append(el("legend", "", slide.multiple ? texts.choose_several : texts.choose_one));
+  slide.options.forEach((option, index) => {
+    const label = el("label", "choice");
+    const input = el("input");
+    Object.assign(input, {
+      type: slide.multiple ? "checkbox" : "radio", name: "choice", value: String(index),
+      checked: chosen.includes(index), disabled: !voting,
+    });
+    label.append(input, " ", el("span", "", option));
+    box.append(label);
+  });
+  return [box];
+}
+
+// ---- on the presenter's screen -----------------------------------------------------------
 
 export function draw(box, results) {
   const top = Math.max(1, ...results.options.map((o) => o.count));

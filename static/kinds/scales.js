@@ -1,6 +1,8 @@
 // Scales: the phone's ratings, and one line per statement on the presenter's screen.
 import { el } from "../dom.js";
 
+// ---- on the phone -----------------------------------------------------------------------
+
 export function answer(data) {
   const ratings = {};
   for (const [name, value] of data.entries()) {
@@ -9,7 +11,51 @@ export function answer(data) {
   return { ratings };
 }
 
-export const clearsAfterSend = false;
+export const limit = () => 0;
+
+// A rating replaces the last one of its statement; statements not rated now keep theirs.
+export const afterAck = (mine, value) => ({ ratings: { ...(mine ? mine.ratings : {}), ...value.ratings } });
+
+function radio(name, value, checked, voting) {
+  const input = el("input");
+  Object.assign(input, { type: "radio", name, value: String(value), checked, disabled: !voting });
+  return input;
+}
+
+// The same markup as templates/kinds/scales.html.
+export function render(slide, { voting, mine, texts }) {
+  const ratings = mine ? mine.ratings : {};
+  const points = slide.max - slide.min + 1;
+  return slide.statements.map((statement, index) => {
+    const chosen = ratings[String(index)];
+    const box = el("fieldset", `scale points-${points}`);
+    box.append(el("legend", "", statement));
+    const options = el("div", "scale-options");
+    for (let value = slide.min; value <= slide.max; value += 1) {
+      const label = el("label", "scale-option");
+      const point = el("span", "point", String(value));
+      const end = value === slide.min ? slide.min_label : value === slide.max ? slide.max_label : "";
+      if (end) point.append(el("span", "point-label", ` ${end}`));
+      label.append(radio(`rating-${index}`, value, chosen === value, voting), point);
+      options.append(label);
+    }
+    box.append(options);
+    if (slide.min_label || slide.max_label) {
+      const ends = el("div", "scale-labels");
+      ends.setAttribute("aria-hidden", "true");
+      ends.append(el("span", "", slide.min_label), el("span", "", slide.max_label));
+      box.append(ends);
+    }
+    if (slide.allow_skip) {
+      const skip = el("label", "skip");
+      skip.append(radio(`rating-${index}`, "skip", chosen === "skip", voting), ` ${texts.skip}`);
+      box.append(skip);
+    }
+    return box;
+  });
+}
+
+// ---- on the presenter's screen -----------------------------------------------------------
 
 const mean = (statement) => (statement.mean === null ? "–" : statement.mean.toFixed(1));
 

@@ -1,12 +1,42 @@
 // Word cloud: the phone's answer, and the cloud on the presenter's screen.
 import { el } from "../dom.js";
 
+// ---- on the phone -----------------------------------------------------------------------
+
 export function answer(data) {
   return { words: data.getAll("word").filter((w) => w.trim()) };
 }
 
-// Each answer adds words: the fields are cleared for the next ones.
-export const clearsAfterSend = true;
+export const limit = (slide) => slide.max_words;
+
+// What the phone shows again after an answer is stored: the words add up.
+export function afterAck(mine, value) {
+  const words = [...(mine ? mine.words : []), ...value.words];
+  return { words, used: words.length };
+}
+
+// The same markup as templates/kinds/word_cloud.html.
+export function render(slide, { voting, mine, left, texts, t }) {
+  const nodes = [];
+  const given = mine ? mine.words : [];
+  if (given.length) {
+    const list = el("p", "given", `${texts.your_words} `);
+    for (const word of given) list.append(el("span", "given-item", word), " ");
+    nodes.push(list, el("p", "hint count", t("words_given", { used: given.length, limit: slide.max_words })));
+  }
+  if (left === 0) nodes.push(el("p", "hint done", texts.all_words));
+  const fields = left === null ? slide.max_words : left;
+  for (let n = 0; n < fields; n += 1) {
+    const label = el("label", "word", `${texts.word} ${given.length + n + 1} `);
+    const input = el("input");
+    Object.assign(input, { type: "text", name: "word", maxLength: slide.max_length, autocomplete: "off", disabled: !voting });
+    label.append(input);
+    nodes.push(label);
+  }
+  return nodes;
+}
+
+// ---- on the presenter's screen -----------------------------------------------------------
 
 // The word-cloud layout, the same computation as polls/research/cloud.py, so the picture on the
 // screen and the exported SVG/PNG are the same: words in order of first appearance along a spiral.

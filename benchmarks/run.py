@@ -1,9 +1,10 @@
 """Load benchmarks: phones and a presenter screen against a real ``polls serve``.
 
 The server runs as its own process pinned to one core; this load generator runs pinned to the
-other, speaking the documented protocol exactly as phones do (cookie, welcome, slide, answer,
-ack). Every run also measures a raw Starlette/uvicorn WebSocket echo on the same machine, so
-figures can be read as ratios that hold on other hardware.
+other, doing what the phones' page does: load the page and the files it names (once; a slide
+change no longer loads anything), then speak the documented protocol over one socket (cookie,
+welcome, slide, answer, ack). Every run also measures a raw Starlette/uvicorn WebSocket echo
+on the same machine, so figures can be read as ratios that hold on other hardware.
 
     .venv/bin/python benchmarks/run.py --quick        # under two minutes: make bench
     .venv/bin/python benchmarks/run.py                # everything: make bench-full
@@ -15,9 +16,12 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import gzip
 import json
 import os
 import platform
+import posixpath
+import re
 import socket
 import statistics
 import subprocess
@@ -224,24 +228,31 @@ class Phone(WSListener):  # type: ignore[misc]
             self.transport.disconnect()
 
 
-async def join(port: int, code: str, index: int) -> Phone:
+def cookie_of(index: int) -> str:
+    return f"polls_participant=bench-{index:08d}-participant"
+
+
+async def join(port: int, code: str, cookie: str) -> Phone:
     _, phone = await ws_connect(
         Phone,
         f"ws://127.0.0.1:{port}/ws/join/{code}",
-        extra_headers={"cookie": f"polls_participant=bench-{index:08d}-participant"},
+        extra_headers={"cookie": cookie},
         websocket_handshake_timeout=60,
     )
     await phone.greeted  # welcome, then the current slide
     return phone
 
 
-async def join_many(port: int, code: str, count: int, start: int = 0) -> tuple[list[Phone], float]:
+async def join_many(
+    port: int, code: str, count: int, start: int = 0, cookies: list[str] | None = None
+) -> tuple[list[Phone], float]:
     """Join count phones, 500 handshakes in flight at once; returns phones and seconds."""
     gate = asyncio.Semaphore(500)
 
     async def one(index: int) -> Phone:
         async with gate:
-            return await join(port, code, index)
+            cookie = cookies[index - start] if cookies else cookie_of(index)
+            return await join(port, code, cookie)
 
     began = time.perf_counter()
     phones = await asyncio.gather(*(one(start + i) for i in range(count)))
@@ -286,10 +297,96 @@ def create(port: int) -> dict[str, Any]:
 # ---- scenarios ------------------------------------------------------------------------------
 
 
-async def capacity(server: Server, code: str, count: int) -> tuple[list[Phone], dict[str, float]]:
+# ---- the page, as a browser loads it ----------------------------------------------------------
+
+ASSET = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
+IMPORTED = re.compile(rb'from\s*"(\.{1,2}/[^"]+)"')
+
+
+async def get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, cookie: str
+) -> tuple[int, dict[bytes, bytes], bytes]:
+    """One HTTP/1.1 request on a kept-alive connection, as a browser sends it."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept-Encoding: gzip"]
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *header_lines = head[:-4].split(b"\r\n")
+    headers: dict[bytes, bytes] = {}
+    for line in header_lines:
+        name, _, value = line.partition(b":")
+        headers.setdefault(name.strip().lower(), value.strip())
+    length = int(headers.get(b"content-length", b"0"))
+    body = await reader.readexactly(length) if length else b""
+    return int(status_line.split()[1]), headers, body
+
+
+def page_files(page: bytes) -> list[str]:
+    """What the page makes the browser fetch: its stylesheet, its script and every slide kind's
+    module (preloaded, so that a slide change fetches nothing)."""
+    return [m.decode() for m in ASSET.findall(page)]
+
+
+async def load_page(port: int, code: str) -> tuple[str, int]:
+    """A phone opens the page for the first time: the page (which gives it its cookie), then
+    every file the page and its modules name, on one kept-alive connection. Returns the
+    cookie and the bytes received."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        status, headers, page = await get(reader, writer, f"/{code}", "")
+        assert status == 200, status
+        cookie = headers[b"set-cookie"].split(b";", 1)[0].decode()
+        received = len(page)
+        wanted, fetched = page_files(page), set()
+        while wanted:
+            path = wanted.pop()
+            if path in fetched:
+                continue
+            fetched.add(path)
+            status, headers, body = await get(reader, writer, path, cookie)
+            assert status == 200, (path, status)
+            received += len(body)
+            if path.split("?")[0].endswith(".js"):
+                text = (
+                    gzip.decompress(body) if headers.get(b"content-encoding") == b"gzip" else body
+                )
+                base = posixpath.dirname(path.split("?")[0])
+                wanted += [
+                    posixpath.normpath(posixpath.join(base, m.decode()))
+                    for m in IMPORTED.findall(text)
+                ]
+        return cookie, received
+    finally:
+        writer.close()
+
+
+async def page_loads(server: Server, code: str, count: int) -> tuple[list[str], dict[str, float]]:
+    """count phones load the page and its files, 500 at a time (as a room arriving)."""
+    gate = asyncio.Semaphore(500)
+
+    async def one() -> tuple[str, int]:
+        async with gate:
+            return await load_page(server.port, code)
+
+    used, began = server.cpu_seconds(), time.perf_counter()
+    loaded = await asyncio.gather(*(one() for _ in range(count)))
+    seconds = time.perf_counter() - began
+    return [cookie for cookie, _ in loaded], {
+        "pages": count,
+        "seconds": seconds,
+        "per_s": count / seconds,
+        "kib_per_page": sum(size for _, size in loaded) / count / 1024,
+        "server_cpu_ms_per_page": 1000 * (server.cpu_seconds() - used) / count,
+    }
+
+
+async def capacity(
+    server: Server, code: str, count: int, cookies: list[str] | None = None
+) -> tuple[list[Phone], dict[str, float]]:
     """Connect idle phones; memory per connection, handshakes per second, probe round trip."""
     before = server.rss_kib()
-    phones, seconds = await join_many(server.port, code, count)
+    phones, seconds = await join_many(server.port, code, count, cookies=cookies)
     after = server.rss_kib()
     rtts = []
     for index in range(200):
@@ -451,9 +548,14 @@ async def presenter_latency(
 
 
 async def fan_out(
-    screen: ClientConnection, phones: list[Phone], slide: int, stalled: float
+    screen: ClientConnection,
+    phones: list[Phone],
+    slide: int,
+    stalled: float,
+    control: dict[str, Any] | None = None,
 ) -> dict[str, float]:
-    """Time for a slide change to reach every (reading) phone; some phones may stop reading."""
+    """Time for a slide change (or another control) to reach every (reading) phone; some phones
+    may stop reading."""
     stopped = phones[: int(len(phones) * stalled)]
     for phone in stopped:
         phone.stop_reading()
@@ -462,7 +564,8 @@ async def fan_out(
         while not phone.slides.empty():
             phone.slides.get_nowait()
     began = time.perf_counter()
-    await screen.send(json.dumps({"type": "goto", "slide": slide, "id": f"fan{slide}"}))
+    message = control or {"type": "goto", "slide": slide}
+    await screen.send(json.dumps({**message, "id": f"fan{slide}{message['type']}"}))
     arrivals = await asyncio.wait_for(asyncio.gather(*(p.slides.get() for p in reading)), 30)
     delays = [t - began for t in arrivals]
     return {
@@ -544,10 +647,19 @@ async def measure(plan: Plan) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder, polls_server(Path(folder)) as server:
         presentation = create(server.port)
         screen = await presenter(server.port, presentation)
+        step(f"{plan.phones:,} phones load the page")
+        cookies, results["page_loads"] = await page_loads(server, presentation["code"], plan.phones)
         step(f"connecting {plan.phones:,} phones")
-        phones, results["capacity"] = await capacity(server, presentation["code"], plan.phones)
+        phones, results["capacity"] = await capacity(
+            server, presentation["code"], plan.phones, cookies
+        )
         step("slide change to every phone")
         results["fan_out"] = await fan_out(screen, phones, 1, stalled=0.0)
+        step("voting lock to every phone")
+        results["fan_out_lock"] = await fan_out(
+            screen, phones, 1, stalled=0.0, control={"type": "voting", "open": False}
+        )
+        await fan_out(screen, phones, 1, stalled=0.0, control={"type": "voting", "open": True})
         await drained(phones[0])  # the joins are written behind the phones' backs: let them land
         answers = []
         for rate in plan.rates:
@@ -594,8 +706,14 @@ async def measure(plan: Plan) -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     capacity_ = results["capacity"]
+    loads = results["page_loads"]
     rows = [
         ("machine", results["machine"]),
+        (
+            f"{loads['pages']:,} page loads (page and its files)",
+            f"{loads['seconds']:.1f} s ({loads['per_s']:,.0f}/s), {loads['kib_per_page']:.1f} KiB "
+            f"and {loads['server_cpu_ms_per_page']:.2f} ms server CPU each",
+        ),
         ("connections", f"{capacity_['connections']:,}"),
         ("joins", f"{capacity_['join_seconds']:.1f} s ({capacity_['handshakes_per_s']:,.0f}/s)"),
         ("server memory per connection", f"{capacity_['kib_per_connection']:.1f} KiB"),
@@ -630,6 +748,11 @@ def table(results: dict[str, Any]) -> str:
         (
             f"slide change to {results['fan_out']['phones']:,} phones",
             f"p50 {results['fan_out']['p50_ms']:.0f} ms, all {results['fan_out']['all_ms']:.0f} ms",
+        ),
+        (
+            f"voting lock to {results['fan_out_lock']['phones']:,} phones",
+            f"p50 {results['fan_out_lock']['p50_ms']:.0f} ms, "
+            f"all {results['fan_out_lock']['all_ms']:.0f} ms",
         ),
         (
             f"the same with {results['fan_out_stalled']['stalled']} phones not reading",

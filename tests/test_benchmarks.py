@@ -37,7 +37,8 @@ def test_socket_path_benchmark_runs_and_reports() -> None:
 
 
 def test_load_benchmark_harness_runs_and_reports() -> None:
-    """The load harness runs its smoke plan against real servers and prints every figure."""
+    """The load harness runs its smoke plan against real servers and prints every figure,
+    its phones loading the page and its files as the page does."""
     done = run_script("benchmarks/run.py", "--smoke", timeout=240)
     for figure in (
         "server memory per connection",
@@ -45,7 +46,9 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         "server CPU",
         "per echo",
         "presenter latency",
+        "50 page loads (page and its files)",
         "slide change to 50 phones",
+        "voting lock to 50 phones",
         "phones not reading",
     ):
         assert figure in done.stdout

@@ -221,8 +221,9 @@ class Kind(Generic[S]):
 
     @property
     def script(self) -> str:
-        """The browser module that reads the form and draws the results."""
-        return f"/static/kinds/{self.name}.js"
+        """The browser module (in static/) that draws the slide on a phone, reads its form and
+        draws its results on the screen."""
+        return f"kinds/{self.name}.js"
 
     def describe_fields(self) -> list[dict[str, Any]]:
         return [field.describe() for field in self.fields]

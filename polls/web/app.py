@@ -16,8 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route, WebSocketRoute
 from starlette.templating import Jinja2Templates
 
 from polls.broker import Broker, open_broker
@@ -30,6 +29,7 @@ from polls.live.writer import Writer
 from polls.storage import Storage, open_storage
 from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
+from polls.web.assets import Assets
 from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
@@ -53,6 +53,8 @@ class Services:
             autoescape=True,
             extensions=["jinja2.ext.i18n"],
         )
+        self.assets = Assets(_find("static"))
+        environment.globals["asset"] = self.assets.url
         self.templates = Jinja2Templates(env=environment)
 
 
@@ -62,6 +64,11 @@ def _find(folder: str) -> Path:
         if (base / folder).is_dir():
             return base / folder
     raise RuntimeError(f"cannot find the {folder}/ folder")
+
+
+async def serve_asset(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return await services.assets.serve(request)
 
 
 def wants_json(request: Request) -> bool:
@@ -183,7 +190,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/research/{presentation_id}/delete", research.delete_answers, methods=["POST"]),
         WebSocketRoute("/ws/join/{code}", sockets.participant),
         WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
-        Mount("/static", StaticFiles(directory=str(_find("static"))), name="static"),
+        Route("/static/{path:path}", serve_asset),
         Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),
         Route("/{code}", pages.participant, methods=["GET", "POST"]),
     ]

@@ -35,6 +35,7 @@ from polls.web.access import (
     require_presenter,
     swap_key_for_cookie,
 )
+from polls.web.assets import Assets
 
 
 def render(
@@ -148,6 +149,7 @@ async def participant(request: Request) -> Response:
         # A phone that just got its cookie has no answers yet: no need to count the slide.
         mine = None if minted or slide is None else await room.mine(slide.id, who)
     gettext = translations(presentation.document.language)
+    kinds = phone_kinds(request.app.state.services.assets)
     now = time.time()
     index, count = slide_message["index"], slide_message["count"]
     limit = 0 if kind is None or slide is None else kind.answer_limit(slide)
@@ -170,7 +172,8 @@ async def participant(request: Request) -> Response:
         "heading": "" if kind is None or slide is None else kind.heading(slide),
         "slide_json": room.slide_data,
         "mine_json": msgspec.json.encode(mine).decode(),
-        "kinds_json": msgspec.json.encode(phone_kinds()).decode(),
+        "kinds_json": msgspec.json.encode(kinds).decode(),
+        "preload": [info["script"] for info in kinds.values()],
         "mine": mine,
         "left": left,
         "voting": slide_message["voting"],
@@ -221,12 +224,12 @@ def form_answer(slide: Slide, form: FormData) -> dict[str, Any]:
     return kind_of(slide).form_answer(slide, values)
 
 
-def phone_kinds() -> dict[str, dict[str, Any]]:
+def phone_kinds(assets: Assets) -> dict[str, dict[str, Any]]:
     """What a phone needs of each kind to show its slides in place: its script, whether it
     takes answers, and whether a new answer replaces the last."""
     return {
         kind.name: {
-            "script": kind.script,
+            "script": assets.url(kind.script),
             "answers": kind.takes_answers,
             "replaces": kind.answers_replace,
         }
@@ -234,15 +237,14 @@ def phone_kinds() -> dict[str, dict[str, Any]]:
     }
 
 
-def kinds_json(language: str) -> str:
+def kinds_json(request: Request, language: str) -> str:
     """Every kind's fields, defaults, limits and script, for the editor and the presenter."""
     gettext = translations(language)
-    return msgspec.json.encode(
-        {
-            "kinds": browser_kinds(gettext),
-            "notes": {**NOTES.describe(), "label": gettext(NOTES.label)},
-        }
-    ).decode()
+    kinds = browser_kinds(gettext)
+    for info in kinds.values():
+        info["script"] = request.app.state.services.assets.url(info["script"])
+    notes = {**NOTES.describe(), "label": gettext(NOTES.label)}
+    return msgspec.json.encode({"kinds": kinds, "notes": notes}).decode()
 
 
 async def presenter(request: Request) -> Response:
@@ -279,7 +281,7 @@ async def _presenter_page(request: Request, presentation_id: str, mode: str) -> 
             "qr_small": qr.svg_inline(scale=3, border=1, dark="#111418", omitsize=True),
             "qr_large": qr.svg_inline(scale=10, border=2, dark="#111418", omitsize=True),
             "document_json": msgspec.json.encode(presentation.document).decode(),
-            "kinds_json": kinds_json(presentation.document.language),
+            "kinds_json": kinds_json(request, presentation.document.language),
         },
     )
 
@@ -296,7 +298,7 @@ async def new(request: Request) -> Response:
         {
             "editing": None,
             "document_json": msgspec.json.encode(new_document).decode(),
-            "kinds_json": kinds_json(language),
+            "kinds_json": kinds_json(request, language),
             "needs_token": bool(settings.admin_token),
         },
     )
@@ -315,7 +317,7 @@ async def edit(request: Request) -> Response:
             "editing": presentation,
             "language": presentation.document.language,
             "document_json": msgspec.json.encode(document_to_data(presentation.document)).decode(),
-            "kinds_json": kinds_json(presentation.document.language),
+            "kinds_json": kinds_json(request, presentation.document.language),
             "needs_token": False,
         },
     )

@@ -375,3 +375,39 @@ def test_the_phone_draws_each_kind_as_the_server_does(browser: Any, service: Ser
             return [r for r in rows if not (r[0] == "INPUT" and r[2] == "submission")]
 
         assert without_ids(drawn) == without_ids(rendered), f"slide {position}"
+
+
+def test_every_state_at_three_widths(browser: Any, service: Service) -> None:
+    """Each slide of the closing round, open and locked, and the confirmation after an answer,
+    at 320, 360 and 412 px: nothing scrolls sideways. The screenshots are for people to look at."""
+    room = Room(service, browser, CLOSING_ROUND)
+    widths = (320, 360, 412)
+    phones = {
+        w: Phone(browser, service, room.code, viewport={"width": w, "height": 800}) for w in widths
+    }
+    answer = {
+        2: lambda page: page.locator(".choice").first.click(),
+        3: lambda page: page.locator("input[name=word]").first.fill("Verbinding"),
+        4: lambda page: page.locator(".scale").first.locator(".scale-option").nth(3).click(),
+        5: lambda page: page.fill("textarea", "Graag vaker zo'n avond."),
+    }
+    for position in range(1, 7):
+        room.go_to(position)
+        for width, phone in phones.items():
+            phone.shows(position)
+            shoot(phone.page, f"phone-{width}-slide-{position}")
+            wide = phone.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert wide <= 0, f"slide {position} at {width} px scrolls sideways"
+        if position in answer:
+            room.screen.keyboard.press("l")
+            for width, phone in phones.items():
+                expect(phone.page.locator("#view .notice")).to_be_visible()
+                shoot(phone.page, f"phone-{width}-slide-{position}-locked")
+            room.screen.keyboard.press("l")
+            for width, phone in phones.items():
+                expect(phone.page.locator("#view .notice")).to_have_count(0)
+                answer[position](phone.page)
+                phone.send()
+                shoot(phone.page, f"phone-{width}-slide-{position}-thanks")

@@ -71,12 +71,14 @@ class Hub:
         finally:
             await self._release(room)
 
+    def open_room_id(self, code: str) -> str | None:
+        """The presentation of an open room with this join code, found without storage."""
+        return next((r.id for r in self.rooms.values() if r.presentation.code == code), None)
+
     @asynccontextmanager
     async def room_by_code(self, code: str) -> AsyncIterator[Room]:
         # A room that is open already knows its code: 10,000 phones joining cost no lookups.
-        presentation_id = next(
-            (r.id for r in self.rooms.values() if r.presentation.code == code), None
-        )
+        presentation_id = self.open_room_id(code)
         if presentation_id is None:
             presentation = await self.storage.presentation_by_code(code)
             if presentation is None:

@@ -29,7 +29,7 @@ from polls.live.writer import Writer
 from polls.storage import Storage, open_storage
 from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
-from polls.web.assets import Assets
+from polls.web.assets import Assets, ServeAssets
 from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
@@ -40,7 +40,9 @@ MAX_BODY_BYTES = 512 * 1024
 class Services:
     """Everything a request handler needs, opened in the lifespan."""
 
-    def __init__(self, settings: Settings, storage: Storage, broker: Broker) -> None:
+    def __init__(
+        self, settings: Settings, storage: Storage, broker: Broker, assets: Assets
+    ) -> None:
         self.settings = settings
         self.storage = storage
         self.broker = broker
@@ -53,8 +55,8 @@ class Services:
             autoescape=True,
             extensions=["jinja2.ext.i18n"],
         )
-        self.assets = Assets(_find("static"))
-        environment.globals["asset"] = self.assets.url
+        self.assets = assets
+        environment.globals["asset"] = assets.url
         self.templates = Jinja2Templates(env=environment)
 
 
@@ -64,11 +66,6 @@ def _find(folder: str) -> Path:
         if (base / folder).is_dir():
             return base / folder
     raise RuntimeError(f"cannot find the {folder}/ folder")
-
-
-async def serve_asset(request: Request) -> Response:
-    services: Services = request.app.state.services
-    return await services.assets.serve(request)
 
 
 def wants_json(request: Request) -> bool:
@@ -137,6 +134,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
     """The application. ``freeze_after_start`` (for ``polls serve``) keeps the objects that
     exist after start-up out of garbage collections; tests that start many apps leave it off."""
     settings = settings or Settings.from_env()
+    assets = Assets(_find("static"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -144,7 +142,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         broker = open_broker(settings.broker_url)
         await storage.connect()
         await broker.connect()
-        services = Services(settings, storage, broker)
+        services = Services(settings, storage, broker, assets)
         app.state.services = services
         await services.writer.start()
         purging = asyncio.create_task(purge_daily(services), name="polls-purge")
@@ -190,11 +188,13 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/research/{presentation_id}/delete", research.delete_answers, methods=["POST"]),
         WebSocketRoute("/ws/join/{code}", sockets.participant),
         WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
-        Route("/static/{path:path}", serve_asset),
         Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),
         Route("/{code}", pages.participant, methods=["GET", "POST"]),
     ]
-    middleware: list[Middleware] = [Middleware(SecurityHeaders)]
+    middleware: list[Middleware] = [
+        Middleware(ServeAssets, assets=assets),
+        Middleware(SecurityHeaders),
+    ]
     return Starlette(
         routes=routes,
         middleware=middleware,

@@ -104,6 +104,8 @@ async def _open_presentation(request: Request) -> str:
     code = parse_code(request.path_params["code"])
     if services.code_guesses.blocked(_client(request)):
         raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
+    if code is not None and services.hub.open_room_id(code) is not None:
+        return code  # an open room knows its code: a room of phones loading costs no lookups
     if code is None or await services.storage.presentation_by_code(code) is None:
         services.code_guesses.allow(_client(request))
         raise UnknownCode(N_("No open presentation has this code. Check the code on the screen."))
@@ -124,7 +126,7 @@ async def participant(request: Request) -> Response:
     who = participant_key(token)
     error: PollsError | None = None
     async with hub.room_by_code(code) as room:
-        await hub.join(room, who)  # counted once per presentation, however often it comes
+        hub.join_soon(room, who)  # counted once per presentation, however often it comes
         if request.method == "POST":
             form = await request.form()
             try:

@@ -17,6 +17,19 @@ const $ = (name) => document.getElementById(name);
 
 const heading = (slide) => slide.question || slide.title || "";
 
+// Numbers as the presentation's language writes them: "4,2" and "47,6 %" in Dutch.
+const language = root.dataset.language || "en";
+const formats = {
+  one: new Intl.NumberFormat(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  whole: new Intl.NumberFormat(language),
+  share: new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 }),
+};
+const fmt = {
+  number: (value) => formats.one.format(value),
+  integer: (value) => formats.whole.format(value),
+  percent: (value) => formats.share.format(value / 100),
+};
+
 function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) {
     serial += 1;
@@ -52,6 +65,8 @@ function renderSlide() {
   if (console_) {
     renderSlideList();
     $("notes").textContent = slide.notes || "–";
+    const next = doc.slides[state.current + 1];
+    $("next-slide").textContent = next ? heading(next) : labels.end;
   }
   $("slide-title").textContent = heading(slide);
   $("slide-body").textContent = slide.body || "";
@@ -62,10 +77,43 @@ function renderSlide() {
   $("visibility").textContent = hiddenResults ? $("visibility").dataset.show : $("visibility").dataset.hide;
   $("results").hidden = hiddenResults || $("table-toggle").getAttribute("aria-pressed") === "true";
   $("results-hidden").hidden = !hiddenResults;
+  $("locked").hidden = !locked || !kindInfo[slide.kind]?.answers;
+  // The breakdown applies to slides that take answers, other than the one it breaks down by.
+  const segment = $("segment");
+  segment.disabled = !kindInfo[slide.kind]?.answers;
+  refreshSegments();
 }
 
 function moderate(slideId, item, hidden) {
   send({ type: hidden ? "restore" : "hide", slide: slideId, item });
+}
+
+// What the presenter hid: listed in the console only, never on the audience's screen.
+function renderHidden(slideId, items) {
+  const list = $("hidden-items");
+  list.replaceChildren();
+  for (const { item, text } of items) {
+    const entry = el("li");
+    const restore = el("button", "restore", labels.restore);
+    restore.type = "button";
+    restore.addEventListener("click", () => moderate(slideId, item, true));
+    entry.append(el("span", "hidden-text", text), " ", restore);
+    list.append(entry);
+  }
+  $("hidden-none").hidden = items.length > 0;
+}
+
+// The console's clock: how long the session has run since the console was opened.
+if (console_) {
+  const began = Date.now();
+  const tick = () => {
+    const seconds = Math.floor((Date.now() - began) / 1000);
+    const h = Math.floor(seconds / 3600);
+    const m = String(Math.floor((seconds % 3600) / 60)).padStart(h ? 2 : 1, "0");
+    $("timer").textContent = `${h ? `${h}:` : ""}${m}:${String(seconds % 60).padStart(2, "0")}`;
+  };
+  tick();
+  setInterval(tick, 1000);
 }
 
 // The same results as a table, for screen readers and remote viewers (key T).
@@ -96,7 +144,7 @@ function renderTable() {
   const caption = el("p", "table-caption", slide ? heading(slide) : "");
   box.append(caption);
   const kind = kinds[results.kind];
-  const shown = kind ? kind.table(results, labels) : null;
+  const shown = kind ? kind.table(results, labels, fmt) : null;
   if (shown) box.append(table(shown.headers, shown.rows));
 }
 
@@ -113,7 +161,9 @@ function toggleOverlay() {
   $("join-overlay").hidden = !$("join-overlay").hidden;
 }
 
+let lastMessage = null;
 function renderResults(message) {
+  lastMessage = message;
   $("joined").textContent = message.joined;
   const results = message.results;
   $("answered").textContent = results ? results.answered : 0;
@@ -124,8 +174,9 @@ function renderResults(message) {
   const box = $("results");
   box.replaceChildren();
   const kind = kinds[results.kind];
-  if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels });
   if (kindInfo[results.kind]?.answers && results.answered === 0) box.append(el("p", "hint", labels.empty));
+  if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels, fmt, slide, audience: !console_ });
+  if (console_) renderHidden(slide.id, kind ? kind.hidden(results) : []);
 }
 
 // Results broken down by the answer to a multiple-choice slide, fetched beside the live ones.
@@ -144,7 +195,7 @@ function fillSegmentChoices() {
 function segmentLine(results) {
   if (results.suppressed) return [String(results.answered)];
   const kind = kinds[results.kind];
-  return kind ? kind.summary(results, labels) : [`n = ${results.answered}`];
+  return kind ? kind.summary(results, labels, fmt) : [`n = ${results.answered}`];
 }
 
 function renderSegments(groups) {
@@ -207,6 +258,13 @@ function refreshSegmentsSoon() {
     refreshSegments();
   }, wait);
 }
+
+// A new screen size (the projector, full screen) lays the results out again at once.
+let resizing = null;
+window.addEventListener("resize", () => {
+  if (resizing !== null || lastMessage === null) return;
+  resizing = requestAnimationFrame(() => { resizing = null; renderResults(lastMessage); });
+});
 
 function handle(message) {
   if (message.type === "welcome") {

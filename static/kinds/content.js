@@ -18,6 +18,10 @@ export function render(slide) {
 
 export function draw() {}
 
+export function hidden() {
+  return [];
+}
+
 export function table() {
   return null;
 }

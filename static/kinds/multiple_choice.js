@@ -31,25 +31,35 @@ export function render(slide, { voting, mine, texts }) {
 
 // ---- on the presenter's screen -----------------------------------------------------------
 
-export function draw(box, results) {
+// One bar per option, as tall as the screen allows, with the count and share in large type.
+export function draw(box, results, { fmt }) {
   const top = Math.max(1, ...results.options.map((o) => o.count));
+  const bars = el("div", "bars");
+  bars.style.setProperty("--options", String(results.options.length));
   for (const option of results.options) {
     const row = el("div", "bar-row");
-    row.append(el("span", "label", option.text));
+    const track = el("div", "bar-track");
     const bar = el("div", "bar");
     bar.style.width = `${(100 * option.count) / top}%`;
-    row.append(bar, el("span", "figure", `${option.count} (${option.percent}%)`));
-    box.append(row);
+    track.append(bar);
+    row.append(el("span", "label", option.text), track,
+      el("span", "figure", `${fmt.integer(option.count)} · ${fmt.percent(option.percent)}`));
+    bars.append(row);
   }
+  box.append(bars);
 }
 
-export function table(results, labels) {
+export function hidden() {
+  return [];
+}
+
+export function table(results, labels, fmt) {
   return {
     headers: [labels.option, labels.count, labels.percent],
-    rows: results.options.map((o) => [o.text, o.count, `${o.percent}%`]),
+    rows: results.options.map((o) => [o.text, fmt.integer(o.count), fmt.percent(o.percent)]),
   };
 }
 
-export function summary(results) {
-  return results.options.map((o) => `${o.text}: ${o.count} (${o.percent}%)`);
+export function summary(results, labels, fmt) {
+  return results.options.map((o) => `${o.text}: ${fmt.integer(o.count)} (${fmt.percent(o.percent)})`);
 }

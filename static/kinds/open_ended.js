@@ -42,14 +42,32 @@ export function render(slide, { voting, mine, left, texts, t }) {
 
 // ---- on the presenter's screen -----------------------------------------------------------
 
-export function draw(box, results, { slideId, moderate }) {
+// The wall: newest first, flowing to fill the screen; what does not fit is counted, and
+// hidden answers never reach it (the console lists them).
+export function draw(box, results, { slideId, moderate, labels, fmt }) {
   const wall = el("div", "wall");
-  for (const answer of results.answers) {
-    const card = el("div", `card${answer.hidden ? " is-hidden" : ""}`, answer.text);
-    card.addEventListener("click", () => moderate(slideId, answer.id, answer.hidden));
+  const shown = results.answers.filter((a) => !a.hidden);
+  wall.style.fontSize = shown.length <= 6 ? "1.6em" : shown.length <= 16 ? "1.25em" : "1em";
+  for (const answer of shown) {
+    const card = el("div", "card", answer.text);
+    card.addEventListener("click", () => moderate(slideId, answer.id, false));
     wall.append(card);
   }
   box.append(wall);
+  const more = el("p", "more");
+  box.append(more);
+  let left = results.total - shown.length;
+  // Past one screen: the oldest leave the wall until the rest fits.
+  const overflows = () => wall.scrollHeight > wall.clientHeight + 1 || wall.scrollWidth > wall.clientWidth + 1;
+  while (wall.lastChild && overflows()) {
+    wall.lastChild.remove();
+    left += 1;
+  }
+  more.textContent = left > 0 ? labels.more.replace("%(count)s", fmt.integer(left)) : "";
+}
+
+export function hidden(results) {
+  return results.answers.filter((a) => a.hidden).map((a) => ({ item: a.id, text: a.text }));
 }
 
 export function table(results, labels) {

@@ -57,15 +57,25 @@ export function render(slide, { voting, mine, texts }) {
 
 // ---- on the presenter's screen -----------------------------------------------------------
 
-const mean = (statement) => (statement.mean === null ? "–" : statement.mean.toFixed(1));
+const mean = (statement, fmt) => (statement.mean === null ? "–" : fmt.number(statement.mean));
 
-// One line per statement: a small histogram over the scale (each value's bar labelled with
-// its count, so colour is never the only cue) with the mean marked where it falls.
-export function draw(box, results, { labels }) {
+// One line per statement, as wide as the screen: a histogram over the scale (each value's bar
+// with its count above it, so colour is never the only cue), the mean as a large figure beside
+// it and as a marker under the axis, where it never covers a count; n and skipped on one line.
+// The slide's end labels stand once, over the ends of the scale.
+export function draw(box, results, { labels, fmt, slide }) {
   const values = results.max - results.min + 1;
+  const list = el("div", "scales-results");
+  list.style.setProperty("--rows", String(results.statements.length));
+  if (slide && (slide.min_label || slide.max_label)) {
+    const legend = el("div", "scale-row scale-legend");
+    const ends = el("div", "scale-ends");
+    ends.append(el("span", "", slide.min_label || ""), el("span", "", slide.max_label || ""));
+    legend.append(el("span"), ends, el("span"));
+    list.append(legend);
+  }
   for (const statement of results.statements) {
     const row = el("div", "scale-row");
-    row.append(el("span", "label", statement.text));
     const track = el("div", "scale-track");
     track.style.gridTemplateColumns = `repeat(${values}, 1fr)`;
     const top = Math.max(1, ...statement.distribution);
@@ -73,31 +83,42 @@ export function draw(box, results, { labels }) {
       const cell = el("span", "cell");
       const bar = el("span", "bar-part");
       bar.style.height = `${(100 * count) / top}%`;
-      cell.append(el("span", "count", count), bar, el("span", "value", results.min + offset));
+      cell.append(el("span", "count", fmt.integer(count)), bar, el("span", "value", fmt.integer(results.min + offset)));
       track.append(cell);
     });
     if (statement.mean !== null) {
       const mark = el("span", "mean-mark");
-      mark.title = `${labels.mean} ${statement.mean}`;
+      mark.title = `${labels.mean} ${mean(statement, fmt)}`;
       mark.style.left = `${(100 * (statement.mean - results.min + 0.5)) / values}%`;
       track.append(mark);
     }
-    row.append(track);
-    const skipped = statement.skipped ? ` · ${labels.skipped} ${statement.skipped}` : "";
-    row.append(el("span", "figure", `${labels.mean} ${mean(statement)} · n = ${statement.count}${skipped}`));
-    box.append(row);
+    const graph = el("div", "scale-graph");
+    graph.append(track);
+    const figure = el("div", "scale-figure");
+    const skipped = statement.skipped ? ` · ${labels.skipped} ${fmt.integer(statement.skipped)}` : "";
+    figure.append(
+      el("span", "mean", mean(statement, fmt)),
+      el("span", "n", `n\u00a0=\u00a0${fmt.integer(statement.count)}${skipped}`),
+    );
+    row.append(el("span", "label", statement.text), graph, figure);
+    list.append(row);
   }
+  box.append(list);
 }
 
-export function table(results, labels) {
+export function hidden() {
+  return [];
+}
+
+export function table(results, labels, fmt) {
   const values = [];
-  for (let v = results.min; v <= results.max; v += 1) values.push(String(v));
+  for (let v = results.min; v <= results.max; v += 1) values.push(fmt.integer(v));
   return {
     headers: [labels.statement, "n", labels.mean, ...values, labels.skipped],
-    rows: results.statements.map((s) => [s.text, s.count, mean(s), ...s.distribution, s.skipped]),
+    rows: results.statements.map((s) => [s.text, s.count, mean(s, fmt), ...s.distribution, s.skipped]),
   };
 }
 
-export function summary(results) {
-  return results.statements.map((s) => `${s.text}: ${mean(s)} (n = ${s.count})`);
+export function summary(results, labels, fmt) {
+  return results.statements.map((s) => `${s.text}: ${mean(s, fmt)} (n = ${fmt.integer(s.count)})`);
 }

@@ -98,7 +98,8 @@ function layoutCloud(words) {
 
 const SVG = "http://www.w3.org/2000/svg";
 
-export function draw(box, results, { slideId, moderate, labels }) {
+// Hidden words never reach the audience's screen: they are listed in the console only.
+export function draw(box, results, { slideId, moderate }) {
   const visible = results.words.filter((w) => !w.hidden).sort((a, b) => a.order - b.order);
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${CLOUD.width} ${CLOUD.height}`);
@@ -121,17 +122,10 @@ export function draw(box, results, { slideId, moderate, labels }) {
     svg.append(text);
   }
   box.append(svg);
-  const hidden = results.words.filter((w) => w.hidden);
-  if (hidden.length) {
-    const list = el("p", "hidden-words", `${labels.hidden}: `);
-    for (const word of hidden) {
-      const restore = el("button", "restore", `${word.text} (${word.count})`);
-      restore.type = "button";
-      restore.addEventListener("click", () => moderate(slideId, word.key, true));
-      list.append(restore);
-    }
-    box.append(list);
-  }
+}
+
+export function hidden(results) {
+  return results.words.filter((w) => w.hidden).map((w) => ({ item: w.key, text: `${w.text} (${w.count})` }));
 }
 
 export function table(results, labels) {

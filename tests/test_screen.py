@@ -1,0 +1,226 @@
+"""The projector screen in a real headless Chromium: every kind fits every projector with many
+answers, moderation never reaches the audience, the breakdown closes, voting locks show, and
+numbers read as the presentation's language writes them. Screenshots go to tests/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import unavailable
+from tests.server import Service, running
+from tests.test_browser import ARGS, CHROMIUM, Room, shoot
+
+SIZES = [(1024, 768), (1280, 720), (1920, 1080), (3840, 2160)]
+WORDS = [f"woord{n:03d}" for n in range(150)]
+STATEMENTS = [f"Uitspraak {n + 1} over deze avond in de wijk" for n in range(10)]
+OPTIONS = [f"Optie {n + 1}: een keuze met wat uitleg" for n in range(30)]
+DOCUMENT: dict[str, Any] = {
+    "title": "Veel antwoorden",
+    "language": "nl",
+    "slides": [
+        {"kind": "word_cloud", "id": "woorden", "question": "Welk woord?", "max_words": 5},
+        {
+            "kind": "scales",
+            "id": "schalen",
+            "question": "Hoe eens ben je het hiermee?",
+            "statements": STATEMENTS,
+            "min_label": "Helemaal oneens",
+            "max_label": "Helemaal eens",
+            "allow_skip": True,
+        },
+        {"kind": "multiple_choice", "id": "keuze", "question": "Wat kies je?", "options": OPTIONS},
+        {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": 3},
+        {"kind": "content", "id": "einde", "title": "Bedankt!", "body": "Tot ziens."},
+    ],
+}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        unavailable("Chromium (Debian's chromium package)", FileNotFoundError(str(CHROMIUM)))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable("Playwright", exc)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    with running(tmp_path / "screen.db") as started:
+        yield started
+
+
+def expect(locator: Any) -> Any:
+    return Room.expect(locator)
+
+
+def answer(service: Service, room: Room, who: int, slide: str, value: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        f"{service.url}/api/join/{room.code}/answers",
+        method="POST",
+        data=json.dumps({"id": f"{slide}-{who}", "slide": slide, "value": value}).encode(),
+        headers={
+            "content-type": "application/json",
+            "cookie": f"polls_participant=screen-{who:06d}-participant",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def fill(service: Service, room: Room) -> None:
+    """150 words, 10 statements rated by 40 people, 30 options, 60 open answers."""
+    room.go_to(1)
+    for who in range(30):
+        answer(service, room, who, "woorden", {"words": WORDS[who * 5 : who * 5 + 5]})
+    room.go_to(2)
+    for who in range(40):
+        ratings = {str(i): (who + i) % 5 + 1 for i in range(10)}
+        ratings["9"] = "skip" if who % 4 == 0 else ratings["9"]
+        answer(service, room, who, "schalen", {"ratings": ratings})
+    room.go_to(3)
+    for who in range(90):
+        answer(service, room, who, "keuze", {"choices": [who % 30]})
+    room.go_to(4)
+    for who in range(60):
+        text = f"Tip {who + 1}: " + "meer koffie en tijd om na te praten " * (1 + who % 3)
+        answer(service, room, who, "tips", {"text": text.strip()})
+
+
+SPILLS = """() => {
+  const problems = [];
+  const doc = document.documentElement;
+  if (doc.scrollHeight > innerHeight) problems.push(`page tall ${doc.scrollHeight}`);
+  if (doc.scrollWidth > innerWidth) problems.push(`page wide ${doc.scrollWidth}`);
+  for (const id of ["results", "segments"]) {
+    const box = document.getElementById(id);
+    if (!box || box.hidden) continue;
+    if (box.scrollHeight > box.clientHeight + 1) problems.push(`${id} tall ${box.scrollHeight}`);
+    if (box.scrollWidth > box.clientWidth + 1) problems.push(`${id} wide ${box.scrollWidth}`);
+  }
+  const stage = document.querySelector(".stage").getBoundingClientRect();
+  for (const node of document.querySelectorAll(".stage *")) {
+    const r = node.getBoundingClientRect();
+    if (r.width && (r.right > stage.right + 1 || r.bottom > stage.bottom + 1)) {
+      problems.push(`${node.className || node.tagName} outside the stage`);
+      break;
+    }
+  }
+  return problems;
+}"""
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => done(true)))"
+
+
+def fits(page: Any) -> list[str]:
+    """What spills over the screen: the page scrolls, or the stage or results overflow."""
+    problems: list[str] = page.evaluate(SPILLS)
+    return problems
+
+
+def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None:
+    """With many answers (150 words, 10 statements, 30 options, 60 open answers) each slide
+    fits 1024x768, 1280x720, 1920x1080 and 3840x2160 with nothing scrolling or spilling."""
+    room = Room(service, browser, DOCUMENT)
+    fill(service, room)
+    ready = {
+        1: "svg.cloud text",
+        2: ".scale-row",
+        3: ".bar-row",
+        4: ".wall .card",
+        5: "#slide-body",
+    }
+    for position, selector in ready.items():
+        room.go_to(position)
+        for width, height in SIZES:
+            room.screen.set_viewport_size({"width": width, "height": height})
+            expect(room.screen.locator(selector).first).to_be_visible()
+            room.screen.wait_for_function(NEXT_FRAME)
+            kind = DOCUMENT["slides"][position - 1]["kind"]
+            shoot(room.screen, f"screen-{kind}-{width}x{height}")
+            spilled = fits(room.screen)
+            assert spilled == [], (position, width, height, spilled)
+    room.screen.set_viewport_size({"width": 1920, "height": 1080})
+
+
+def test_numbers_read_as_the_presentation_language_writes_them(
+    browser: Any, service: Service
+) -> None:
+    """A Dutch screen writes means and shares with a decimal comma, n on one line with its
+    number, and marks a locked question."""
+    document = {**DOCUMENT, "slides": DOCUMENT["slides"][1:3]}
+    room = Room(service, browser, document)
+    for who, rating in enumerate((4, 4, 5, 4, 4)):
+        answer(service, room, who, "schalen", {"ratings": {"0": rating}})
+    expect(room.screen.locator(".scale-figure .mean").first).to_have_text("4,2")
+    expect(room.screen.locator(".scale-figure .n").first).to_have_text("n = 5")
+    room.screen.keyboard.press("l")
+    expect(room.screen.locator("#locked")).to_be_visible()
+    expect(room.screen.locator("#locked")).to_contain_text("Stemmen gesloten")
+    room.screen.keyboard.press("l")
+    expect(room.screen.locator("#locked")).to_be_hidden()
+    room.go_to(2)
+    for who in range(3):
+        answer(service, room, who, "keuze", {"choices": [0 if who < 2 else 1]})
+    expect(room.screen.locator(".bar-row .figure").first).to_have_text("2 · 66,7%")
+
+
+def test_hidden_items_never_reach_the_audience(browser: Any, service: Service) -> None:
+    """A word and an open answer the presenter hides leave the audience's screen entirely (no
+    list, no struck-through card); the console lists both and can show them again."""
+    document = {**DOCUMENT, "slides": [DOCUMENT["slides"][0], DOCUMENT["slides"][3]]}
+    room = Room(service, browser, document)
+    answer(service, room, 1, "woorden", {"words": ["saai", "mooi"]})
+    console = room.screen.context.new_page()
+    console.goto(f"{service.url}/present/{room.id}/console")
+    expect(room.screen.locator("svg.cloud text")).to_have_count(2)
+    room.screen.locator("svg.cloud text", has_text="saai").click()
+    expect(room.screen.locator("svg.cloud text")).to_have_count(1)
+    room.go_to(2)
+    answer(service, room, 1, "tips", {"text": "Een grove opmerking"})
+    answer(service, room, 2, "tips", {"text": "Meer koffie"})
+    room.screen.locator(".card", has_text="grove").click()
+    expect(room.screen.locator(".card")).to_have_count(1)
+    expect(console.locator("#hidden-items li")).to_have_count(1)
+    text = room.screen.locator("body").inner_text()
+    assert "grove" not in text and "saai" not in text
+    shoot(room.screen, "screen-moderated-open")
+    shoot(console, "console-hidden")
+    console.locator("#hidden-items .restore").click()
+    expect(room.screen.locator(".card")).to_have_count(2)
+    room.go_to(1)
+    expect(console.locator("#hidden-items li")).to_have_text(["saai (1) Weer tonen"])
+    assert "saai" not in room.screen.locator("body").inner_text()
+
+
+def test_the_breakdown_opens_closes_and_stays_closed(browser: Any, tmp_path: Path) -> None:
+    """Choosing "Iedereen" closes the breakdown, and it stays closed on the next slide."""
+    with running(tmp_path / "segments.db", POLLS_MIN_CELL="1") as service:
+        document = {**DOCUMENT, "slides": [DOCUMENT["slides"][2], DOCUMENT["slides"][1]]}
+        room = Room(service, browser, document)
+        for who in range(4):
+            answer(service, room, who, "keuze", {"choices": [who % 2]})
+        room.go_to(2)
+        for who in range(4):
+            answer(service, room, who, "schalen", {"ratings": {"0": 1 + who}})
+        room.screen.hover("#segment")
+        room.screen.select_option("#segment", "keuze")
+        expect(room.screen.locator("#segments")).to_be_visible()
+        room.screen.select_option("#segment", "")
+        expect(room.screen.locator("#segments")).to_be_hidden()
+        room.go_to(1)
+        expect(room.screen.locator("#segments")).to_be_hidden()
+        room.go_to(2)
+        expect(room.screen.locator("#segments")).to_be_hidden()

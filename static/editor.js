@@ -143,6 +143,8 @@ $("doc-title").value = doc.title || "";
 $("doc-title").addEventListener("input", () => { doc.title = $("doc-title").value; refreshDownload(); });
 $("doc-language").value = doc.language || "nl";
 $("doc-language").addEventListener("change", () => { doc.language = $("doc-language").value; refreshDownload(); });
+$("doc-theme").value = doc.theme || "light";
+$("doc-theme").addEventListener("change", () => { doc.theme = $("doc-theme").value; refreshDownload(); });
 $("doc-retention").value = doc.retention_days || "";
 $("doc-retention").addEventListener("input", () => {
   if ($("doc-retention").value) doc.retention_days = Number($("doc-retention").value);

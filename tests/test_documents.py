@@ -160,3 +160,13 @@ def test_round_trip_through_plain_data() -> None:
     assert data["slides"][2]["kind"] == "word_cloud"
     assert validate_document(data) == document
     assert isinstance(validate_document(data).slides[1], MultipleChoice)
+
+
+def test_the_screen_theme_is_light_unless_dark_is_asked_for() -> None:
+    """A document's theme is light by default, dark when asked, and nothing else."""
+    base = {"title": "T", "slides": [{"kind": "content", "title": "Hallo"}]}
+    assert validate_document(base).theme == "light"
+    assert validate_document({**base, "theme": "dark"}).theme == "dark"
+    with pytest.raises(DocumentInvalid) as refused:
+        validate_document({**base, "theme": "purple"})
+    assert refused.value.problems == ["theme: must be one of: light, dark"]

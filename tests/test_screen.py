@@ -5,6 +5,7 @@ numbers read as the presentation's language writes them. Screenshots go to tests
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -224,3 +225,42 @@ def test_the_breakdown_opens_closes_and_stays_closed(browser: Any, tmp_path: Pat
         expect(room.screen.locator("#segments")).to_be_hidden()
         room.go_to(2)
         expect(room.screen.locator("#segments")).to_be_hidden()
+
+
+def axe_path() -> Path:
+    return Path(os.environ.get("POLLS_AXE", "node_modules/axe-core/axe.min.js")).resolve()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_screen_reads_at_seven_to_one_in_either_theme(
+    browser: Any, service: Service, theme: str
+) -> None:
+    """axe-core finds no serious problem on the screen, 7:1 text contrast included, for a
+    word cloud, scales and bars, in the light and the dark theme."""
+    if not axe_path().exists():
+        unavailable("axe-core (npm install axe-core)", FileNotFoundError(str(axe_path())))
+    document = {**DOCUMENT, "theme": theme, "slides": DOCUMENT["slides"][:3]}
+    room = Room(service, browser, document)
+    screen = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    page = screen.new_page()
+    page.goto(f"{service.url}/present/{room.id}?key={room.key}")
+    answer(service, room, 1, "woorden", {"words": WORDS[:5]})
+    problems: list[str] = []
+    for position, selector in ((1, "svg.cloud text"), (2, ".scale-row"), (3, ".bar-row")):
+        room.go_to(position)
+        if position == 2:
+            answer(service, room, 1, "schalen", {"ratings": {"0": 4, "1": 2}})
+        if position == 3:
+            answer(service, room, 1, "keuze", {"choices": [2]})
+        expect(page.locator(selector).first).to_be_visible()
+        expect(page.locator(".results .hint")).to_have_count(0)
+        page.add_script_tag(path=str(axe_path()))
+        found = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations'],"
+            " rules: {'color-contrast-enhanced': {enabled: true}}}).then(r => r.violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+        )
+        problems += [f"slide {position}: {problem}" for problem in found]
+        shoot(page, f"screen-{theme}-{position}")
+    assert problems == [], "\n".join(problems)

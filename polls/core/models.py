@@ -13,6 +13,8 @@ import msgspec
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
+Theme = Literal["light", "dark"]
+THEMES: tuple[Theme, ...] = ("light", "dark")
 
 
 class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):
@@ -38,6 +40,7 @@ class Document(msgspec.Struct, kw_only=True, frozen=True):
     tags: dict[str, str] = msgspec.field(default_factory=dict)
     slides: tuple[Slide, ...] = ()
     retention_days: int | None = None
+    theme: Theme = "light"  # of the presenter's screen
 
     def slide(self, slide_id: str) -> Slide | None:
         for slide in self.slides:

@@ -18,7 +18,7 @@ import msgspec
 import yaml
 
 from polls.core.errors import DocumentInvalid
-from polls.core.models import LANGUAGES, Document, Language, Slide
+from polls.core.models import LANGUAGES, THEMES, Document, Language, Slide, Theme
 from polls.kinds import find, names, slide_from_data
 from polls.kinds.fields import NOTES, Checker
 
@@ -113,6 +113,10 @@ def validate_document(data: object) -> Document:
         notes = NOTES.read(checker)
         slides.append(msgspec.structs.replace(built, notes=notes) if notes else built)
         checker.unknown_keys()
+    theme = top.text("theme", required=False, max_length=10, default="light")
+    if theme not in THEMES:
+        top.problem("theme", "must be one of: " + ", ".join(THEMES))
+        theme = "light"
     retention_days = None
     if data.get("retention_days") is not None:
         retention_days = top.integer("retention_days", 365, 1, 3650)
@@ -126,6 +130,7 @@ def validate_document(data: object) -> Document:
         tags=tags,
         slides=tuple(slides),
         retention_days=retention_days,
+        theme=theme,  # type: ignore[arg-type]
     )
 
 
@@ -151,6 +156,7 @@ class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):
     tags: dict[str, str] = msgspec.field(default_factory=dict)
     slides: tuple[dict[str, Any], ...] = ()
     retention_days: int | None = None
+    theme: Theme = "light"
 
 
 _stored_decoder = msgspec.json.Decoder(_StoredDocument)
@@ -167,6 +173,7 @@ def _from_stored(stored: _StoredDocument) -> Document:
         tags=stored.tags,
         slides=slides,
         retention_days=stored.retention_days,
+        theme=stored.theme,
     )
 
 

@@ -41,7 +41,12 @@ export function render(slide, { voting, mine, left, texts, t }) {
 // The word-cloud layout, the same computation as polls/research/cloud.py, so the picture on the
 // screen and the exported SVG/PNG are the same: words in order of first appearance along a spiral.
 const CLOUD = { width: 1600, height: 900, min: 26, max: 150 };
-const PALETTE = ["#0b4f9c", "#8a1b61", "#0d5a2b", "#7a4a00", "#3d2a8a", "#6b1111"];
+// Strong colours with at least 7:1 contrast on the screen's background, light or dark.
+const PALETTES = {
+  light: ["#0b4f9c", "#8a1b61", "#0d5a2b", "#7a4a00", "#3d2a8a", "#6b1111"],
+  dark: ["#8cc4ff", "#ffa3d9", "#7fe0a0", "#ffd27a", "#c9b6ff", "#ff9c9c"],
+};
+let PALETTE = PALETTES.light;
 
 function cloudBox(text, size) {
   const chars = [...text];
@@ -100,11 +105,13 @@ const SVG = "http://www.w3.org/2000/svg";
 
 // Hidden words never reach the audience's screen: they are listed in the console only.
 export function draw(box, results, { slideId, moderate }) {
+  PALETTE = document.body.classList.contains("theme-dark") ? PALETTES.dark : PALETTES.light;
   const visible = results.words.filter((w) => !w.hidden).sort((a, b) => a.order - b.order);
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${CLOUD.width} ${CLOUD.height}`);
   svg.setAttribute("class", "cloud");
   svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", visible.map((w) => `${w.text}: ${w.count}`).join(", "));
   for (const word of layoutCloud(visible)) {
     const text = document.createElementNS(SVG, "text");
     text.setAttribute("x", word.x.toFixed(1));

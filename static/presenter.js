@@ -172,9 +172,10 @@ function renderResults(message) {
   lastResults = results;
   if (!$("table-view").hidden) renderTable();
   const box = $("results");
-  box.replaceChildren();
   const kind = kinds[results.kind];
-  if (kindInfo[results.kind]?.answers && results.answered === 0) box.append(el("p", "hint", labels.empty));
+  if (kind && kind.keepsBox) box.querySelector(":scope > .hint")?.remove();
+  else box.replaceChildren();
+  if (kindInfo[results.kind]?.answers && results.answered === 0) box.prepend(el("p", "hint", labels.empty));
   if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels, fmt, slide, audience: !console_ });
   if (console_) renderHidden(slide.id, kind ? kind.hidden(results) : []);
 }

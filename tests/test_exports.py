@@ -13,7 +13,6 @@ import openpyxl
 
 from polls.core.models import Moderation, Presentation, State, StoredResponse
 from polls.domain.documents import validate_document
-from polls.research.cloud import layout, to_png, to_svg
 from polls.research.dataset import Source, build_dataset, question_id
 from polls.research.exports import codebook_markdown, safe_cell, to_csv, to_json
 from polls.research.workbook import to_xlsx
@@ -197,23 +196,6 @@ def test_xlsx_summary_results_breakdowns_and_answers() -> None:
         .data_type
         == "s"
     )
-
-
-def test_cloud_layout_is_deterministic_and_escaped() -> None:
-    """The same words give the same picture, every word fits, text is escaped, PNG is a PNG."""
-    words = [("hoop", 9), ("<script>", 3), ("samen", 5), ("👍", 2)]
-    assert layout(words) == layout(list(words))
-    placed = layout(words)
-    assert [p.text for p in placed] == ["hoop", "<script>", "samen", "👍"]
-    assert placed[0].size > placed[2].size > placed[1].size
-    assert (placed[0].x, placed[0].y) == (800, 450)  # the first word takes the middle
-    many = layout([(f"woord{n}", 1 + n % 7) for n in range(60)])
-    assert len(many) == 60
-    boxes = [(p.x - len(p.text) * 0.3 * p.size, p.x + len(p.text) * 0.3 * p.size) for p in many]
-    assert all(left >= 0 and right <= 1600 for left, right in boxes)
-    svg = to_svg(words, "Wat neem je mee?")
-    assert "&lt;script&gt;" in svg and "<script>" not in svg
-    assert to_png(words).startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_per_tag_breakdowns_suppress_small_groups() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,3 +265,45 @@ def test_the_screen_reads_at_seven_to_one_in_either_theme(
         problems += [f"slide {position}: {problem}" for problem in found]
         shoot(page, f"screen-{theme}-{position}")
     assert problems == [], "\n".join(problems)
+
+
+def test_the_cloud_grows_in_place_and_the_export_draws_it_the_same(
+    browser: Any, service: Service
+) -> None:
+    """Words added in ten rounds keep their centres on the screen (before the whole-cloud
+    transform), and the SVG export has the same words at the same places in the same transform."""
+    document = {"title": "Wolk", "language": "nl", "slides": [DOCUMENT["slides"][0]]}
+    room = Room(service, browser, document)
+    places: dict[str, tuple[float, float]] = {}
+    for round_ in range(10):
+        for who in range(3):
+            words = [f"nieuw{round_}x{who}", "hoop", WORDS[round_]]
+            answer(service, room, round_ * 10 + who, "woorden", {"words": words})
+        distinct = 1 + 4 * (round_ + 1)
+        expect(room.screen.locator("svg.cloud text")).to_have_count(distinct)
+        drawn = room.screen.locator("svg.cloud text").evaluate_all(
+            "nodes => nodes.map(n => [n.firstChild.nodeValue, +n.getAttribute('x'),"
+            " +n.getAttribute('y')])"
+        )
+        for text, x, y in drawn:
+            before = places.setdefault(text, (x, y))
+            assert abs(before[0] - x) <= 2 and abs(before[1] - y) <= 2, (round_, text)
+    shoot(room.screen, "screen-cloud-grown")
+    screen_transform = room.screen.locator("svg.cloud g").evaluate("g => g.style.transform")
+    request = urllib.request.Request(
+        f"{service.url}/research/{room.id}/cloud/woorden.svg",
+        headers={"authorization": f"Bearer {room.key}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        svg = response.read().decode()
+    exported = {
+        text: (float(x), float(y))
+        for x, y, text in re.findall(r'<text x="([^"]+)" y="([^"]+)"[^>]*>([^<]+)<', svg)
+    }
+    assert exported == {text: place for text, place in places.items()}
+    dx, dy, scale = (float(n) for n in re.findall(r"-?[\d.]+", screen_transform))
+    group = re.search(r'<g transform="translate\(([-\d.]+) ([-\d.]+)\) scale\(([\d.]+)\)">', svg)
+    assert group is not None
+    exported_dx, exported_dy, exported_scale = (float(n) for n in group.groups())
+    assert abs(exported_dx - dx) < 0.02 and abs(exported_dy - dy) < 0.02, screen_transform
+    assert abs(exported_scale - scale) < 0.0002, screen_transform

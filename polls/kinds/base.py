@@ -169,8 +169,9 @@ class Kind(Generic[S]):
     def new_tally(self, slide: S, language: str) -> Tally:
         return Tally()
 
-    def cloud_words(self, results: Results) -> list[tuple[str, int]]:
-        """The visible words of a cloud with their counts, in order of appearance."""
+    def cloud_words(self, results: Results) -> list[dict[str, Any]]:
+        """The visible words of a cloud as the screen draws them (text, count, x, y, size), in
+        order of appearance; the results' ``view`` is the box around them."""
         return []
 
     def groups(self, slide: S, responses: Sequence[StoredResponse]) -> dict[int, set[str]]:

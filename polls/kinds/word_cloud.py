@@ -12,6 +12,7 @@ from polls.core.models import Slide, StoredResponse
 from polls.core.profanity import is_profane
 from polls.core.words import clean_word, display_form, spelling, word_key
 from polls.kinds.base import CheckedAnswer, Form, Item, Kind, Results, Tally
+from polls.kinds.cloud_layout import CloudLayout, bounds, drawn_size
 from polls.kinds.fields import QUESTION, Integer
 
 MAX_WORDS_SHOWN = 150
@@ -34,6 +35,8 @@ class WordTally(Tally):
         self.order: dict[str, int] = {}  # order of first appearance, kept by the cloud layout
         self.total = 0
         self.spellings: dict[str, Counter[str]] = {}
+        self.first: dict[str, str] = {}  # each word as first typed: its place is made for it
+        self.layout = CloudLayout()
         # Each participant's words, one string per participant (strings are not tracked by the
         # garbage collector; a list each would be, 10,000 of them on a busy slide).
         self.words_of: dict[str, str] = {}
@@ -47,7 +50,9 @@ class WordTally(Tally):
         for word in words if isinstance(words, list) else ():
             key = word_key(str(word), self.language)
             if key:
-                self.order.setdefault(key, len(self.order))
+                if key not in self.order:
+                    self.order[key] = len(self.order)
+                    self.first[key] = spelling(str(word))
                 self.counts[key] += 1
                 self.total += 1
                 self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
@@ -59,20 +64,35 @@ class WordTally(Tally):
         ranked = heapq.nsmallest(
             MAX_WORDS_SHOWN, self.counts.items(), key=lambda item: (-item[1], item[0])
         )
-        words = [
-            {
-                "key": key,
-                "text": display_form(self.spellings[key]),
-                "count": count,
-                "hidden": key in hidden,
-                "order": self.order[key],
-            }
-            for key, count in ranked
-        ]
+        # Words get their places in the order they first appeared, each once.
+        for key, _ in sorted(ranked, key=lambda item: self.order[item[0]]):
+            self.layout.place(key, self.first[key])
+        top = max((count for key, count in ranked if key not in hidden), default=1)
+        words = []
+        shown: list[tuple[float, float, float, str]] = []
+        for key, count in ranked:
+            text = display_form(self.spellings[key])
+            spot = self.layout.spots[key]
+            size = drawn_size(key, text, count, top, spot)
+            words.append(
+                {
+                    "key": key,
+                    "text": text,
+                    "count": count,
+                    "hidden": key in hidden,
+                    "order": self.order[key],
+                    "x": round(spot.x, 1),
+                    "y": round(spot.y, 1),
+                    "size": round(size, 1),
+                }
+            )
+            if key not in hidden:
+                shown.append((round(spot.x, 1), round(spot.y, 1), round(size, 1), text))
         return {
             **super().snapshot(hidden),
             "words": words,
             "total": self.total - sum(self.counts.get(key, 0) for key in hidden),
+            "view": [round(edge, 1) for edge in bounds(shown)],
         }
 
     def mine(self, participant: str) -> dict[str, Any] | None:
@@ -130,9 +150,8 @@ class WordCloudKind(Kind[WordCloud]):
     def new_tally(self, slide: WordCloud, language: str) -> Tally:
         return WordTally(language)
 
-    def cloud_words(self, results: Results) -> list[tuple[str, int]]:
-        shown = sorted((w for w in results["words"] if not w["hidden"]), key=lambda w: w["order"])
-        return [(w["text"], w["count"]) for w in shown]
+    def cloud_words(self, results: Results) -> list[dict[str, Any]]:
+        return sorted((w for w in results["words"] if not w["hidden"]), key=lambda w: w["order"])
 
     def items(
         self, slide: WordCloud, response: StoredResponse, language: str, hidden: set[str]

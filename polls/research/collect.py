@@ -6,6 +6,7 @@ import io
 import time
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 import msgspec
 
@@ -64,15 +65,16 @@ async def collect(
     return [await source_of(storage, p) for p in chosen]
 
 
-def cloud_words(source: Source, slide_id: str) -> tuple[Slide, list[tuple[str, int]]]:
-    """The visible words of a word-cloud slide with their counts, in order of appearance."""
+def cloud_words(source: Source, slide_id: str) -> tuple[Slide, list[dict[str, Any]], list[float]]:
+    """The visible words of a word-cloud slide as the screen draws them, in order of
+    appearance, and the box around them."""
     slide = source.presentation.document.slide(slide_id)
     if slide is None or not kind_of(slide).draws_cloud:
         raise NotFound("There is no word-cloud slide with that id.")
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
     own = [r for r in source.responses if r.slide_id == slide_id]
     results = tally(slide, own, source.presentation.document.language, hidden)
-    return slide, kind_of(slide).cloud_words(results)
+    return slide, kind_of(slide).cloud_words(results), results.get("view", [])
 
 
 def file_stem(sources: list[Source]) -> str:
@@ -118,9 +120,9 @@ def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: i
         for source in sources:
             for slide in source.presentation.document.slides:
                 if kind_of(slide).draws_cloud:
-                    _, words = cloud_words(source, slide.id)
+                    _, words, view = cloud_words(source, slide.id)
                     name = f"{stem}/clouds/{source.presentation.id}-{slide.id}"
                     heading = kind_of(slide).heading(slide)
-                    bundle.writestr(f"{name}.svg", to_svg(words, heading))
-                    bundle.writestr(f"{name}.png", to_png(words))
+                    bundle.writestr(f"{name}.svg", to_svg(words, view, heading))
+                    bundle.writestr(f"{name}.png", to_png(words, view))
     return buffer.getvalue()

@@ -136,11 +136,13 @@ async def cloud(request: Request) -> Response:
     presentation_id = request.path_params["presentation_id"]
     await require_research(request, presentation_id)
     (source,) = await collect(request.app.state.services.storage, [presentation_id])
-    slide, words = cloud_words(source, request.path_params["slide"])
+    slide, words, view = cloud_words(source, request.path_params["slide"])
     if request.path_params["kind"] == "svg":
-        return Response(to_svg(words, kind_of(slide).heading(slide)), media_type="image/svg+xml")
+        return Response(
+            to_svg(words, view, kind_of(slide).heading(slide)), media_type="image/svg+xml"
+        )
     if request.path_params["kind"] == "png":
-        return Response(to_png(words), media_type="image/png")
+        return Response(to_png(words, view), media_type="image/png")
     raise BadMessage("Word clouds come as svg or png.")
 
 

@@ -38,97 +38,78 @@ export function render(slide, { voting, mine, left, texts, t }) {
 
 // ---- on the presenter's screen -----------------------------------------------------------
 
-// The word-cloud layout, the same computation as polls/research/cloud.py, so the picture on the
-// screen and the exported SVG/PNG are the same: words in order of first appearance along a spiral.
-const CLOUD = { width: 1600, height: 900, min: 26, max: 150 };
+// ---- on the presenter's screen -----------------------------------------------------------
+
+// Each word's place and size come from the server (polls/kinds/cloud_layout.py), the same
+// for the research export: a word keeps its place while the cloud grows, sizes change
+// smoothly, and the whole cloud is fitted to the screen by one transform.
+const CANVAS = { width: 1600, height: 900 };
 // Strong colours with at least 7:1 contrast on the screen's background, light or dark.
 const PALETTES = {
   light: ["#0b4f9c", "#8a1b61", "#0d5a2b", "#7a4a00", "#3d2a8a", "#6b1111"],
   dark: ["#8cc4ff", "#ffa3d9", "#7fe0a0", "#ffd27a", "#c9b6ff", "#ff9c9c"],
 };
-let PALETTE = PALETTES.light;
-
-function cloudBox(text, size) {
-  const chars = [...text];
-  const wide = chars.filter((c) => c.codePointAt(0) > 0x2e80).length;
-  return [(chars.length - wide) * 0.6 * size + wide * 1.05 * size + 0.2 * size, 1.15 * size];
-}
-
-function placeWords(words, top, scale) {
-  const placed = [];
-  const boxes = [];
-  const aspect = CLOUD.width / CLOUD.height;
-  words.forEach((word, index) => {
-    let size = scale * (CLOUD.min + (CLOUD.max - CLOUD.min) * Math.sqrt(word.count / top));
-    let [w, h] = cloudBox(word.text, size);
-    if (w > CLOUD.width) {
-      size *= (CLOUD.width / w) * 0.95;
-      [w, h] = cloudBox(word.text, size);
-    }
-    for (let step = 0; step < 3000; step += 1) {
-      const angle = 0.3 * step;
-      const radius = 2.5 * angle;
-      const x = CLOUD.width / 2 + (radius * Math.cos(angle) * aspect) / 1.4;
-      const y = CLOUD.height / 2 + (radius * Math.sin(angle)) / 1.4;
-      const left = x - w / 2;
-      const topEdge = y - h / 2;
-      const right = left + w;
-      const bottom = topEdge + h;
-      if (left < 0 || topEdge < 0 || right > CLOUD.width || bottom > CLOUD.height) {
-        if (radius > CLOUD.width) break;
-        continue;
-      }
-      if (boxes.every(([a, b, c, d]) => right <= a || left >= c || bottom <= b || topEdge >= d)) {
-        boxes.push([left, topEdge, right, bottom]);
-        placed.push({ ...word, x, y, size, colour: PALETTE[index % PALETTE.length] });
-        break;
-      }
-    }
-  });
-  return placed;
-}
-
-function layoutCloud(words) {
-  if (!words.length) return [];
-  const top = Math.max(...words.map((w) => w.count));
-  let scale = 1;
-  let placed = [];
-  for (let attempt = 0; attempt < 12; attempt += 1) {
-    placed = placeWords(words, top, scale);
-    if (placed.length === words.length) return placed;
-    scale *= 0.85;
-  }
-  return placed;
-}
-
 const SVG = "http://www.w3.org/2000/svg";
+
+// The same as fit() in polls/kinds/cloud_layout.py: the cloud's box, centred, with a margin.
+function fit([left, top, right, bottom]) {
+  const width = Math.max(right - left, 1);
+  const height = Math.max(bottom - top, 1);
+  const scale = Math.min((CANVAS.width * 0.94) / width, (CANVAS.height * 0.94) / height, 2);
+  return [scale, CANVAS.width / 2 - (scale * (left + right)) / 2, CANVAS.height / 2 - (scale * (top + bottom)) / 2];
+}
+
+// The screen keeps its cloud between updates, so words can grow in place.
+export const keepsBox = true;
+let cloud = null;
+
+function newCloud(box, slideId) {
+  box.replaceChildren();
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${CANVAS.width} ${CANVAS.height}`);
+  svg.setAttribute("class", "cloud");
+  svg.setAttribute("role", "img");
+  const group = document.createElementNS(SVG, "g");
+  svg.append(group);
+  box.append(svg);
+  return { slideId, svg, group, nodes: new Map() };
+}
 
 // Hidden words never reach the audience's screen: they are listed in the console only.
 export function draw(box, results, { slideId, moderate }) {
-  PALETTE = document.body.classList.contains("theme-dark") ? PALETTES.dark : PALETTES.light;
+  const palette = document.body.classList.contains("theme-dark") ? PALETTES.dark : PALETTES.light;
+  if (!cloud || cloud.slideId !== slideId || !box.contains(cloud.svg)) cloud = newCloud(box, slideId);
   const visible = results.words.filter((w) => !w.hidden).sort((a, b) => a.order - b.order);
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `0 0 ${CLOUD.width} ${CLOUD.height}`);
-  svg.setAttribute("class", "cloud");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", visible.map((w) => `${w.text}: ${w.count}`).join(", "));
-  for (const word of layoutCloud(visible)) {
-    const text = document.createElementNS(SVG, "text");
-    text.setAttribute("x", word.x.toFixed(1));
-    text.setAttribute("y", word.y.toFixed(1));
-    text.setAttribute("font-size", word.size.toFixed(1));
-    text.setAttribute("fill", word.colour);
-    text.setAttribute("text-anchor", "middle");
-    text.setAttribute("dominant-baseline", "central");
-    text.setAttribute("class", "word");
-    text.textContent = word.text;
-    const title = document.createElementNS(SVG, "title");
-    title.textContent = `${word.text}: ${word.count}`;
-    text.append(title);
-    text.addEventListener("click", () => moderate(slideId, word.key, false));
-    svg.append(text);
+  const [scale, dx, dy] = fit(results.view);
+  cloud.group.style.transform = `translate(${dx}px, ${dy}px) scale(${scale})`;
+  const shown = new Set();
+  visible.forEach((word, index) => {
+    let node = cloud.nodes.get(word.key);
+    if (!node) {
+      node = document.createElementNS(SVG, "text");
+      node.setAttribute("class", "word");
+      node.setAttribute("text-anchor", "middle");
+      node.setAttribute("dominant-baseline", "central");
+      node.append(document.createTextNode(""), document.createElementNS(SVG, "title"));
+      node.addEventListener("click", () => moderate(slideId, word.key, false));
+      cloud.group.append(node);
+      cloud.nodes.set(word.key, node);
+    }
+    node.setAttribute("x", String(word.x));
+    node.setAttribute("y", String(word.y));
+    node.style.fontSize = `${word.size}px`;
+    node.setAttribute("fill", palette[index % palette.length]);
+    node.firstChild.nodeValue = word.text;
+    node.lastChild.textContent = `${word.text}: ${word.count}`;
+    shown.add(word.key);
+  });
+  for (const [key, node] of cloud.nodes) {
+    if (!shown.has(key)) {
+      node.remove();
+      cloud.nodes.delete(key);
+    }
   }
-  box.append(svg);
+  cloud.svg.setAttribute("aria-label", visible.map((w) => `${w.text}: ${w.count}`).join(", "));
 }
 
 export function hidden(results) {

@@ -30,6 +30,7 @@ from polls.storage.presentations import (
     researcher_url,
 )
 from polls.storage.retention import purge
+from polls.storage.single_process import AlreadyServed, claim
 
 T = TypeVar("T")
 
@@ -68,6 +69,16 @@ def serve(settings: Settings, host: str, port: int) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    try:
+        lock = claim(settings.database_url)
+    except AlreadyServed as exc:
+        print(
+            f"Another polls process is serving {exc} already. One process serves a SQLite "
+            "database: to run several workers, give them a PostgreSQL database and Redis "
+            "(POLLS_DATABASE_URL=postgresql://..., POLLS_BROKER_URL=redis://...).",
+            file=sys.stderr,
+        )
+        return 2
     tune_garbage_collection()
     uvicorn.run(
         create_app(settings, freeze_after_start=True),
@@ -83,6 +94,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
         proxy_headers=True,
         server_header=False,
     )
+    if lock is not None:
+        lock.close()
     return 0
 
 

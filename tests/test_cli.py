@@ -93,3 +93,31 @@ def test_usage_errors(tmp_path: Path, args: list[str]) -> None:
     """Wrong usage prints help and fails, without a traceback."""
     done = polls(tmp_path, *args)
     assert done.returncode == 2 and "usage: polls" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_second_service_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+    """While one `polls serve` serves a SQLite file, a second one on it stops at once and says
+    why (and what to use for several workers); commands that read or purge keep working; once
+    the first is gone, even by SIGKILL, a new one starts."""
+    from tests.server import Service, running
+
+    database = tmp_path / "cli.db"
+    with running(database) as first:
+        env = {**os.environ, "POLLS_DATABASE_URL": f"sqlite:///{database}", "POLLS_DEMO_FILE": ""}
+        second = subprocess.run(
+            [sys.executable, "-m", "polls", "serve", "--port", "0"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            timeout=60,
+        )
+        assert second.returncode == 2
+        assert "is serving" in second.stderr and "PostgreSQL" in second.stderr
+        assert polls(tmp_path, "purge").returncode == 0
+        assert polls(tmp_path, "list").returncode == 0
+        first.kill()
+    again = Service(database)
+    again.start()
+    again.kill()

@@ -24,6 +24,9 @@ class Broker(ABC):
     async def disconnect(self) -> None:  # noqa: B027 - optional hook
         """Close connections."""
 
+    async def ready(self) -> None:  # noqa: B027 - optional hook
+        """Return if the broker answers now; raise if it does not."""
+
     @abstractmethod
     async def publish(self, channel: str, message: bytes) -> None:
         """Send a message to every subscriber of a channel, in every worker."""

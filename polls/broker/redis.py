@@ -30,6 +30,9 @@ class RedisBroker(Broker):
         self._reader = asyncio.create_task(self._read(), name="polls-redis-reader")
         await self._subscribed(_CONTROL)
 
+    async def ready(self) -> None:
+        await asyncio.wait_for(self._client.ping(), 2.0)
+
     async def disconnect(self) -> None:
         if self._reader is not None:
             self._reader.cancel()

@@ -13,17 +13,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from polls.core.errors import Unavailable
+from polls.core.errors import PollsError, Unavailable
 from polls.core.i18n import N_
 from polls.core.models import StoredResponse
 from polls.live.background import Background
-from polls.storage import Outcome, Status, Storage, Submission
+from polls.live.outage import Outage
+from polls.storage import Outcome, Status, Storage, Submission, is_outage
 
 log = logging.getLogger("polls.writer")
 T = TypeVar("T")
 Job = tuple[str, Any, asyncio.Future[Any]]
 CommittedHook = Callable[[list[StoredResponse]], Awaitable[None]]
 JoinedHook = Callable[[list[tuple[str, str]]], Awaitable[None]]
+UNSAVED = Unavailable(N_("Could not save; please retry."))
 
 
 class Writer:
@@ -40,6 +42,7 @@ class Writer:
         self._task: asyncio.Task[None] | None = None
         # Post-commit hooks run beside the writer so they never hold up the next batch.
         self._hooks = Background("post-commit hook")
+        self.outage = Outage("the database")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="polls-writer")
@@ -104,12 +107,17 @@ class Writer:
             try:
                 results = await self._write_group(kind, [payload for _, payload, _ in group])
             except Exception as exc:
-                log.exception("write failed (%s, %d items)", kind, len(group))
-                error = exc if kind == "call" else Unavailable(N_("Could not save; please retry."))
+                error: Exception = exc if kind == "call" else UNSAVED
+                if is_outage(exc):
+                    self.outage.failed(exc, len(group))
+                    error = UNSAVED  # storage is away for now: the caller may retry
+                elif not isinstance(exc, PollsError):
+                    log.exception("write failed (%s, %d items)", kind, len(group))
                 for _, _, future in group:
                     if not future.done():
                         future.set_exception(error)
                 continue
+            self.outage.recovered()
             for (_, _, future), result in zip(group, results, strict=True):
                 if not future.done():
                     future.set_result(result)

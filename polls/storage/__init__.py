@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from polls.storage.base import Outcome, Status, Storage, Submission
 
-__all__ = ["Outcome", "Status", "Storage", "Submission", "open_storage"]
+__all__ = ["OUTAGES", "Outcome", "Status", "Storage", "Submission", "is_outage", "open_storage"]
+
+
+def _outages() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    return (
+        OSError,
+        TimeoutError,
+        sqlite3.OperationalError,
+        OperationalError,
+        InterfaceError,
+        PoolTimeout,
+    )
+
+
+# What a database that is away (down, restarting, locked, out of connections) raises: the
+# service reports these as `unavailable` (retry), not as a bug.
+OUTAGES = _outages()
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether an error means that storage is away for now, rather than a bug."""
+    return isinstance(exc, OUTAGES)
 
 
 def open_storage(url: str) -> Storage:

@@ -131,6 +131,9 @@ class Storage(ABC):
     async def disconnect(self) -> None:  # noqa: B027 - optional hook
         """Close connections."""
 
+    async def ready(self) -> None:  # noqa: B027 - optional hook
+        """Return if storage answers now; raise (an outage) if it does not."""
+
     @abstractmethod
     async def create_presentation(
         self, presentation: Presentation, secret_hashes: dict[str, str]

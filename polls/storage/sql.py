@@ -30,6 +30,10 @@ _encode = msgspec.json.encode
 class SqlStorage(SqlResponseLog, Storage):
     """Storage on a SQL database: presentations here, the response log from SqlResponseLog."""
 
+    async def ready(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+
     # ---- presentations ---------------------------------------------------------------------
 
     async def create_presentation(

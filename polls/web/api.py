@@ -3,6 +3,7 @@ fallback for phones where WebSockets do not work."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -34,6 +35,7 @@ from polls.web.access import (
 )
 
 LONG_POLL_SECONDS = 25.0
+READY_SECONDS = 3.0
 
 
 async def json_body(request: Request, limit: int) -> Any:
@@ -47,7 +49,28 @@ async def json_body(request: Request, limit: int) -> Any:
 
 
 async def health(request: Request) -> Response:
+    """``GET /health``: the process is alive (liveness); it says nothing of the database."""
     return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> Response:
+    """``GET /ready``: whether the database and the broker answer now (readiness, for load
+    balancers and the container's health check): 200 or 503, with each one's state."""
+    services = request.app.state.services
+    checks: dict[str, str] = {}
+    for name, check in (("database", services.storage.ready), ("broker", services.broker.ready)):
+        try:
+            await asyncio.wait_for(check(), READY_SECONDS)
+        except Exception:
+            checks[name] = "unavailable"
+        else:
+            checks[name] = "ok"
+    everything = all(state == "ok" for state in checks.values())
+    return JSONResponse(
+        {"status": "ready" if everything else "unavailable", **checks},
+        status_code=200 if everything else 503,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def create(request: Request) -> Response:

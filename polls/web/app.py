@@ -21,12 +21,13 @@ from starlette.templating import Jinja2Templates
 
 from polls.broker import Broker, open_broker
 from polls.config import Settings
-from polls.core.errors import PollsError
+from polls.core.errors import PollsError, Unavailable
+from polls.core.i18n import N_
 from polls.core.security import Throttle
 from polls.domain.documents import load_document
 from polls.live.hub import Hub
 from polls.live.writer import Writer
-from polls.storage import Storage, open_storage
+from polls.storage import OUTAGES, Storage, open_storage
 from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
 from polls.web.assets import Assets, ServeAssets
@@ -83,6 +84,15 @@ async def polls_error(request: Request, exc: Exception) -> Response:
             body["problems"] = exc.problems
         return JSONResponse({"error": body}, status_code=exc.status)
     return pages.error_page(request, exc.status, pages.localised(request, exc))
+
+
+async def storage_away(request: Request, exc: Exception) -> Response:
+    """The database is away (down, restarting, locked): 503 unavailable, no traceback."""
+    log.debug("a request met an unavailable database", exc_info=exc)
+    return await polls_error(request, STORAGE_AWAY)
+
+
+STORAGE_AWAY = Unavailable(N_("The service cannot reach its database right now; please retry."))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -162,6 +172,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/", pages.home),
         Route("/join", pages.join),
         Route("/health", api.health),
+        Route("/ready", api.ready),
         Route("/present/{presentation_id}", pages.presenter),
         Route("/present/{presentation_id}/console", pages.console),
         Route("/present/{presentation_id}/edit", pages.edit),
@@ -199,6 +210,10 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={PollsError: polls_error, HTTPException: http_error},
+        exception_handlers={
+            PollsError: polls_error,
+            HTTPException: http_error,
+            **dict.fromkeys(OUTAGES, storage_away),
+        },
         max_body_size=MAX_BODY_BYTES,
     )

@@ -39,7 +39,7 @@ from polls.domain import protocol
 from polls.live.hub import Hub, refuse_over_limit
 from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
-from polls.storage import Outcome, Status
+from polls.storage import OUTAGES, Outcome, Status
 from polls.storage.presentations import participant_url
 from polls.web.access import base_url, holds_secret
 
@@ -51,6 +51,8 @@ CLOSE_UNKNOWN = 4404
 MESSAGE_RATE, MESSAGE_BURST, MAX_STRIKES = 10.0, 30.0, 100
 UNSAVED = Unavailable(N_("Could not save; please retry."))
 UNREAD = Unavailable(N_("Could not read your answers; please retry."))
+UNREACHABLE = Unavailable(N_("The service cannot reach its database right now; please retry."))
+CLOSE_TRY_AGAIN = 1013
 
 
 def _origin_ok(websocket: WebSocket) -> bool:
@@ -288,7 +290,12 @@ async def presenter(websocket: WebSocket) -> None:
     services = websocket.app.state.services
     hub = services.hub
     presentation_id = websocket.path_params["presentation_id"]
-    if not await holds_secret(websocket, presentation_id, PRESENTER):
+    try:
+        allowed = await holds_secret(websocket, presentation_id, PRESENTER)
+    except OUTAGES:
+        await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
+        return
+    if not allowed:
         await websocket.close(CLOSE_POLICY, "Presenter access needs the presenter link.")
         return
     async with AsyncExitStack() as stack:
@@ -296,6 +303,9 @@ async def presenter(websocket: WebSocket) -> None:
             room: Room = await stack.enter_async_context(hub.room(presentation_id))
         except PollsError as exc:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
+            return
+        except OUTAGES:
+            await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
             return
         await websocket.accept()
         peer = Peer(websocket.send_text, write_now=_wire(websocket).get("send_text"))

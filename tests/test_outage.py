@@ -1,0 +1,136 @@
+"""Outages of the database and the broker, against the real service: reported once, refused
+as 'unavailable' (retry) with the connection kept, and visible on /ready."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.conftest import DOCUMENT, unavailable
+from tests.server import Service, running
+
+pytestmark = pytest.mark.e2e
+
+
+def get(service: Service, path: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(service.url + path, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def post(service: Service, path: str, body: Any, key: str) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        service.url + path,
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json", "authorization": f"Bearer {key}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A Redis of this test's own, on a spare port, that the test may kill."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        unavailable("redis-server", FileNotFoundError("redis-server"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:  # ready when it accepts a connection
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.05)
+    yield port, process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_ready_reports_the_broker_going_away(
+    tmp_path: Path, redis_server: tuple[int, subprocess.Popen[bytes]]
+) -> None:
+    """/ready says ready while the database and Redis answer and 503 with 'broker:
+    unavailable' once Redis is gone; /health (liveness) stays 200 throughout."""
+    port, process = redis_server
+    with running(tmp_path / "ready.db", POLLS_BROKER_URL=f"redis://127.0.0.1:{port}/0") as service:
+        assert get(service, "/ready") == (
+            200,
+            {"status": "ready", "database": "ok", "broker": "ok"},
+        )
+        process.kill()
+        process.wait()
+        status, body = get(service, "/ready")
+        assert status == 503 and body["broker"] == "unavailable" and body["database"] == "ok"
+        assert get(service, "/health") == (200, {"status": "ok"})
+
+
+def test_a_locked_database_is_refused_as_unavailable_and_reported_once(tmp_path: Path) -> None:
+    """While another process holds the database locked, presenter controls over HTTP get 503
+    'unavailable' and over the socket an 'unavailable' error with the socket kept; once the
+    lock goes the same socket's control is applied. The log says it once each way, with no
+    traceback."""
+    with running(tmp_path / "locked.db") as service:
+        made = service.http("POST", "/api/presentations", DOCUMENT)
+        key = made["presenter_url"].split("key=")[1]
+        path = f"/api/presentations/{made['id']}/control"
+        with connect(
+            f"ws://127.0.0.1:{service.port}/ws/present/{made['id']}",
+            additional_headers={"authorization": f"Bearer {key}"},
+        ) as screen:
+            assert json.loads(screen.recv())["type"] == "welcome"
+            blocker = sqlite3.connect(service.database, isolation_level=None, timeout=30)
+            blocker.execute("BEGIN EXCLUSIVE")
+            try:
+                status, body = post(service, path, {"type": "next"}, key)
+                assert status == 503 and body["error"]["code"] == "unavailable", body
+                screen.send(json.dumps({"type": "next", "id": "n1"}))
+                refusal = next_of(screen, "n1")
+                assert refusal["type"] == "error" and refusal["code"] == "unavailable"
+            finally:
+                blocker.rollback()
+                blocker.close()
+            screen.send(json.dumps({"type": "next", "id": "n2"}))
+            applied = next_of(screen, "n2")
+            assert applied["type"] == "ack" and applied["state"]["current"] == 1
+        service.kill()
+    log = "".join(service.output)
+    assert log.count("the database is unavailable") == 1, log
+    assert log.count("the database is back") == 1, log
+    assert "Traceback" not in log
+
+
+def next_of(screen: Any, message_id: str) -> dict[str, Any]:
+    """The reply to one message; results and state updates meanwhile are skipped."""
+    while True:
+        message: dict[str, Any] = json.loads(screen.recv(timeout=60))
+        if message.get("id") == message_id:
+            return message

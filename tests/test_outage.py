@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.conftest import DOCUMENT, unavailable
@@ -46,33 +47,47 @@ def post(service: Service, path: str, body: Any, key: str) -> tuple[int, Any]:
         return refused.code, json.loads(refused.read())
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """A Redis of this test's own, on a spare port, that the test may kill."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
+    """A Redis of the test's own on a spare port, ready when it accepts a connection."""
     binary = shutil.which("redis-server")
     if binary is None:
         unavailable("redis-server", FileNotFoundError("redis-server"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
+         "--dir", str(folder)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 30
-    while True:  # ready when it accepts a connection
+    while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            return process
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise
             time.sleep(0.05)
-    yield port, process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A Redis of this test's own, on a spare port, that the test may kill."""
+    port = free_port()
+    process = start_redis(port, tmp_path)
+    yield port, process
+    stop(process)
 
 
 def test_ready_reports_the_broker_going_away(
@@ -134,3 +149,83 @@ def next_of(screen: Any, message_id: str) -> dict[str, Any]:
         message: dict[str, Any] = json.loads(screen.recv(timeout=60))
         if message.get("id") == message_id:
             return message
+
+
+def join(service: Service, code: str, who: str) -> Any:
+    return connect(
+        f"ws://127.0.0.1:{service.port}/ws/join/{code}",
+        additional_headers={"cookie": f"polls_participant={who}"},
+    )
+
+
+def slide_of(phone: Any) -> dict[str, Any]:
+    while True:
+        message: dict[str, Any] = json.loads(phone.recv(timeout=30))
+        if message["type"] in ("slide", "error"):
+            return message
+
+
+def test_a_room_opened_while_redis_is_down_heals(tmp_path: Path) -> None:
+    """With Redis away a phone's join is refused as unavailable (close 1013, so the page
+    tries again) instead of opening a room that can never hear; once Redis is back the phone
+    joins and follows the presenter."""
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    with running(tmp_path / "heal.db", POLLS_BROKER_URL=f"redis://127.0.0.1:{port}/0") as service:
+        made = service.http("POST", "/api/presentations", DOCUMENT)
+        key = made["presenter_url"].split("key=")[1]
+        code = made["code"].replace(" ", "")
+        stop(redis)
+        with join(service, code, "heal-phone-0000000001") as phone:
+            refusal = json.loads(phone.recv(timeout=30))
+            assert refusal["type"] == "error" and refusal["code"] == "unavailable"
+            with pytest.raises(ConnectionClosed) as closed:
+                phone.recv(timeout=30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        redis = start_redis(port, tmp_path)
+        try:
+            with join(service, code, "heal-phone-0000000001") as phone:
+                assert slide_of(phone)["index"] == 0
+                status, _ = post(service, f"/api/presentations/{made['id']}/control",
+                                 {"type": "next"}, key)  # fmt: skip
+                assert status == 200
+                assert slide_of(phone)["index"] == 1
+        finally:
+            stop(redis)
+
+
+def test_a_slide_change_during_a_redis_outage_reaches_the_other_worker(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Two workers on PostgreSQL and Redis; Redis dies; the presenter moves on through one
+    worker, and a phone on the other worker gets the new slide anyway (rooms read the state
+    from storage every few seconds while events can be lost)."""
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    shared = {
+        "POLLS_DATABASE_URL": postgres_url,
+        "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0",
+    }
+    try:
+        with (
+            running(tmp_path / "a.db", **shared) as first,
+            running(tmp_path / "b.db", **shared) as second,
+        ):
+            made = first.http("POST", "/api/presentations", DOCUMENT)
+            key = made["presenter_url"].split("key=")[1]
+            code = made["code"].replace(" ", "")
+            with (
+                connect(
+                    f"ws://127.0.0.1:{first.port}/ws/present/{made['id']}",
+                    additional_headers={"authorization": f"Bearer {key}"},
+                ) as screen,
+                join(second, code, "moved-phone-000000001") as phone,
+            ):
+                assert json.loads(screen.recv(timeout=30))["type"] == "welcome"
+                assert slide_of(phone)["index"] == 0
+                stop(redis)
+                screen.send(json.dumps({"type": "next", "id": "n1"}))
+                assert next_of(screen, "n1")["type"] == "ack"
+                assert slide_of(phone)["index"] == 1
+    finally:
+        stop(redis)

@@ -17,6 +17,8 @@ class Broker(ABC):
     # then catch up from storage every RESYNC_SECONDS. In one process nothing is lost, and a
     # catch-up of a busy room costs enough to show as a stall.
     loses_messages = True
+    # Called when the connection to the broker is back after trouble (set by the hub).
+    on_reconnect: Callable[[], None] | None = None
 
     async def connect(self) -> None:  # noqa: B027 - optional hook
         """Open connections."""

@@ -45,6 +45,7 @@ class RedisBroker(Broker):
 
     async def _read(self) -> None:
         backoff = 0.1
+        troubled = False
         while True:
             try:
                 if not self._pubsub.subscribed:
@@ -55,10 +56,17 @@ class RedisBroker(Broker):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection lost: redis-py reconnects and resubscribes
-                log.warning("broker connection trouble (%s); retrying", type(exc).__name__)
+                if not troubled:
+                    log.warning("broker connection trouble (%s); retrying", type(exc).__name__)
+                troubled = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
+            if troubled:
+                troubled = False
+                log.warning("broker connection is back")
+                if self.on_reconnect is not None:
+                    self.on_reconnect()
             if message is None:
                 continue
             channel = message["channel"]
@@ -80,7 +88,13 @@ class RedisBroker(Broker):
         handlers = self._handlers.setdefault(channel, [])
         handlers.append(handler)
         if len(handlers) == 1:
-            await self._subscribed(channel)
+            try:
+                await self._subscribed(channel)
+            except BaseException:  # not subscribed: forget the handler, so a retry subscribes
+                handlers.remove(handler)
+                if not handlers:
+                    del self._handlers[channel]
+                raise
 
     async def _subscribed(self, channel: str) -> None:
         """Subscribe and wait until Redis confirms, so no message published after is missed."""

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from polls.broker import Broker
-from polls.core.errors import LimitReached, NotCurrentSlide, UnknownCode, VotingLocked
+from polls.core.errors import LimitReached, NotCurrentSlide, Unavailable, UnknownCode, VotingLocked
 from polls.core.i18n import N_
 from polls.core.models import Document, State, StoredResponse
 from polls.domain.controls import apply_control, check_moderation
@@ -38,6 +38,7 @@ from polls.live.events import (
     channel,
     encode_event,
 )
+from polls.live.outage import Outage
 from polls.live.room import Room
 from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
@@ -59,6 +60,8 @@ class Hub:
         self.worker = secrets.token_hex(6)  # tells this worker's counts from the others'
         writer.on_committed = self._committed
         writer.on_joined = self._joined
+        self.broker_outage = Outage("the broker")
+        broker.on_reconnect = self._reconnected
 
     # ---- rooms -----------------------------------------------------------------------------
 
@@ -118,9 +121,18 @@ class Hub:
             lambda count: self._background.start(self._announce(presentation_id, count)),
             self.worker,
             catch_up=self.broker.loses_messages,
+            load_state=lambda: self._stored_state(presentation_id),
         )
+        # Registered only once its events can arrive: a room that cannot hear is no room.
+        try:
+            await self.broker.subscribe(channel(presentation_id), room.on_event)
+        except Exception as exc:
+            room.close()
+            self.broker_outage.failed(exc)
+            raise Unavailable(
+                N_("The service cannot reach its broker right now; please retry.")
+            ) from exc
         self.rooms[presentation_id] = room
-        await self.broker.subscribe(channel(presentation_id), room.on_event)
         await self._publish(presentation_id, AskOnline())
         # A change committed between loading and subscribing would be missed: look once more.
         latest = await self.storage.presentation(presentation_id)
@@ -145,7 +157,25 @@ class Hub:
         await self._publish(presentation_id, OnlineEvent(self.worker, count, time.time()))
 
     async def _publish(self, presentation_id: str, event: object) -> None:
-        await self.broker.publish(channel(presentation_id), encode_event(event))
+        """Tell every worker's room; events are hints, so a broker that is away costs only
+        time (rooms read the state and the log from storage), never a refused action."""
+        try:
+            await self.broker.publish(channel(presentation_id), encode_event(event))
+        except Exception as exc:
+            self.broker_outage.failed(exc)
+        else:
+            self.broker_outage.recovered()
+
+    async def _stored_state(self, presentation_id: str) -> State | None:
+        found = await self.storage.presentation(presentation_id)
+        return None if found is None else found.state
+
+    def _reconnected(self) -> None:
+        """The broker is back: events may have been lost meanwhile, so every room reads the
+        state and the answers it may have missed from storage now."""
+        self.broker_outage.recovered()
+        for room in list(self.rooms.values()):
+            room.spawn(room.resync())
 
     # ---- after commits ---------------------------------------------------------------------
 

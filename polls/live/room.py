@@ -39,6 +39,7 @@ from polls.live.peer import Peer
 
 log = logging.getLogger("polls.live")
 LOAD_PAGE = 5_000  # answers read from the log at a time when counting a slide
+STATE_POLL_SECONDS = 3.0
 
 
 class Room:
@@ -57,6 +58,7 @@ class Room:
         worker: str = "",
         *,
         catch_up: bool = True,
+        load_state: Callable[[], Awaitable[State | None]] | None = None,
     ) -> None:
         self.presentation = presentation
         self.hidden = hidden
@@ -82,6 +84,10 @@ class Room:
         self._waiters: list[asyncio.Future[None]] = []
         self._resync_timer: asyncio.TimerHandle | None = None
         self._catch_up = catch_up  # every RESYNC_SECONDS, for brokers that can lose messages
+        # With such a broker a slide change can be lost too: rooms in use read the state's
+        # version from storage every STATE_POLL_SECONDS, so no phone stays on an old slide.
+        self._load_state = load_state
+        self._state_timer: asyncio.TimerHandle | None = None
         # Highest response ids read by the last two catch-ups (see resync).
         self._read_up_to = (0, 0)
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
@@ -274,6 +280,7 @@ class Room:
         (possible with several PostgreSQL writers) is still caught, unless its transaction
         took longer than that. The first catch-up reads everything.
         """
+        await self.check_state()
         older, newer = self._read_up_to
         highest = max(older, newer)
         for slide_id, counted in list(self.tallies.items()):
@@ -335,9 +342,31 @@ class Room:
         self.participants.add(peer)
         self._announce_soon()
         self.schedule_results()
+        self._poll_state_soon()
+
+    def _poll_state_soon(self) -> None:
+        if self._catch_up and self._load_state is not None and self._state_timer is None:
+            self._state_timer = asyncio.get_running_loop().call_later(
+                STATE_POLL_SECONDS, self._poll_state
+            )
+
+    def _poll_state(self) -> None:
+        self._state_timer = None
+        if self.participants or self.presenters:
+            self.spawn(self.check_state())
+            self._poll_state_soon()
+
+    async def check_state(self) -> None:
+        """Take the stored state if it is newer than this room's (a lost or missed change)."""
+        if self._load_state is None:
+            return
+        state = await self._load_state()
+        if state is not None:
+            self.apply_state(state)
 
     def add_presenter(self, peer: Peer) -> None:
         self.presenters.add(peer)
+        self._poll_state_soon()
         if self._catch_up and self._resync_timer is None:
             self._resync_timer = asyncio.get_running_loop().call_later(
                 RESYNC_SECONDS, self._periodic_resync
@@ -367,9 +396,10 @@ class Room:
             self._resync_timer,
             self._announce_timer,
             self._heartbeat_timer,
+            self._state_timer,
         )
         for timer in timers:
             if timer is not None:
                 timer.cancel()
-        self._results_timer = self._resync_timer = None
+        self._results_timer = self._resync_timer = self._state_timer = None
         self._announce_timer = self._heartbeat_timer = None

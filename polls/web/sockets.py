@@ -247,7 +247,12 @@ async def participant(websocket: WebSocket) -> None:
                 raise UnknownCode(N_("A join code has 8 digits."))
             room: Room = await stack.enter_async_context(hub.room_by_code(code))
         except PollsError as exc:
-            await _refuse(websocket, exc, CLOSE_UNKNOWN)
+            await _refuse(
+                websocket, exc, CLOSE_TRY_AGAIN if isinstance(exc, Unavailable) else CLOSE_UNKNOWN
+            )
+            return
+        except OUTAGES:
+            await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
             return
         who = participant_key(token)
         wire = _wire(websocket)

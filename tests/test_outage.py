@@ -229,3 +229,44 @@ def test_a_slide_change_during_a_redis_outage_reaches_the_other_worker(
                 assert slide_of(phone)["index"] == 1
     finally:
         stop(redis)
+
+
+def test_an_answer_whose_event_was_lost_reaches_the_screen_within_seconds(tmp_path: Path) -> None:
+    """An answer committed without its event ever being sent (as by a worker that died right
+    after its commit) reaches the presenter's screen at the next check of the newest stored
+    answer, every few seconds, instead of at the next full catch-up."""
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    try:
+        with running(
+            tmp_path / "lost.db", POLLS_BROKER_URL=f"redis://127.0.0.1:{port}/0"
+        ) as service:
+            made = service.http("POST", "/api/presentations", DOCUMENT)
+            key = made["presenter_url"].split("key=")[1]
+            status, _ = post(service, f"/api/presentations/{made['id']}/control",
+                             {"type": "goto", "slide": 4}, key)  # fmt: skip
+            assert status == 200
+            with connect(
+                f"ws://127.0.0.1:{service.port}/ws/present/{made['id']}",
+                additional_headers={"authorization": f"Bearer {key}"},
+            ) as screen:
+                assert results_of(screen)["results"]["answered"] == 0
+                with sqlite3.connect(service.database) as db:
+                    db.execute(
+                        "INSERT INTO responses (presentation_id, slide_id, participant,"
+                        " submission_id, value, item_count, created_at)"
+                        " VALUES (?, 'tips', 'lost-worker-phone', 'lost-1', ?, 1, ?)",
+                        (made["id"], json.dumps({"text": "Van een verdwenen worker"}), time.time()),
+                    )
+                while (answered := results_of(screen)["results"]["answered"]) == 0:
+                    pass
+                assert answered == 1
+    finally:
+        stop(redis)
+
+
+def results_of(screen: Any) -> dict[str, Any]:
+    while True:
+        message: dict[str, Any] = json.loads(screen.recv(timeout=20))
+        if message["type"] == "results":
+            return message

@@ -171,6 +171,22 @@ async def test_responses_keep_their_values_in_order(storage: Storage) -> None:
     assert [r.value for r in await storage.responses(p.id, "scales", 0, 1)] == values[:1]
 
 
+async def test_the_newest_response_id_of_a_slide(storage: Storage) -> None:
+    """Each slide's newest stored answer id, 0 before any: how a room tells it missed some."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    assert await storage.newest_response_id(p.id, "words") == 0
+    await storage.store_answers([submission(p, "a", "s1"), submission(p, "b", "s2")])
+    await storage.store_answers(
+        [submission(p, "c", "s3", slide="scales", value={"ratings": {"0": 3}}, limit=0)]
+    )
+    words = await storage.responses(p.id, "words")
+    scales = await storage.responses(p.id, "scales")
+    assert await storage.newest_response_id(p.id, "words") == words[-1].id
+    assert await storage.newest_response_id(p.id, "scales") == scales[-1].id
+    assert await storage.newest_response_id("elsewhere", "words") == 0
+
+
 async def test_moderation_is_stored_and_undone(storage: Storage) -> None:
     """Hidden items are remembered per slide and can be restored."""
     p = presentation()

@@ -62,7 +62,10 @@ Event = (
     | OnlineEvent
     | AskOnline
 )
-ONLINE_STALE_SECONDS = 3 * RESYNC_SECONDS
+# Each worker repeats its count of phones this often; a count not repeated for three times as
+# long is dropped, so a worker that died stops counting within 15 s.
+ONLINE_HEARTBEAT_SECONDS = 5.0
+ONLINE_STALE_SECONDS = 3 * ONLINE_HEARTBEAT_SECONDS
 event_decoder = msgspec.msgpack.Decoder(Event)
 encode_event = msgspec.msgpack.encode
 

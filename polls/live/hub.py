@@ -122,6 +122,7 @@ class Hub:
             self.worker,
             catch_up=self.broker.loses_messages,
             load_state=lambda: self._stored_state(presentation_id),
+            load_newest=lambda slide_id: self.storage.newest_response_id(presentation_id, slide_id),
         )
         # Registered only once its events can arrive: a room that cannot hear is no room.
         try:

@@ -24,6 +24,7 @@ from polls.domain.documents import document_from_builtins
 from polls.domain.tally import Tally, new_tally
 from polls.kinds import kind_of
 from polls.live.events import (
+    ONLINE_HEARTBEAT_SECONDS,
     ONLINE_STALE_SECONDS,
     RESYNC_SECONDS,
     AskOnline,
@@ -59,6 +60,7 @@ class Room:
         *,
         catch_up: bool = True,
         load_state: Callable[[], Awaitable[State | None]] | None = None,
+        load_newest: Callable[[str], Awaitable[int]] | None = None,
     ) -> None:
         self.presentation = presentation
         self.hidden = hidden
@@ -88,6 +90,11 @@ class Room:
         # version from storage every STATE_POLL_SECONDS, so no phone stays on an old slide.
         self._load_state = load_state
         self._state_timer: asyncio.TimerHandle | None = None
+        # And rooms with screens compare each counted slide's newest stored answer with the
+        # newest they counted, so answers whose event was lost (a worker that died after its
+        # commit, a broker outage) reach the screens within seconds, not at the next catch-up.
+        self._load_newest = load_newest
+        self._counted_up_to: dict[str, int] = {}
         # Highest response ids read by the last two catch-ups (see resync).
         self._read_up_to = (0, 0)
         self.slide_data = protocol.encode(protocol.slide_message(presentation))
@@ -111,6 +118,8 @@ class Room:
                 counted = self.tallies.get(response.slide_id)
                 if counted is not None:
                     counted.apply(response)
+                    if response.id > self._counted_up_to.get(response.slide_id, 0):
+                        self._counted_up_to[response.slide_id] = response.id
                 touched = touched or response.slide_id == current
             if touched:
                 self.schedule_results()
@@ -120,6 +129,7 @@ class Room:
             self.apply_moderation(event.slide, event.item, event.hidden)
         elif isinstance(event, ResetEvent):
             self.tallies.clear()
+            self._counted_up_to.clear()
             self._read_up_to = (0, 0)
             self.spawn(self.resync())
         elif isinstance(event, DocumentEvent):
@@ -157,6 +167,7 @@ class Room:
             return
         self.presentation = msgspec.structs.replace(self.presentation, document=document)
         self.tallies.clear()  # questions may have changed; results are rebuilt from the log
+        self._counted_up_to.clear()
         self.slide_data = protocol.encode(protocol.slide_message(self.presentation))
         for peer in self.participants:
             peer.latest("slide", self.slide_data)
@@ -267,6 +278,8 @@ class Room:
                 counted.apply(response)
             if page:
                 highest = page[-1].id
+                if highest > self._counted_up_to.get(slide_id, 0):
+                    self._counted_up_to[slide_id] = highest
             if len(page) < LOAD_PAGE:
                 return highest
             await asyncio.sleep(0)
@@ -331,7 +344,7 @@ class Room:
         if count and self._heartbeat_timer is None:
             # Counts older than ONLINE_STALE_SECONDS are dropped elsewhere: repeat ours.
             self._heartbeat_timer = asyncio.get_running_loop().call_later(
-                RESYNC_SECONDS, self._heartbeat
+                ONLINE_HEARTBEAT_SECONDS, self._heartbeat
             )
 
     def _heartbeat(self) -> None:
@@ -354,7 +367,18 @@ class Room:
         self._state_timer = None
         if self.participants or self.presenters:
             self.spawn(self.check_state())
+            if self.presenters:
+                self.spawn(self.check_log())
             self._poll_state_soon()
+
+    async def check_log(self) -> None:
+        """Catch up from storage if a counted slide has answers this room has not counted."""
+        if self._load_newest is None:
+            return
+        for slide_id in list(self.tallies):
+            if await self._load_newest(slide_id) > self._counted_up_to.get(slide_id, 0):
+                await self.resync()
+                return
 
     async def check_state(self) -> None:
         """Take the stored state if it is newer than this room's (a lost or missed change)."""

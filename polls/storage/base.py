@@ -195,6 +195,11 @@ class Storage(ABC):
         at most limit of them."""
 
     @abstractmethod
+    async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:
+        """The highest response id stored for a slide (0 if none): a cheap way to tell whether
+        a room has missed answers."""
+
+    @abstractmethod
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
         """Delete answers (all, or those stored before a time) and the joins of that time.
 

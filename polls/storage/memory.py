@@ -134,6 +134,16 @@ class MemoryStorage(Storage):
         ]
         return found[:limit]
 
+    async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:
+        return max(
+            (
+                r.id
+                for r in self._responses
+                if r.presentation_id == presentation_id and r.slide_id == slide_id
+            ),
+            default=0,
+        )
+
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
         joins = self._joins.get(presentation_id, {})
         for participant, at in list(joins.items()):

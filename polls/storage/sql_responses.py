@@ -184,6 +184,14 @@ class SqlResponseLog(SqlEngine):
         async with self.engine.connect() as conn:
             return [self._response(row) for row in await conn.execute(query)]
 
+    async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:
+        table = schema.responses
+        query = select(func.max(table.c.id)).where(
+            table.c.presentation_id == presentation_id, table.c.slide_id == slide_id
+        )  # one seek in the (presentation, slide, id) index
+        async with self.engine.connect() as conn:
+            return int(await conn.scalar(query) or 0)
+
     async def delete_responses(self, presentation_id: str, before: float | None = None) -> int:
         responses, participants = schema.responses, schema.participants
         async with self.engine.begin() as conn:

@@ -45,6 +45,32 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright: one per test module."""
+    if not CHROMIUM.exists():
+        unavailable("Chromium (Debian's chromium package)", FileNotFoundError(str(CHROMIUM)))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable("Playwright", exc)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import unavailable
 from tests.server import Service, running
-from tests.test_browser import ARGS, CHROMIUM, Room, shoot
+from tests.test_browser import Room, shoot
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSING_ROUND = yaml.safe_load((ROOT / "examples/closing-round.nl.yaml").read_text("utf-8"))
@@ -23,20 +22,6 @@ SIZES = {"320": {"width": 320, "height": 640}, "360": {"width": 360, "height": 7
 LARGE_TEXT = "html { font-size: 146.25%; }"  # 130 % of the page's own 112.5 %
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium (Debian's chromium package)", FileNotFoundError(str(CHROMIUM)))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("Playwright", exc)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

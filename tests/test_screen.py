@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import unavailable
 from tests.server import Service, running
-from tests.test_browser import ARGS, CHROMIUM, Room, shoot
+from tests.test_browser import Room, shoot
 
 SIZES = [(1024, 768), (1280, 720), (1920, 1080), (3840, 2160)]
 WORDS = [f"woord{n:03d}" for n in range(150)]
@@ -43,20 +43,6 @@ DOCUMENT: dict[str, Any] = {
 }
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium (Debian's chromium package)", FileNotFoundError(str(CHROMIUM)))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("Playwright", exc)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

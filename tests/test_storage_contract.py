@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -274,3 +275,34 @@ async def test_purge_by_age_and_delete_all(storage: Storage) -> None:
     assert await storage.responses(p.id) == []
     assert await storage.joined_count(p.id) == 0 and await storage.moderation(p.id) == []
     assert await storage.presentation(p.id) is not None
+
+
+async def test_limits_hold_for_workers_writing_at_once(request: pytest.FixtureRequest) -> None:
+    """Several workers on one PostgreSQL database store one participant's words at the same
+    moment: together they never pass the participant's limit."""
+    url = request.getfixturevalue("postgres_url")
+    workers = [open_storage(url) for _ in range(4)]
+    for worker in workers:
+        await worker.connect()
+    try:
+        p = presentation()
+        await workers[0].create_presentation(p, {})
+        for attempt in range(10):
+            batches = [
+                [submission(p, f"phone{attempt}", f"{attempt}-{w}-{n}", items=1, limit=5)
+                 for n in range(2)]
+                for w in range(len(workers))
+            ]  # fmt: skip
+            await asyncio.gather(
+                *(
+                    worker.store_answers(batch)
+                    for worker, batch in zip(workers, batches, strict=True)
+                )
+            )
+            stored = [
+                r for r in await workers[0].responses(p.id) if r.participant == f"phone{attempt}"
+            ]
+            assert len(stored) == 5, attempt
+    finally:
+        for worker in workers:
+            await worker.disconnect()

@@ -27,7 +27,7 @@ from polls.core.security import Throttle
 from polls.domain.documents import load_document
 from polls.live.hub import Hub
 from polls.live.writer import Writer
-from polls.storage import OUTAGES, Storage, open_storage
+from polls.storage import OUTAGES, Storage, is_outage, open_storage
 from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
 from polls.web.assets import Assets, ServeAssets
@@ -88,6 +88,8 @@ async def polls_error(request: Request, exc: Exception) -> Response:
 
 async def storage_away(request: Request, exc: Exception) -> Response:
     """The database is away (down, restarting, locked): 503 unavailable, no traceback."""
+    if not is_outage(exc):
+        raise exc  # a statement that failed is a bug: the server's 500
     log.debug("a request met an unavailable database", exc_info=exc)
     return await polls_error(request, STORAGE_AWAY)
 

@@ -39,7 +39,7 @@ from polls.domain import protocol
 from polls.live.hub import Hub, refuse_over_limit
 from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
-from polls.storage import OUTAGES, Outcome, Status
+from polls.storage import OUTAGES, Outcome, Status, is_outage
 from polls.storage.presentations import participant_url
 from polls.web.access import base_url, holds_secret
 
@@ -251,7 +251,9 @@ async def participant(websocket: WebSocket) -> None:
                 websocket, exc, CLOSE_TRY_AGAIN if isinstance(exc, Unavailable) else CLOSE_UNKNOWN
             )
             return
-        except OUTAGES:
+        except OUTAGES as exc:
+            if not is_outage(exc):
+                raise
             await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
             return
         who = participant_key(token)
@@ -297,7 +299,9 @@ async def presenter(websocket: WebSocket) -> None:
     presentation_id = websocket.path_params["presentation_id"]
     try:
         allowed = await holds_secret(websocket, presentation_id, PRESENTER)
-    except OUTAGES:
+    except OUTAGES as exc:
+        if not is_outage(exc):
+            raise
         await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
         return
     if not allowed:
@@ -309,7 +313,9 @@ async def presenter(websocket: WebSocket) -> None:
         except PollsError as exc:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
             return
-        except OUTAGES:
+        except OUTAGES as exc:
+            if not is_outage(exc):
+                raise
             await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
             return
         await websocket.accept()

@@ -13,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -81,7 +81,7 @@ def postgres() -> Iterator[Postgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def phone(service: Service, code: str, index: int, acked: dict[str, str]) -> None:
+async def phone(pick: Callable[[], Service], code: str, index: int, acked: dict[str, str]) -> None:
     """Send ANSWERS open answers, each with its own id, until each is acknowledged: a refusal
     as unavailable or a lost connection means send it again with the same id."""
     pending = [f"p{index}-a{n}" for n in range(ANSWERS)]
@@ -89,7 +89,7 @@ async def phone(service: Service, code: str, index: int, acked: dict[str, str]) 
     while pending:
         try:
             async with connect(
-                f"ws://127.0.0.1:{service.port}/ws/join/{code}", additional_headers=cookie
+                f"ws://127.0.0.1:{pick().port}/ws/join/{code}", additional_headers=cookie
             ) as ws:
                 while pending:
                     answer_id = pending[0]
@@ -135,7 +135,9 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
         made = service.http("POST", "/api/presentations", document)
         code = made["code"].replace(" ", "")
         acked: dict[str, str] = {}
-        phones = [asyncio.create_task(phone(service, code, i, acked)) for i in range(PHONES)]
+        phones = [
+            asyncio.create_task(phone(lambda: service, code, i, acked)) for i in range(PHONES)
+        ]
         while len(acked) < PHONES:  # some answers are in before the crash
             await asyncio.sleep(0.05)
         await asyncio.to_thread(postgres.stop_now)
@@ -154,3 +156,65 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
     assert sorted(stored) == sorted(acked)  # every acknowledged answer, each once
     log = "".join(service.output)
     assert "Traceback" not in log, log[-3000:]
+
+
+async def test_a_worker_killed_mid_answers_loses_nothing_and_screens_agree(
+    tmp_path: Path, postgres: Postgres
+) -> None:
+    """Two workers on PostgreSQL and Redis; the one holding the phones is SIGKILLed in the
+    middle of answers; the phones fail over to the other and send again: every acknowledged
+    answer is stored exactly once, and the presenter's screen on the surviving worker comes to
+    show exactly the stored count."""
+    from tests.test_outage import free_port, start_redis, stop
+
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    document = {
+        "title": "Failover",
+        "language": "nl",
+        "slides": [
+            {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": ANSWERS}
+        ],
+    }
+    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+    try:
+        with (
+            running(tmp_path / "a.db", **shared) as survivor,
+            running(tmp_path / "b.db", **shared) as doomed,
+        ):
+            made = survivor.http("POST", "/api/presentations", document)
+            key = made["presenter_url"].split("key=")[1]
+            code = made["code"].replace(" ", "")
+            async with connect(
+                f"ws://127.0.0.1:{survivor.port}/ws/present/{made['id']}",
+                additional_headers={"authorization": f"Bearer {key}"},
+            ) as screen:
+                acked: dict[str, str] = {}
+
+                def up() -> Service:  # the page reconnects to whichever worker answers
+                    assert doomed.process is not None
+                    return doomed if doomed.process.poll() is None else survivor
+
+                phones = [asyncio.create_task(phone(up, code, i, acked)) for i in range(PHONES)]
+                while len(acked) < PHONES:
+                    await asyncio.sleep(0.05)
+                doomed.kill()  # SIGKILL: no goodbye to anyone
+                await asyncio.wait_for(asyncio.gather(*phones), 240)
+                total = PHONES * ANSWERS
+                while True:
+                    message = json.loads(await asyncio.wait_for(screen.recv(), 60))
+                    if message["type"] == "results" and message["results"]["total"] == total:
+                        break
+    finally:
+        stop(redis)
+    assert len(acked) == PHONES * ANSWERS
+    import asyncpg
+
+    db = await asyncpg.connect(postgres.url)
+    try:
+        stored = [
+            row["submission_id"] for row in await db.fetch("SELECT submission_id FROM responses")
+        ]
+    finally:
+        await db.close()
+    assert sorted(stored) == sorted(acked)

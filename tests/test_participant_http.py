@@ -167,3 +167,21 @@ def test_dutch_presentations_speak_dutch(client: TestClient) -> None:
     assert '<html lang="nl">' in page and "Wachten op de volgende vraag" in page
     home = client.get("/", headers={"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"}).text
     assert "Meedoen met een presentatie" in home
+
+
+def test_a_participants_own_answers_over_http(client: TestClient, created: Created) -> None:
+    """GET /api/join/{code}/mine gives this participant's ratings that count on a slide, and
+    nothing for someone who has not answered (the HTTP fallback of the 'mine' message)."""
+    cookie = {"cookie": "polls_participant=mine-http-phone-0000001"}
+    url = f"/api/join/{created.code}/answers"
+    for sid, rating in (("m1", 2), ("m2", 5)):
+        sent = client.post(
+            url, json={"id": sid, "slide": "scales", "value": {"ratings": {"0": rating}}},
+            headers=cookie,
+        )  # fmt: skip
+        assert sent.status_code == 200
+    mine = client.get(f"/api/join/{created.code}/mine?slide=scales", headers=cookie).json()
+    assert mine == {"type": "mine", "id": None, "slide": "scales", "value": {"ratings": {"0": 5}}}
+    other = {"cookie": "polls_participant=mine-http-phone-0000002"}
+    nobody = client.get(f"/api/join/{created.code}/mine?slide=scales", headers=other).json()
+    assert nobody["value"] is None

@@ -21,8 +21,7 @@ from starlette.templating import Jinja2Templates
 
 from polls.broker import Broker, open_broker
 from polls.config import Settings
-from polls.core.errors import PollsError, Unavailable
-from polls.core.i18n import N_
+from polls.core.errors import PollsError
 from polls.core.security import Throttle
 from polls.domain.documents import load_document
 from polls.live.hub import Hub
@@ -91,10 +90,7 @@ async def storage_away(request: Request, exc: Exception) -> Response:
     if not is_outage(exc):
         raise exc  # a statement that failed is a bug: the server's 500
     log.debug("a request met an unavailable database", exc_info=exc)
-    return await polls_error(request, STORAGE_AWAY)
-
-
-STORAGE_AWAY = Unavailable(N_("The service cannot reach its database right now; please retry."))
+    return await polls_error(request, sockets.DATABASE_AWAY)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -39,6 +39,7 @@ from polls.domain import protocol
 from polls.live.hub import Hub, refuse_over_limit
 from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
+from polls.live.writer import UNSAVED
 from polls.storage import OUTAGES, Outcome, Status, is_outage
 from polls.storage.presentations import participant_url
 from polls.web.access import base_url, holds_secret
@@ -49,9 +50,8 @@ CLOSE_TOO_BIG = 1009
 CLOSE_UNKNOWN = 4404
 # Per connection: 10 messages a second on average, bursts of 30; far past that, it is closed.
 MESSAGE_RATE, MESSAGE_BURST, MAX_STRIKES = 10.0, 30.0, 100
-UNSAVED = Unavailable(N_("Could not save; please retry."))
 UNREAD = Unavailable(N_("Could not read your answers; please retry."))
-UNREACHABLE = Unavailable(N_("The service cannot reach its database right now; please retry."))
+DATABASE_AWAY = Unavailable(N_("The service cannot reach its database right now; please retry."))
 CLOSE_TRY_AGAIN = 1013
 
 
@@ -67,6 +67,14 @@ async def _refuse(websocket: WebSocket, exc: PollsError, close_code: int) -> Non
     await websocket.accept()
     await websocket.send_text(protocol.encode(protocol.error_message(exc.code, exc.reason)))
     await websocket.close(close_code, exc.reason[:120])
+
+
+async def _refuse_if_away(websocket: WebSocket, exc: BaseException) -> None:
+    """A handshake whose storage lookup met a database that is away is told so and closed
+    with 1013 (try again later); any other error is a bug and goes on up."""
+    if not is_outage(exc):
+        raise exc
+    await _refuse(websocket, DATABASE_AWAY, CLOSE_TRY_AGAIN)
 
 
 class Conversation:
@@ -252,9 +260,7 @@ async def participant(websocket: WebSocket) -> None:
             )
             return
         except OUTAGES as exc:
-            if not is_outage(exc):
-                raise
-            await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
+            await _refuse_if_away(websocket, exc)
             return
         who = participant_key(token)
         wire = _wire(websocket)
@@ -300,9 +306,7 @@ async def presenter(websocket: WebSocket) -> None:
     try:
         allowed = await holds_secret(websocket, presentation_id, PRESENTER)
     except OUTAGES as exc:
-        if not is_outage(exc):
-            raise
-        await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
+        await _refuse_if_away(websocket, exc)
         return
     if not allowed:
         await websocket.close(CLOSE_POLICY, "Presenter access needs the presenter link.")
@@ -314,9 +318,7 @@ async def presenter(websocket: WebSocket) -> None:
             await _refuse(websocket, exc, CLOSE_UNKNOWN)
             return
         except OUTAGES as exc:
-            if not is_outage(exc):
-                raise
-            await _refuse(websocket, UNREACHABLE, CLOSE_TRY_AGAIN)
+            await _refuse_if_away(websocket, exc)
             return
         await websocket.accept()
         peer = Peer(websocket.send_text, write_now=_wire(websocket).get("send_text"))

@@ -104,7 +104,7 @@ def _cells(x: float, y: float, half_width: float, half_height: float) -> list[tu
     return [(i, j) for i in range(left, right + 1) for j in range(top, bottom + 1)]
 
 
-def drawn_size(key: str, text: str, count: int, top: int, spot: Spot) -> float:
+def drawn_size(text: str, count: int, top: int, spot: Spot) -> float:
     """A word's font size: a share of the largest that grows with its count, and never wider
     than its reserved place (a later spelling may be longer than the first)."""
     share = SMALLEST_SHARE + (1 - SMALLEST_SHARE) * math.sqrt(count / max(top, 1))

@@ -73,7 +73,7 @@ class WordTally(Tally):
         for key, count in ranked:
             text = display_form(self.spellings[key])
             spot = self.layout.spots[key]
-            size = drawn_size(key, text, count, top, spot)
+            size = drawn_size(text, count, top, spot)
             words.append(
                 {
                     "key": key,

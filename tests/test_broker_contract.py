@@ -86,6 +86,26 @@ async def test_binary_messages_arrive_intact(broker: Broker) -> None:
     assert await inbox.next() == payload
 
 
+async def test_a_handler_that_fails_stops_nothing(
+    broker: Broker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler that raises on a message costs that message for that handler only: the other
+    handlers get it, later messages arrive, and the log has one line and no traceback."""
+    name = channel()
+    inbox = Inbox()
+
+    def failing(message: bytes) -> None:
+        raise ValueError("cannot take " + message.decode())
+
+    await broker.subscribe(name, failing)
+    await broker.subscribe(name, inbox)
+    await broker.publish(name, b"first")
+    await broker.publish(name, b"second")
+    assert [await inbox.next(), await inbox.next()] == [b"first", b"second"]
+    dropped = [r for r in caplog.records if "dropped a broker message" in r.getMessage()]
+    assert len(dropped) == 2 and all(r.exc_info is None for r in dropped)
+
+
 async def test_two_redis_brokers_reach_each_other(redis_url: str) -> None:
     """Workers with their own Redis connection hear each other."""
     broker, other = open_broker(redis_url), open_broker(redis_url)

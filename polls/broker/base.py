@@ -6,10 +6,21 @@ because every worker can rebuild what it shows from storage.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 Handler = Callable[[bytes], None]
+log = logging.getLogger("polls.broker")
+
+
+def deliver(channel: str, handler: Handler, message: bytes) -> None:
+    """Call one handler; a message it cannot take is dropped with one line, and the
+    subscription carries on for every other handler and every later message."""
+    try:
+        handler(message)
+    except Exception as exc:
+        log.warning("dropped a broker message on %s (%r)", channel, exc)
 
 
 class Broker(ABC):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from polls.broker.base import Broker, Handler
+from polls.broker.base import Broker, Handler, deliver
 
 
 class MemoryBroker(Broker):
@@ -16,7 +16,7 @@ class MemoryBroker(Broker):
     async def publish(self, channel: str, message: bytes) -> None:
         loop = asyncio.get_running_loop()
         for handler in self._handlers.get(channel, ()):
-            loop.call_soon(handler, message)
+            loop.call_soon(deliver, channel, handler, message)
 
     async def subscribe(self, channel: str, handler: Handler) -> None:
         self._handlers.setdefault(channel, []).append(handler)

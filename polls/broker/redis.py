@@ -7,10 +7,13 @@ import contextlib
 import logging
 from typing import Any
 
-from polls.broker.base import Broker, Handler
+from polls.broker.base import Broker, Handler, deliver
 
 log = logging.getLogger("polls.broker")
 _CONTROL = "polls:broker:control"
+# While Redis is away the reader retries with a backoff that doubles up to this, so a room
+# hears again at most this long after Redis is back.
+RECONNECT_MAX_SECONDS = 5.0
 
 
 class RedisBroker(Broker):
@@ -60,7 +63,7 @@ class RedisBroker(Broker):
                     log.warning("broker connection trouble (%s); retrying", type(exc).__name__)
                 troubled = True
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, RECONNECT_MAX_SECONDS)
                 continue
             if troubled:
                 troubled = False
@@ -79,7 +82,7 @@ class RedisBroker(Broker):
             if message["type"] != "message":
                 continue
             for handler in list(self._handlers.get(channel, ())):
-                handler(message["data"])
+                deliver(channel, handler, message["data"])
 
     async def publish(self, channel: str, message: bytes) -> None:
         await self._client.publish(channel, message)

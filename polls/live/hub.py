@@ -146,7 +146,10 @@ class Hub:
         if room.users == 0 and self.rooms.get(room.id) is room:
             del self.rooms[room.id]
             room.close()
-            await self.broker.unsubscribe(channel(room.id), room.on_event)
+            try:
+                await self.broker.unsubscribe(channel(room.id), room.on_event)
+            except Exception as exc:  # the broker forgets it on reconnect; nothing is lost
+                self.broker_outage.failed(exc)
 
     async def close(self) -> None:
         """Stop every room and wait for background work, before storage closes."""

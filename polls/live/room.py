@@ -347,6 +347,16 @@ class Room:
                 ONLINE_HEARTBEAT_SECONDS, self._heartbeat
             )
 
+    def _forget_silent_workers(self) -> None:
+        """Drop the counts of workers silent for ONLINE_STALE_SECONDS (dead ones, most
+        likely), and tell the screens now rather than with the next answer."""
+        fresh = time.time() - ONLINE_STALE_SECONDS
+        silent = [worker for worker, (_, at) in self.online_elsewhere.items() if at <= fresh]
+        for worker in silent:
+            del self.online_elsewhere[worker]
+        if silent:
+            self.schedule_results()
+
     def _heartbeat(self) -> None:
         self._heartbeat_timer = None
         self._announce(force=True)
@@ -366,6 +376,7 @@ class Room:
     def _poll_state(self) -> None:
         self._state_timer = None
         if self.participants or self.presenters:
+            self._forget_silent_workers()
             self.spawn(self.check_state())
             if self.presenters:
                 self.spawn(self.check_log())

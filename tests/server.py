@@ -50,9 +50,10 @@ class Service:
                 return
         raise AssertionError("the service did not start:\n" + "".join(self.output))
 
-    def kill(self) -> None:
+    def kill(self, how: signal.Signals = signal.SIGKILL) -> None:
+        """Stop the process by a signal: SIGKILL (a crash) or SIGTERM (an orderly stop)."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        self.process.send_signal(how)
         self.process.wait()
         assert self.process.stdout is not None
         self.output.append(self.process.stdout.read())

@@ -46,3 +46,31 @@ def test_protocol_doc_names_every_message_and_error_code() -> None:
     }
     for code in codes:
         assert f"`{code}`" in protocol, code
+
+
+def test_fault_bounds_in_the_architecture_doc_are_the_codes() -> None:
+    """Each bound docs/architecture.md promises after a fault is the constant's value, and the
+    test named beside it exists."""
+    from polls.broker.redis import RECONNECT_MAX_SECONDS
+    from polls.live.events import ONLINE_STALE_SECONDS, RESYNC_SECONDS
+    from polls.live.room import STATE_POLL_SECONDS
+
+    constants = {
+        "STATE_POLL_SECONDS": STATE_POLL_SECONDS,
+        "RECONNECT_MAX_SECONDS": RECONNECT_MAX_SECONDS,
+        "ONLINE_STALE_SECONDS": ONLINE_STALE_SECONDS,
+        "RESYNC_SECONDS": RESYNC_SECONDS,
+    }
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = architecture.split("### Bounds after a fault", 1)[1].split("\n## ", 1)[0]
+    row = r"^\| [^|]+ \| [^|]+ \| ([^|]+) \| ([^|]+) \| `(test_\w+)` \|$"
+    rows = re.findall(row, section, flags=re.MULTILINE)
+    assert len(rows) >= 8
+    tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("*.py"))
+    for bound, names, test in rows:
+        assert f"def {test}(" in tests, test
+        named = re.findall(r"`([A-Z_]+)`", names)
+        if not named:
+            continue
+        seconds = float(bound.removesuffix(" s"))
+        assert seconds == sum(constants[name] for name in named), (bound, names)

@@ -1,6 +1,8 @@
-"""Faults of the database itself, against a PostgreSQL of the test's own: stopped at once in
-the middle of answers and started again, it loses no acknowledged answer and stores none
-twice; phones carry on by sending again, as the page does."""
+"""The fault-injection suite: a PostgreSQL and a Redis of the test's own, so they can be
+killed, and workers stopped by SIGKILL and SIGTERM, each in the middle of answers. After each,
+every acknowledged answer is stored exactly once, no limit is exceeded (each phone stores just
+the answers it sent), every screen comes to equal the stored count, and no log has a traceback.
+The bounds they recover within are in docs/architecture.md ("Bounds after a fault")."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
@@ -22,6 +26,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import unavailable
 from tests.server import Service, running
+from tests.test_outage import free_port, get, start_redis, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 PHONES = 20
@@ -81,6 +86,13 @@ def postgres() -> Iterator[Postgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+TIPS = {
+    "title": "Failover",
+    "language": "nl",
+    "slides": [{"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": ANSWERS}],
+}
+
+
 async def phone(pick: Callable[[], Service], code: str, index: int, acked: dict[str, str]) -> None:
     """Send ANSWERS open answers, each with its own id, until each is acknowledged: a refusal
     as unavailable or a lost connection means send it again with the same id."""
@@ -124,15 +136,8 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
     """PostgreSQL stops at once while 20 phones send answers and starts again: every answer
     acknowledged is stored exactly once, every phone gets all its answers through, and the
     log reports the outage instead of a traceback per batch."""
-    document = {
-        "title": "Storing",
-        "language": "nl",
-        "slides": [
-            {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": ANSWERS}
-        ],
-    }
     with running(tmp_path / "unused.db", POLLS_DATABASE_URL=postgres.url) as service:
-        made = service.http("POST", "/api/presentations", document)
+        made = service.http("POST", "/api/presentations", TIPS)
         code = made["code"].replace(" ", "")
         acked: dict[str, str] = {}
         phones = [
@@ -145,50 +150,57 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
         await asyncio.wait_for(asyncio.gather(*phones), 240)
         service.kill()
     assert len(acked) == PHONES * ANSWERS
-    import asyncpg
-
-    db = await asyncpg.connect(postgres.url)
-    try:
-        rows = await db.fetch("SELECT submission_id, value FROM responses")
-    finally:
-        await db.close()
-    stored = [row["submission_id"] for row in rows]
-    assert sorted(stored) == sorted(acked)  # every acknowledged answer, each once
+    assert await stored_answer_ids(postgres.url) == sorted(acked)  # each acknowledged, once
     log = "".join(service.output)
     assert "Traceback" not in log, log[-3000:]
 
 
-async def test_a_worker_killed_mid_answers_loses_nothing_and_screens_agree(
-    tmp_path: Path, postgres: Postgres
-) -> None:
-    """Two workers on PostgreSQL and Redis; the one holding the phones is SIGKILLed in the
-    middle of answers; the phones fail over to the other and send again: every acknowledged
-    answer is stored exactly once, and the presenter's screen on the surviving worker comes to
-    show exactly the stored count."""
-    from tests.test_outage import free_port, start_redis, stop
+async def stored_answer_ids(url: str) -> list[str]:
+    import asyncpg
 
+    db = await asyncpg.connect(url)
+    try:
+        rows = await db.fetch("SELECT submission_id FROM responses")
+    finally:
+        await db.close()
+    return sorted(row["submission_id"] for row in rows)
+
+
+async def until_screen_shows(screen: Any, total: int) -> None:
+    """Read a presenter's socket until its results count exactly ``total`` answers."""
+    while True:
+        message = json.loads(await asyncio.wait_for(screen.recv(), 60))
+        if message["type"] == "results" and message["results"]["total"] == total:
+            return
+
+
+def presenting(service: Service, made: dict[str, Any]) -> Any:
+    key = made["presenter_url"].split("key=")[1]
+    return connect(
+        f"ws://127.0.0.1:{service.port}/ws/present/{made['id']}",
+        additional_headers={"authorization": f"Bearer {key}"},
+    )
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+async def test_a_worker_stopped_mid_answers_loses_nothing_and_screens_agree(
+    tmp_path: Path, postgres: Postgres, how: signal.Signals
+) -> None:
+    """Two workers on PostgreSQL and Redis; the one holding the phones is SIGKILLed (a crash)
+    or SIGTERMed (an orderly stop) in the middle of answers; the phones fail over to the other
+    and send again: every acknowledged answer is stored exactly once, the presenter's screen on
+    the surviving worker comes to show exactly the stored count, and no log has a traceback."""
     port = free_port()
     redis = start_redis(port, tmp_path)
-    document = {
-        "title": "Failover",
-        "language": "nl",
-        "slides": [
-            {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": ANSWERS}
-        ],
-    }
     shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
     try:
         with (
             running(tmp_path / "a.db", **shared) as survivor,
             running(tmp_path / "b.db", **shared) as doomed,
         ):
-            made = survivor.http("POST", "/api/presentations", document)
-            key = made["presenter_url"].split("key=")[1]
+            made = survivor.http("POST", "/api/presentations", TIPS)
             code = made["code"].replace(" ", "")
-            async with connect(
-                f"ws://127.0.0.1:{survivor.port}/ws/present/{made['id']}",
-                additional_headers={"authorization": f"Bearer {key}"},
-            ) as screen:
+            async with presenting(survivor, made) as screen:
                 acked: dict[str, str] = {}
 
                 def up() -> Service:  # the page reconnects to whichever worker answers
@@ -198,23 +210,97 @@ async def test_a_worker_killed_mid_answers_loses_nothing_and_screens_agree(
                 phones = [asyncio.create_task(phone(up, code, i, acked)) for i in range(PHONES)]
                 while len(acked) < PHONES:
                     await asyncio.sleep(0.05)
-                doomed.kill()  # SIGKILL: no goodbye to anyone
+                await asyncio.to_thread(doomed.kill, how)
                 await asyncio.wait_for(asyncio.gather(*phones), 240)
-                total = PHONES * ANSWERS
-                while True:
-                    message = json.loads(await asyncio.wait_for(screen.recv(), 60))
-                    if message["type"] == "results" and message["results"]["total"] == total:
-                        break
+                await until_screen_shows(screen, PHONES * ANSWERS)
     finally:
         stop(redis)
     assert len(acked) == PHONES * ANSWERS
-    import asyncpg
+    assert await stored_answer_ids(postgres.url) == sorted(acked)
+    for service in (survivor, doomed):
+        log = "".join(service.output)
+        assert "Traceback" not in log, log[-3000:]
 
-    db = await asyncpg.connect(postgres.url)
+
+async def test_redis_killed_mid_answers_loses_nothing_and_every_screen_agrees(
+    tmp_path: Path, postgres: Postgres
+) -> None:
+    """Redis is SIGKILLed while phones on two workers answer and a presenter watches on each:
+    answers go on being acknowledged and stored exactly once, both screens come to show the
+    stored count while Redis is still away (from storage, within seconds), a screen that leaves
+    during the outage is no error, and once Redis is back both workers report ready again."""
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
     try:
-        stored = [
-            row["submission_id"] for row in await db.fetch("SELECT submission_id FROM responses")
-        ]
+        with (
+            running(tmp_path / "a.db", **shared) as first,
+            running(tmp_path / "b.db", **shared) as second,
+        ):
+            made = first.http("POST", "/api/presentations", TIPS)
+            code = made["code"].replace(" ", "")
+            async with presenting(first, made) as screen_a, presenting(second, made) as screen_b:
+                acked: dict[str, str] = {}
+                phones = [
+                    asyncio.create_task(
+                        phone(lambda i=i: (first, second)[i % 2], code, i, acked)  # type: ignore[misc]
+                    )
+                    for i in range(PHONES)
+                ]
+                while len(acked) < PHONES:
+                    await asyncio.sleep(0.05)
+                stop(redis)  # SIGKILL
+                await asyncio.wait_for(asyncio.gather(*phones), 240)
+                total = PHONES * ANSWERS
+                await until_screen_shows(screen_a, total)
+                await until_screen_shows(screen_b, total)
+            redis = start_redis(port, tmp_path)
+            for service in (first, second):
+                while get(service, "/ready")[0] != 200:
+                    await asyncio.sleep(0.1)
     finally:
-        await db.close()
-    assert sorted(stored) == sorted(acked)
+        stop(redis)
+    assert len(acked) == PHONES * ANSWERS
+    assert await stored_answer_ids(postgres.url) == sorted(acked)
+    for service in (first, second):
+        log = "".join(service.output)
+        assert "Traceback" not in log, log[-3000:]
+        assert "broker connection trouble" in log  # the outage is reported, once
+
+
+async def test_a_dead_workers_phones_leave_the_online_count(
+    tmp_path: Path, postgres: Postgres
+) -> None:
+    """Phones held by a worker that is SIGKILLed stop counting as online on the other worker's
+    screen within ONLINE_STALE_SECONDS, with no other event to prompt it."""
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+    try:
+        with (
+            running(tmp_path / "a.db", **shared) as survivor,
+            running(tmp_path / "b.db", **shared) as doomed,
+        ):
+            made = survivor.http("POST", "/api/presentations", TIPS)
+            code = made["code"].replace(" ", "")
+            async with presenting(survivor, made) as screen, contextlib.AsyncExitStack() as held:
+                for index in range(PHONES):
+                    cookie = {"cookie": f"polls_participant=online-phone-{index:06d}-xx"}
+                    await held.enter_async_context(
+                        connect(
+                            f"ws://127.0.0.1:{doomed.port}/ws/join/{code}",
+                            additional_headers=cookie,
+                        )
+                    )
+                await until_screen_counts_online(screen, PHONES)
+                await asyncio.to_thread(doomed.kill)
+                await until_screen_counts_online(screen, 0)
+    finally:
+        stop(redis)
+
+
+async def until_screen_counts_online(screen: Any, online: int) -> None:
+    while True:
+        message = json.loads(await asyncio.wait_for(screen.recv(), 60))
+        if message["type"] == "results" and message["online"] == online:
+            return

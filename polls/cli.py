@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,6 +16,7 @@ from polls.config import Settings
 from polls.core.errors import DocumentInvalid, PollsError
 from polls.core.security import PRESENTER, RESEARCHER
 from polls.domain.documents import load_document
+from polls.logs import configure as configure_logging
 from polls.research.collect import FORMATS, collect, file_stem, parse_tags, render
 from polls.research.dataset import build_dataset
 from polls.research.exports import codebook, codebook_markdown
@@ -66,9 +66,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     from polls.live.wire import PollsWebSocketProtocol
     from polls.web.app import create_app
 
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         lock = claim(settings.database_url)
     except AlreadyServed as exc:
@@ -85,6 +83,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         host=host,
         port=port,
         access_log=False,  # access logs would hold addresses and presenter links
+        log_config=None,  # polls.logs has set the handlers, the format and the filters
         ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=False,
         ws=PollsWebSocketProtocol,
@@ -92,6 +91,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         ws_ping_timeout=settings.ping_interval,
         log_level=settings.log_level,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
     if lock is not None:

@@ -88,7 +88,22 @@ class Settings:
         "pings are spread over it); a connection that does not answer within this time is "
         "closed. Keep it under the idle timeout of any proxy in front.",
     )
-    log_level: str = _setting("info", "POLLS_LOG_LEVEL", "debug, info, warning or error.")
+    log_level: str = _setting(
+        "info",
+        "POLLS_LOG_LEVEL",
+        "debug, info, warning or error. Up to `info` no line holds a client address or join "
+        "code; `debug` adds every WebSocket frame (answers' text, no addresses).",
+    )
+    log_format: str = _setting(
+        "text", "POLLS_LOG_FORMAT", "`text` (ISO timestamps) or `json` (one object a line)."
+    )
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1",
+        "POLLS_FORWARDED_ALLOW_IPS",
+        "Comma-separated addresses of trusted proxies (or `*`): their `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` give the client address (for throttling) and the scheme (for "
+        "`Secure` cookies).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

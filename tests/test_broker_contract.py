@@ -106,6 +106,42 @@ async def test_a_handler_that_fails_stops_nothing(
     assert len(dropped) == 2 and all(r.exc_info is None for r in dropped)
 
 
+async def test_a_bucket_gives_its_burst_then_refuses(broker: Broker) -> None:
+    """A token bucket gives ``burst`` tokens, then refuses; looking without taking costs
+    nothing; another bucket is untouched."""
+    name, other = channel(), channel()
+    assert [await broker.spend(name, 0.001, 3, take=True) for _ in range(4)] == [
+        True, True, True, False,
+    ]  # fmt: skip
+    assert await broker.spend(name, 0.001, 3, take=False) is False
+    assert await broker.spend(other, 0.001, 3, take=False) is True
+    assert await broker.spend(other, 0.001, 3, take=True) is True
+
+
+async def test_two_redis_brokers_share_a_bucket_and_keep_no_name(redis_url: str) -> None:
+    """Workers spend from one bucket, and Redis holds only a hash of its name (an address)."""
+    import redis.asyncio as redis
+
+    address = "203.0.113." + str(secrets.randbelow(250))
+    bucket = f"code-guesses:{address}:{secrets.token_hex(4)}"
+    first, second = open_broker(redis_url), open_broker(redis_url)
+    await first.connect()
+    await second.connect()
+    try:
+        assert await first.spend(bucket, 0.001, 2, take=True)
+        assert await second.spend(bucket, 0.001, 2, take=True)
+        assert not await first.spend(bucket, 0.001, 2, take=False)
+        client = redis.from_url(redis_url)
+        try:
+            keys = [key.decode() async for key in client.scan_iter("polls:bucket:*")]
+            assert keys and not any(address in key for key in keys)
+        finally:
+            await client.aclose()
+    finally:
+        await first.disconnect()
+        await second.disconnect()
+
+
 async def test_two_redis_brokers_reach_each_other(redis_url: str) -> None:
     """Workers with their own Redis connection hear each other."""
     broker, other = open_broker(redis_url), open_broker(redis_url)

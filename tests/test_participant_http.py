@@ -53,11 +53,31 @@ def test_closed_presentations_are_not_joinable(client: TestClient, settings: obj
     assert client.get(f"/{made.code}").status_code == 404
 
 
-def test_code_guessing_is_throttled(client: TestClient) -> None:
-    """Many wrong codes from one client are slowed down with 429."""
-    statuses = [client.get(f"/{10000000 + n}").status_code for n in range(25)]
-    assert statuses[:20] == [404] * 20
-    assert statuses[-1] == 429
+def test_wrong_codes_are_counted_together_on_every_path(
+    client: TestClient, created: Created
+) -> None:
+    """Wrong codes on the page, the JSON API and the WebSocket share one budget per client:
+    once it is spent every path refuses with 'too many wrong codes', the right code too (else a
+    guesser could tell right from wrong)."""
+    from polls.web.access import GUESS_BURST
+
+    wrong = iter(range(10_000_000, 20_000_000))
+    for turn in range(GUESS_BURST):
+        path = turn % 3
+        if path == 0:
+            assert client.get(f"/{next(wrong)}").status_code == 404
+        elif path == 1:
+            assert client.get(f"/api/join/{next(wrong)}").status_code == 404
+        else:
+            with client.websocket_connect(f"/ws/join/{next(wrong)}") as ws:
+                assert ws.receive_json()["code"] == "unknown_code"
+    assert client.get(f"/{next(wrong)}").status_code == 429
+    refused = client.get(f"/api/join/{next(wrong)}")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    with client.websocket_connect(f"/ws/join/{next(wrong)}") as ws:
+        assert ws.receive_json()["code"] == "rate_limited"
+    page = client.get(f"/{created.code}")
+    assert page.status_code == 429 and "Too many wrong codes" in page.text
 
 
 def test_the_page_sets_an_anonymous_cookie(client: TestClient, created: Created) -> None:

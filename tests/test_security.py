@@ -60,3 +60,26 @@ def test_throttle_is_per_client_and_bounded() -> None:
     assert throttle.allow("b")
     throttle.allow("c")  # pushes out "a"
     assert not throttle.blocked("a")
+
+
+def test_guess_budget_lets_a_venue_in_and_holds_a_guesser_back() -> None:
+    """The wrong-code budget per address: 500 people behind one venue address, a third of them
+    mistyping once while all join within two minutes, are never refused; one client guessing
+    flat out gets no more than GUESS_BURST, then 20 wrong codes a minute."""
+    from polls.web.access import GUESS_BURST, GUESS_RATE
+
+    now = [0.0]
+    venue = Throttle(GUESS_RATE, GUESS_BURST, clock=lambda: now[0])
+    for person in range(500):
+        now[0] = person * 120 / 500
+        if person % 3 == 0:
+            assert venue.allow("venue")  # the typo is counted, and let through as a 404
+    assert not venue.blocked("venue")
+
+    now[0] = 0.0
+    guesser = Throttle(GUESS_RATE, GUESS_BURST, clock=lambda: now[0])
+    tries = 0
+    for step in range(60 * 100 * 10):  # ten minutes, a hundred guesses a second
+        now[0] = step / 100
+        tries += guesser.allow("guesser")
+    assert tries <= GUESS_BURST + 10 * 20 + 1

@@ -50,3 +50,9 @@ class Broker(ABC):
 
     @abstractmethod
     async def unsubscribe(self, channel: str, handler: Handler) -> None: ...
+
+    @abstractmethod
+    async def spend(self, bucket: str, rate: float, burst: float, *, take: bool) -> bool:
+        """A token bucket shared by every worker (``rate`` tokens a second up to ``burst``):
+        whether it holds a token now, taking it if ``take``. Bucket names are kept only as a
+        keyed hash, so a name made of a client's address stores no address."""

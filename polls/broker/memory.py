@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from polls.broker.base import Broker, Handler, deliver
+from polls.core.security import Buckets
 
 
 class MemoryBroker(Broker):
@@ -12,6 +13,7 @@ class MemoryBroker(Broker):
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = {}
+        self._buckets = Buckets()
 
     async def publish(self, channel: str, message: bytes) -> None:
         loop = asyncio.get_running_loop()
@@ -27,3 +29,6 @@ class MemoryBroker(Broker):
             handlers.remove(handler)
         if not handlers:
             self._handlers.pop(channel, None)
+
+    async def spend(self, bucket: str, rate: float, burst: float, *, take: bool) -> bool:
+        return self._buckets.spend(bucket, rate, burst, take=take)

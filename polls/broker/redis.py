@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
+import secrets
 from typing import Any
 
 from polls.broker.base import Broker, Handler, deliver
+from polls.core.security import Buckets
 
 log = logging.getLogger("polls.broker")
 _CONTROL = "polls:broker:control"
 # While Redis is away the reader retries with a backoff that doubles up to this, so a room
 # hears again at most this long after Redis is back.
 RECONNECT_MAX_SECONDS = 5.0
+_SALT = "polls:buckets:salt"  # hashes bucket names, the same in every worker
+# A token bucket in one atomic step, on Redis's clock so that workers' clocks do not matter.
+_SPEND = """
+local rate, burst, take = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == "1"
+local clock = redis.call("TIME")
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local held = redis.call("HMGET", KEYS[1], "tokens", "stamp")
+local tokens, stamp = tonumber(held[1]), tonumber(held[2])
+if tokens == nil or stamp == nil then tokens, stamp = burst, now end
+tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate)
+if tokens < 1 then return 0 end
+if take then
+  redis.call("HSET", KEYS[1], "tokens", tostring(tokens - 1), "stamp", tostring(now))
+  redis.call("EXPIRE", KEYS[1], math.ceil(burst / rate))
+end
+return 1
+"""
 
 
 class RedisBroker(Broker):
@@ -24,11 +45,15 @@ class RedisBroker(Broker):
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._confirming: dict[str, list[asyncio.Future[None]]] = {}
+        self._salt: bytes | None = None
+        self._spend: Any = None
+        self._local = Buckets()  # while Redis is away
 
     async def connect(self) -> None:
         import redis.asyncio as redis  # optional dependency, imported when used
 
         self._client = redis.from_url(self.url)
+        self._spend = self._client.register_script(_SPEND)
         self._pubsub = self._client.pubsub()
         self._reader = asyncio.create_task(self._read(), name="polls-redis-reader")
         await self._subscribed(_CONTROL)
@@ -112,3 +137,14 @@ class RedisBroker(Broker):
             handlers.remove(handler)
         if not handlers and self._handlers.pop(channel, None) is not None:
             await self._pubsub.unsubscribe(channel)
+
+    async def spend(self, bucket: str, rate: float, burst: float, *, take: bool) -> bool:
+        try:
+            if self._salt is None:
+                await self._client.set(_SALT, secrets.token_hex(16), nx=True)
+                self._salt = bytes(await self._client.get(_SALT))
+            name = hmac.new(self._salt, bucket.encode("utf-8", "replace"), hashlib.sha256)
+            key = "polls:bucket:" + name.hexdigest()[:32]
+            return bool(await self._spend(keys=[key], args=[rate, burst, int(take)]))
+        except Exception:  # Redis is away (the reader reports it): this worker counts alone
+            return self._local.spend(bucket, rate, burst, take=take)

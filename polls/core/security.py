@@ -145,3 +145,17 @@ class Throttle:
             return False
         now = self.clock()
         return min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate) < 1
+
+
+class Buckets:
+    """Throttles by size, each holding its clients' buckets: one process's shared counters."""
+
+    def __init__(self) -> None:
+        self._throttles: dict[tuple[float, float], Throttle] = {}
+
+    def spend(self, name: str, rate: float, burst: float, *, take: bool) -> bool:
+        """Whether ``name``'s bucket holds a token, taking it if ``take``."""
+        throttle = self._throttles.get((rate, burst))
+        if throttle is None:
+            throttle = self._throttles[rate, burst] = Throttle(rate, burst)
+        return throttle.allow(name) if take else not throttle.blocked(name)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
-from polls.core.errors import Forbidden
+from polls.core.codes import parse_code
+from polls.core.errors import Forbidden, RateLimited, UnknownCode
+from polls.core.i18n import N_
 from polls.core.security import (
     PARTICIPANT_COOKIE,
     PRESENTER,
@@ -18,6 +20,32 @@ from polls.core.security import (
 )
 
 PARTICIPANT_COOKIE_DAYS = 30
+# Wrong join codes per client address, on every path and every worker: a burst of GUESS_BURST,
+# then GUESS_RATE a second (docs/security.md has the arithmetic behind them).
+GUESS_RATE, GUESS_BURST = 1 / 3, 150
+TOO_MANY_CODES = N_("Too many wrong codes. Please wait a minute and try again.")
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For): for throttles, never kept."""
+    return connection.client.host if connection.client else "unknown"
+
+
+async def open_code(connection: HTTPConnection, typed: str) -> str:
+    """The code of an open presentation in what was typed, or UnknownCode. Wrong codes are
+    counted per client address; a client past its budget is refused even a right code, or a
+    guesser could tell right from wrong by the refusal."""
+    services = connection.app.state.services
+    bucket = "code-guesses:" + client_address(connection)
+    if not await services.broker.spend(bucket, GUESS_RATE, GUESS_BURST, take=False):
+        raise RateLimited(TOO_MANY_CODES)
+    code = parse_code(typed)
+    if code is not None and services.hub.open_room_id(code) is not None:
+        return code  # an open room knows its code: a room of phones loading costs no lookups
+    if code is None or await services.storage.presentation_by_code(code) is None:
+        await services.broker.spend(bucket, GUESS_RATE, GUESS_BURST, take=True)
+        raise UnknownCode(N_("No open presentation has this code. Check the code on the screen."))
+    return code
 
 
 def base_url(connection: HTTPConnection) -> str:

@@ -10,9 +10,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from polls.core.codes import parse_code
-from polls.core.errors import BadMessage, Forbidden, MessageTooLarge, UnknownCode
-from polls.core.i18n import N_
+from polls.core.errors import BadMessage, Forbidden, MessageTooLarge
 from polls.core.security import (
     PARTICIPANT_COOKIE,
     hash_secret,
@@ -29,6 +27,7 @@ from polls.storage.presentations import create_presentation, links
 from polls.web.access import (
     base_url,
     bearer,
+    open_code,
     participant_token,
     remember_participant,
     require_presenter,
@@ -151,18 +150,15 @@ async def control(request: Request) -> Response:
         return JSONResponse({"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)})
 
 
-def _code(request: Request) -> str:
-    code = parse_code(request.path_params["code"])
-    if code is None:
-        raise UnknownCode(N_("A join code has 8 digits."))
-    return code
+async def _code(request: Request) -> str:
+    return await open_code(request, request.path_params["code"])
 
 
 async def participant_state(request: Request) -> Response:
     """``GET /api/join/{code}?version=N``: the current slide; waits while N is current."""
     hub = request.app.state.services.hub
     token, minted = participant_token(request)
-    async with hub.room_by_code(_code(request)) as room:
+    async with hub.room_by_code(await _code(request)) as room:
         if minted:
             await hub.join(room, participant_key(token))
         version = request.query_params.get("version", "")
@@ -184,7 +180,7 @@ async def participant_mine(request: Request) -> Response:
     hub = request.app.state.services.hub
     token = request.cookies.get(PARTICIPANT_COOKIE)
     slide_id = request.query_params.get("slide", "")[:64]
-    async with hub.room_by_code(_code(request)) as room:
+    async with hub.room_by_code(await _code(request)) as room:
         value = None
         if valid_participant_token(token):
             assert token is not None
@@ -201,7 +197,7 @@ async def participant_withdraw(request: Request) -> Response:
         return JSONResponse({"deleted": 0})
     assert token is not None
     hub = request.app.state.services.hub
-    async with hub.room_by_code(_code(request)) as room:
+    async with hub.room_by_code(await _code(request)) as room:
         deleted = await hub.withdraw(room.id, participant_key(token))
     return JSONResponse({"deleted": deleted})
 
@@ -216,7 +212,7 @@ async def participant_answer(request: Request) -> Response:
     message = protocol.parse_participant_message(msgspec.json.encode(body))
     if not isinstance(message, protocol.Answer):
         raise BadMessage("Send an answer here.")
-    async with hub.room_by_code(_code(request)) as room:
+    async with hub.room_by_code(await _code(request)) as room:
         who = participant_key(token)
         await hub.join(room, who)  # a phone with a cookie from another presentation joins here
         outcome = await hub.answer(room, who, message)

@@ -22,7 +22,6 @@ from starlette.templating import Jinja2Templates
 from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.core.errors import PollsError
-from polls.core.security import Throttle
 from polls.domain.documents import load_document
 from polls.live.hub import Hub
 from polls.live.writer import Writer
@@ -48,8 +47,6 @@ class Services:
         self.broker = broker
         self.writer = Writer(storage)
         self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
-        # Wrong join codes: a burst of 20, then one every 3 s per client.
-        self.code_guesses = Throttle(rate=1 / 3, burst=20)
         environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(_find("templates"))),
             autoescape=True,

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from polls.core.codes import format_code, parse_code
-from polls.core.errors import PollsError, RateLimited, UnknownCode
+from polls.core.errors import PollsError
 from polls.core.i18n import N_, catalog, preferred_language, translations
 from polls.core.models import Slide
 from polls.core.security import (
@@ -30,6 +30,7 @@ from polls.kinds import all_kinds, browser_kinds, kind_of
 from polls.kinds.fields import NOTES
 from polls.web.access import (
     base_url,
+    open_code,
     participant_token,
     remember_participant,
     require_presenter,
@@ -79,10 +80,6 @@ def localised(request: Request, exc: PollsError, language: str | None = None) ->
     return exc.translated(translations(chosen))
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def home(request: Request) -> Response:
     return render(request, "join.html", {"code": "", "error": None})
 
@@ -98,24 +95,10 @@ async def join(request: Request) -> Response:
     return RedirectResponse(f"/{code}", status_code=303)
 
 
-async def _open_presentation(request: Request) -> str:
-    """The code in the path, if it opens a presentation; wrong guesses are throttled."""
-    services = request.app.state.services
-    code = parse_code(request.path_params["code"])
-    if services.code_guesses.blocked(_client(request)):
-        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
-    if code is not None and services.hub.open_room_id(code) is not None:
-        return code  # an open room knows its code: a room of phones loading costs no lookups
-    if code is None or await services.storage.presentation_by_code(code) is None:
-        services.code_guesses.allow(_client(request))
-        raise UnknownCode(N_("No open presentation has this code. Check the code on the screen."))
-    return code
-
-
 async def participant(request: Request) -> Response:
     """``/{code}``: one question at a time, as a form that works without JavaScript."""
     try:
-        code = await _open_presentation(request)
+        code = await open_code(request, request.path_params["code"])
     except PollsError as exc:
         if request.method == "POST" or "application/json" in request.headers.get("accept", ""):
             raise
@@ -198,7 +181,7 @@ async def participant(request: Request) -> Response:
 
 async def withdraw(request: Request) -> Response:
     """``/{code}/withdraw``: a participant deletes their own answers (asked first)."""
-    code = await _open_presentation(request)
+    code = await open_code(request, request.path_params["code"])
     hub = request.app.state.services.hub
     token = request.cookies.get(PARTICIPANT_COOKIE)
     async with hub.room_by_code(code) as room:

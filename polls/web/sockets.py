@@ -23,8 +23,8 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from polls.core.codes import format_code, parse_code
-from polls.core.errors import MessageTooLarge, PollsError, RateLimited, Unavailable, UnknownCode
+from polls.core.codes import format_code
+from polls.core.errors import MessageTooLarge, PollsError, RateLimited, Unavailable
 from polls.core.i18n import N_, translations
 from polls.core.security import (
     PARTICIPANT_COOKIE,
@@ -42,7 +42,7 @@ from polls.live.room import Room
 from polls.live.writer import UNSAVED
 from polls.storage import OUTAGES, Outcome, Status, is_outage
 from polls.storage.presentations import participant_url
-from polls.web.access import base_url, holds_secret
+from polls.web.access import base_url, holds_secret, open_code
 
 log = logging.getLogger("polls.sockets")
 CLOSE_POLICY = 1008
@@ -244,20 +244,17 @@ async def participant(websocket: WebSocket) -> None:
         return
     services = websocket.app.state.services
     hub = services.hub
-    code = parse_code(websocket.path_params["code"])
     token = websocket.cookies.get(PARTICIPANT_COOKIE)
     minted = not valid_participant_token(token)
     if token is None or minted:
         token = new_participant_token()
     async with AsyncExitStack() as stack:
         try:
-            if code is None:
-                raise UnknownCode(N_("A join code has 8 digits."))
+            code = await open_code(websocket, websocket.path_params["code"])
             room: Room = await stack.enter_async_context(hub.room_by_code(code))
         except PollsError as exc:
-            await _refuse(
-                websocket, exc, CLOSE_TRY_AGAIN if isinstance(exc, Unavailable) else CLOSE_UNKNOWN
-            )
+            later = isinstance(exc, Unavailable | RateLimited)
+            await _refuse(websocket, exc, CLOSE_TRY_AGAIN if later else CLOSE_UNKNOWN)
             return
         except OUTAGES as exc:
             await _refuse_if_away(websocket, exc)
@@ -277,6 +274,7 @@ async def participant(websocket: WebSocket) -> None:
             listen(answering.on_message)
         try:
             await websocket.accept()
+            log.debug("a phone connected to presentation %s", room.id)
             hub.join_soon(room, who)
             welcome = {
                 "type": "welcome",
@@ -293,6 +291,7 @@ async def participant(websocket: WebSocket) -> None:
             if listen is not None:
                 listen(None)
             room.remove(peer)
+            log.debug("a phone left presentation %s", room.id)
 
 
 async def presenter(websocket: WebSocket) -> None:
@@ -321,6 +320,7 @@ async def presenter(websocket: WebSocket) -> None:
             await _refuse_if_away(websocket, exc)
             return
         await websocket.accept()
+        log.info("a screen connected to presentation %s", room.id)
         peer = Peer(websocket.send_text, write_now=_wire(websocket).get("send_text"))
         peer.push(protocol.encode(presenter_welcome(room, base_url(websocket))))
         room.add_presenter(peer)
@@ -344,6 +344,7 @@ async def presenter(websocket: WebSocket) -> None:
             await _serve(websocket, peer, handle)
         finally:
             room.remove(peer)
+            log.info("a screen left presentation %s", room.id)
 
 
 def presenter_welcome(room: Room, base_url: str) -> dict[str, Any]:

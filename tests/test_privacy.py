@@ -71,7 +71,7 @@ async def test_a_session_behind_a_proxy_leaves_no_address_in_the_log(tmp_path: P
             while json.loads(await phone.recv()).get("index") != 1:  # on the word cloud now
                 pass
             await phone.send(json.dumps(answer))
-            while (reply := json.loads(await phone.recv()))["type"] != "ack":
+            while json.loads(await phone.recv())["type"] != "ack":
                 pass
             while True:
                 results = json.loads(await screen.recv())

@@ -214,3 +214,21 @@ def test_presenter_pages_console_list_and_editor(client: TestClient, created: Cr
     stranger = TestClient(client.app)
     assert "Closing round" not in stranger.get("/present").text
     assert stranger.get(f"/present/{created.id}/console").status_code == 403
+
+
+def test_a_presenter_may_send_a_burst_of_controls(client: TestClient, created: Created) -> None:
+    """A presenter clicking quickly (a hundred controls at once) has none refused as too many,
+    where a phone would be past its limit after thirty."""
+    from polls.web.sockets import PHONE_BURST, SCREEN_BURST
+
+    clicks = 100
+    assert PHONE_BURST < clicks <= SCREEN_BURST
+    with client.websocket_connect(
+        f"/ws/present/{created.id}", headers=presenter_headers(created)
+    ) as screen:
+        for index in range(clicks):
+            screen.send_json({"type": "next" if index % 2 == 0 else "previous", "id": f"c{index}"})
+        replies = [
+            receive_until(screen, lambda m: m["type"] in {"ack", "error"}) for _ in range(clicks)
+        ]
+        assert [reply["type"] for reply in replies] == ["ack"] * clicks

@@ -48,8 +48,12 @@ log = logging.getLogger("polls.sockets")
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_UNKNOWN = 4404
-# Per connection: 10 messages a second on average, bursts of 30; far past that, it is closed.
-MESSAGE_RATE, MESSAGE_BURST, MAX_STRIKES = 10.0, 30.0, 100
+# Messages a second on average, and the burst, per connection: a phone answers now and then;
+# a presenter clicks through slides, shows and hides, and may send a run of controls at once.
+# Far past its limit (MAX_STRIKES refusals), a connection is closed.
+PHONE_RATE, PHONE_BURST = 10.0, 30.0
+SCREEN_RATE, SCREEN_BURST = 30.0, 120.0
+MAX_STRIKES = 100
 UNREAD = Unavailable(N_("Could not read your answers; please retry."))
 DATABASE_AWAY = Unavailable(N_("The service cannot reach its database right now; please retry."))
 CLOSE_TRY_AGAIN = 1013
@@ -89,12 +93,13 @@ class Conversation:
         peer: Peer,
         parse: Callable[[str | bytes], Any],
         gettext: Callable[[str], str],
+        rate: tuple[float, float] = (PHONE_RATE, PHONE_BURST),
     ) -> None:
         self.websocket = websocket
         self.peer = peer
         self.parse = parse
         self.gettext = gettext
-        self.bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST)
+        self.bucket = TokenBucket(*rate)
         self.strikes = 0
         self.closing: asyncio.Task[None] | None = None
 
@@ -325,7 +330,9 @@ async def presenter(websocket: WebSocket) -> None:
         peer.push(protocol.encode(presenter_welcome(room, base_url(websocket))))
         room.add_presenter(peer)
         gettext = translations(room.presentation.document.language)
-        conversation = Conversation(websocket, peer, protocol.parse_presenter_message, gettext)
+        conversation = Conversation(
+            websocket, peer, protocol.parse_presenter_message, gettext, (SCREEN_RATE, SCREEN_BURST)
+        )
 
         async def handle(data: str | bytes) -> None:
             """Controls are applied one at a time, in the order they were sent."""

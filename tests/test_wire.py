@@ -358,15 +358,35 @@ def test_answers_in_one_packet_are_all_acknowledged_and_a_ping_does_not_wait(
     ("frame", "code"),
     [
         (masked(Opcode.TEXT, b"x" * 20_000), 1009),
+        (
+            masked(Opcode.TEXT, b"x" * 10_000, fin=False) + masked(Opcode.CONT, b"x" * 10_000),
+            1009,
+        ),
         (masked(Opcode.TEXT, b"\xff\xfe"), 1007),
         (Frame(Opcode.TEXT, b"{}").serialize(mask=False, extensions=[]), 1002),
     ],
-    ids=["too-large", "not-utf-8", "unmasked"],
+    ids=["too-large", "too-large-in-fragments", "not-utf-8", "unmasked"],
 )
 def test_bad_frames_close_the_connection_with_their_code(
     joined: tuple[socket.socket, BinaryIO], frame: bytes, code: int
 ) -> None:
-    """Too large, invalid UTF-8 or unmasked: the server closes with the code RFC 6455 gives."""
+    """Too large (whole or in fragments), invalid UTF-8 or unmasked: the server closes with the
+    code RFC 6455 gives."""
     connection, reader = joined
     connection.sendall(frame)
     assert close_code(reader) == code
+
+
+def test_a_client_still_sending_an_oversized_message_sees_1009(service: Service) -> None:
+    """A client library sending a 2 MB message in fragments is told 1009 (message too big):
+    the server reads and drops the rest instead of resetting the connection under it."""
+    from websockets.exceptions import ConnectionClosedError
+    from websockets.sync.client import connect
+
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    with connect(f"ws://127.0.0.1:{service.port}/ws/join/{created.code}") as phone:
+        assert [json.loads(phone.recv())["type"] for _ in range(2)] == ["welcome", "slide"]
+        with pytest.raises(ConnectionClosedError) as closed:
+            phone.send(["x" * 5000 for _ in range(400)])
+            phone.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009

@@ -153,6 +153,7 @@ def one_small_text(data: bytes) -> bytes | None:
     return None
 
 
+LINGER_SECONDS = 2.0  # after closing for bad data, how long the rest of it is read and dropped
 SLICES = 32  # a connection's turn in the keepalive round comes every interval / SLICES
 
 
@@ -227,6 +228,23 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol, Pinged):
         self._clean_start = False  # the handshake's request came alone: frames start after it
         self._arriving: bytes | None = None  # reading frames here: the part of one not yet in
         self._text_handler: Callable[[str], None] | None = None
+        self._lingering = False  # closed for bad data: what still comes is dropped
+
+    def handle_parser_exception(self) -> None:
+        """Bad data (a message past the size limit, even in fragments; invalid UTF-8; a broken
+        frame) gets its close frame, as in uvicorn; then, unlike uvicorn, the connection reads
+        and drops what the client still sends for up to LINGER_SECONDS before it is closed.
+        Closed at once with data unread, it would be reset, and a client still sending the
+        rest of a large message would lose the close frame: 1006 instead of 1009."""
+        assert self.conn.close_sent is not None
+        close = self.conn.close_sent
+        disconnect = {"type": "websocket.disconnect", "code": close.code, "reason": close.reason}
+        self.queue.put_nowait(disconnect)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        if not self._lingering:  # uvicorn's close timer: the application's end leaves it be
+            self._lingering = True
+            self.close_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
@@ -242,6 +260,8 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol, Pinged):
         self._text_handler = handler
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return  # the rest of what got this connection closed
         if self._arriving is None and self._clean_start and self.conn.state is State.OPEN:
             self._arriving = b""
         if self._arriving is not None:

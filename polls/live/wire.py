@@ -238,8 +238,9 @@ class PollsWebSocketProtocol(WebSocketsSansIOProtocol, Pinged):
         rest of a large message would lose the close frame: 1006 instead of 1009."""
         assert self.conn.close_sent is not None
         close = self.conn.close_sent
-        disconnect = {"type": "websocket.disconnect", "code": close.code, "reason": close.reason}
-        self.queue.put_nowait(disconnect)
+        self.queue.put_nowait(
+            {"type": "websocket.disconnect", "code": close.code, "reason": close.reason}
+        )
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         if not self._lingering:  # uvicorn's close timer: the application's end leaves it be

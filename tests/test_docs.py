@@ -74,3 +74,44 @@ def test_fault_bounds_in_the_architecture_doc_are_the_codes() -> None:
             continue
         seconds = float(bound.removesuffix(" s"))
         assert seconds == sum(constants[name] for name in named), (bound, names)
+
+
+def _plain(path: Path) -> str:
+    """A document's text without emphasis and with every run of whitespace one space."""
+    return " ".join(path.read_text(encoding="utf-8").replace("**", "").split())
+
+
+def test_security_limits_in_the_docs_are_the_codes() -> None:
+    """Every limit docs/security.md and docs/protocol.md quote is the constant's value."""
+    from polls.domain.protocol import MAX_MESSAGE_BYTES
+    from polls.live.wire import LINGER_SECONDS
+    from polls.web.access import GUESS_BURST, GUESS_RATE
+    from polls.web.app import MAX_BODY_BYTES
+    from polls.web.sockets import (
+        MAX_STRIKES,
+        PHONE_BURST,
+        PHONE_RATE,
+        SCREEN_BURST,
+        SCREEN_RATE,
+    )
+
+    every = round(1 / GUESS_RATE)
+    security = _plain(ROOT / "docs" / "security.md")
+    for quoted in (
+        f"{GUESS_BURST} wrong codes, then 1 every {every} s ({round(60 * GUESS_RATE)} a minute)",
+        f"{PHONE_RATE:g} a second, bursts of {PHONE_BURST:g}; closed after {MAX_STRIKES} refusals",
+        f"{SCREEN_RATE:g} a second, bursts of {SCREEN_BURST:g}",
+        f"{MAX_MESSAGE_BYTES} bytes a message; {MAX_BODY_BYTES} bytes an HTTP body",
+    ):
+        assert quoted in security, quoted
+    protocol = _plain(ROOT / "docs" / "protocol.md")
+    for quoted in (
+        f"{PHONE_RATE:g} messages a second on average, in bursts of {PHONE_BURST:g}",
+        f"presenter's {SCREEN_RATE:g} a second, in bursts of {SCREEN_BURST:g}",
+        f"far past it ({MAX_STRIKES} refused messages)",
+        f"a client may get {GUESS_BURST} wrong codes, then one every {every} seconds",
+        f"by one budget: {GUESS_BURST} wrong codes, then {round(60 * GUESS_RATE)} a minute",
+        f"after at most {round(GUESS_BURST / GUESS_RATE)} seconds",
+        f"for up to {LINGER_SECONDS:g} seconds",
+    ):
+        assert quoted in protocol, quoted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -121,6 +122,8 @@ def test_changing_a_choice_counts_the_last_one(client: TestClient, created: Crea
     [
         ("{not json", "bad_message"),
         ('{"type":"shout"}', "unknown_type"),
+        ('{"type":"shout","id":"s1"}', "unknown_type"),
+        ('{"type":"answer","id":"b1","slide":"words"}', "bad_message"),
         ('{"type":"answer","slide":"words","value":{}}', "bad_message"),
         ('{"type":"answer","id":"e1","slide":"scales","value":{"ratings":{"0":3}}}', "not_current"),
         (
@@ -136,11 +139,14 @@ def test_changing_a_choice_counts_the_last_one(client: TestClient, created: Crea
 def test_bad_messages_get_an_error_and_the_connection_stays(
     client: TestClient, created: Created, message: str, code: str
 ) -> None:
-    """Each kind of bad message gets its error code and a reason; the socket stays usable."""
+    """Each kind of bad message gets its error code, a reason, and the id of the message it
+    refuses whenever that message had one; the socket stays usable."""
     with phone(client, created) as ws:
         ws.send_text(message)
         error = receive_until(ws, of_type("error"))
         assert error["code"] == code and error["reason"]
+        sent_id = re.search(r'"id":"(\w+)"', message)
+        assert error["id"] == (sent_id.group(1) if sent_id else None)
         ws.send_json({"type": "ping", "id": "still-there"})
         assert receive_until(ws, of_type("pong"))["id"] == "still-there"
 

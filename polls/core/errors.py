@@ -15,6 +15,8 @@ class PollsError(Exception):
 
     status: int = 400
     code: str = "bad_request"
+    # The id of the message refused, when it had one that could be read: echoed in the error.
+    message_id: str | None = None
 
     def __init__(self, reason: str, **params: object) -> None:
         """``reason`` is English; with params it is a ``%(name)s`` template, translatable."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from polls.core.errors import BadMessage, MessageTooLarge, UnknownMessage
+from polls.core.errors import BadMessage, MessageTooLarge, PollsError, UnknownMessage
 from polls.core.models import Document, Presentation, Slide, State
 from polls.kinds import kind_of
 from polls.kinds.base import CheckedAnswer
@@ -92,11 +92,19 @@ def _classify(data: str | bytes, known: frozenset[str], error: msgspec.DecodeErr
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError:
         return BadMessage("The message is not valid JSON.")
-    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+    if not isinstance(raw, dict):
         return BadMessage("The message must be a JSON object with a 'type'.")
-    if raw["type"] not in known:
-        return UnknownMessage(f"Unknown message type {raw['type'][:40]!r}.")
-    return BadMessage(f"The message has a missing or wrong field: {error}")
+    refused: PollsError
+    if not isinstance(raw.get("type"), str):
+        refused = BadMessage("The message must be a JSON object with a 'type'.")
+    elif raw["type"] not in known:
+        refused = UnknownMessage(f"Unknown message type {raw['type'][:40]!r}.")
+    else:
+        refused = BadMessage(f"The message has a missing or wrong field: {error}")
+    message_id = raw.get("id")
+    if isinstance(message_id, str) and SUBMISSION_ID.fullmatch(message_id):
+        refused.message_id = message_id  # so the client knows which message was refused
+    return refused
 
 
 def _check_size(data: str | bytes) -> None:

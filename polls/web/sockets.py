@@ -6,7 +6,7 @@ pump). Under ``polls serve`` a phone's messages skip the receive loop: the WebSo
 written at once when the connection can take them. An answer is acknowledged from a callback
 once it is committed, so a phone's next message never waits for the last one's commit.
 Bad messages get an error message and the connection carries on; oversized ones close it with
-1009, foreign origins are refused with 1008.
+1009; a foreign Origin's handshake is refused (closed before it is accepted: HTTP 403).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Conversation:
             self.close(CLOSE_TOO_BIG, exc.reason)
             return None
         except PollsError as exc:
-            self.refuse(exc, message_id)
+            self.refuse(exc, message_id or exc.message_id)
             return None
         if isinstance(message, protocol.Ping):
             self.send(protocol.encode({"type": "pong", "id": message.id}))

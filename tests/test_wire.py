@@ -390,3 +390,16 @@ def test_a_client_still_sending_an_oversized_message_sees_1009(service: Service)
             phone.send(["x" * 5000 for _ in range(400)])
             phone.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+def test_a_foreign_origin_gets_403_at_the_handshake(service: Service) -> None:
+    """Under the real server, a socket from another site's page is refused before it opens:
+    the handshake gets HTTP 403 (what docs/protocol.md says), for phones and screens alike."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+    for path in (f"/ws/join/{created.code}", f"/ws/present/{created.id}"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{service.port}{path}", origin="http://evil.example")
+        assert refused.value.response.status_code == 403

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check translations browser-deps bench bench-full clean
+.PHONY: run test check fuzz translations browser-deps bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ check: $(VENV)/.test-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
+
+# Property-based tests at length: 100,000 examples for each parser and check (make test runs
+# 200 of each, the same ones every time). A failure prints the example and how to replay it.
+fuzz: $(VENV)/.test-installed
+	POLLS_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider --timeout=0
 
 # Load benchmarks against a real server (not part of make test; a smoke run of them is).
 bench: $(VENV)/.test-installed

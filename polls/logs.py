@@ -16,8 +16,9 @@ import time
 
 FORMATS = ("text", "json")
 # uvicorn's WebSocket lines all carry the client address and the path: '%s - "WebSocket %s" ...'
-# at info, '%sWebSocket connection made' and the like (address prefix) at its trace level.
-_ADDRESSED = ('"WebSocket %s"', "%sWebSocket ")
+# at info, '%sWebSocket connection made' and the like (address prefix) at its trace level, as
+# are its HTTP connection lines ('%sHTTP connection made').
+_ADDRESSED = ('"WebSocket %s"', "%sWebSocket ", "%sHTTP ")
 
 
 class NoAddresses(logging.Filter):

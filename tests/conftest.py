@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from starlette.testclient import TestClient
 
 from polls.config import Settings
@@ -212,3 +214,17 @@ def results(client: TestClient, created: Created, slide: str | None = None) -> d
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
+
+
+# Property-based tests: a short, reproducible run in `make test`; `make fuzz` runs the long one.
+hypothesis_settings.register_profile(
+    "default", max_examples=200, derandomize=True, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=100_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("POLLS_HYPOTHESIS_PROFILE", "default"))

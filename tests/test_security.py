@@ -83,3 +83,22 @@ def test_guess_budget_lets_a_venue_in_and_holds_a_guesser_back() -> None:
         now[0] = step / 100
         tries += guesser.allow("guesser")
     assert tries <= GUESS_BURST + 10 * 20 + 1
+
+
+def test_uvicorns_addressed_lines_are_dropped_and_others_kept() -> None:
+    """The log filter drops uvicorn's lines that carry a client address (WebSocket handshakes
+    at info, connection lines at trace) and keeps every other line."""
+    import logging
+
+    from polls.logs import NoAddresses
+
+    def line(template: str, *args: object) -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, template, args, None)
+
+    keep = NoAddresses().filter
+    assert not keep(line('%s - "WebSocket %s" [accepted]', "203.0.113.7:5", "/ws/join/12345678"))
+    assert not keep(line('%s - "WebSocket %s" %d', "203.0.113.7:5", "/ws/join/12345678", 403))
+    assert not keep(line("%sWebSocket connection made", "203.0.113.7:5 - "))
+    assert not keep(line("%sHTTP connection made", "203.0.113.7:5 - "))
+    assert keep(line("Uvicorn running on %s://%s:%d", "http", "0.0.0.0", 8000))
+    assert keep(line("connection open"))

@@ -149,10 +149,7 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
         await asyncio.to_thread(postgres.start)
         await asyncio.wait_for(asyncio.gather(*phones), 240)
         service.kill()
-    assert len(acked) == PHONES * ANSWERS
-    assert await stored_answer_ids(postgres.url) == sorted(acked)  # each acknowledged, once
-    log = "".join(service.output)
-    assert "Traceback" not in log, log[-3000:]
+    await assert_stored_once_and_quiet(acked, postgres, service)
 
 
 async def stored_answer_ids(url: str) -> list[str]:
@@ -182,6 +179,50 @@ def presenting(service: Service, made: dict[str, Any]) -> Any:
     )
 
 
+class OwnRedis:
+    """A redis-server of the test's own on a spare port, to kill and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.start()
+
+    def start(self) -> None:
+        self.process = start_redis(self.port, self.folder)
+
+    def kill(self) -> None:
+        stop(self.process)  # SIGKILL
+
+
+@contextlib.contextmanager
+def two_workers(tmp_path: Path, postgres: Postgres) -> Iterator[tuple[Service, Service, OwnRedis]]:
+    """Two `polls serve` workers sharing the test's PostgreSQL and a Redis of its own."""
+    redis = OwnRedis(tmp_path)
+    shared = {
+        "POLLS_DATABASE_URL": postgres.url,
+        "POLLS_BROKER_URL": f"redis://127.0.0.1:{redis.port}/0",
+    }
+    try:
+        with (
+            running(tmp_path / "a.db", **shared) as first,
+            running(tmp_path / "b.db", **shared) as second,
+        ):
+            yield first, second, redis
+    finally:
+        redis.kill()
+
+
+async def assert_stored_once_and_quiet(
+    acked: dict[str, str], postgres: Postgres, *services: Service
+) -> None:
+    """Every answer acknowledged is stored exactly once, and no log has a traceback."""
+    assert len(acked) == PHONES * ANSWERS
+    assert await stored_answer_ids(postgres.url) == sorted(acked)
+    for service in services:
+        log = "".join(service.output)
+        assert "Traceback" not in log, log[-3000:]
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
 async def test_a_worker_stopped_mid_answers_loses_nothing_and_screens_agree(
     tmp_path: Path, postgres: Postgres, how: signal.Signals
@@ -190,36 +231,23 @@ async def test_a_worker_stopped_mid_answers_loses_nothing_and_screens_agree(
     or SIGTERMed (an orderly stop) in the middle of answers; the phones fail over to the other
     and send again: every acknowledged answer is stored exactly once, the presenter's screen on
     the surviving worker comes to show exactly the stored count, and no log has a traceback."""
-    port = free_port()
-    redis = start_redis(port, tmp_path)
-    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
-    try:
-        with (
-            running(tmp_path / "a.db", **shared) as survivor,
-            running(tmp_path / "b.db", **shared) as doomed,
-        ):
-            made = survivor.http("POST", "/api/presentations", TIPS)
-            code = made["code"].replace(" ", "")
-            async with presenting(survivor, made) as screen:
-                acked: dict[str, str] = {}
+    with two_workers(tmp_path, postgres) as (survivor, doomed, _):
+        made = survivor.http("POST", "/api/presentations", TIPS)
+        code = made["code"].replace(" ", "")
+        async with presenting(survivor, made) as screen:
+            acked: dict[str, str] = {}
 
-                def up() -> Service:  # the page reconnects to whichever worker answers
-                    assert doomed.process is not None
-                    return doomed if doomed.process.poll() is None else survivor
+            def up() -> Service:  # the page reconnects to whichever worker answers
+                assert doomed.process is not None
+                return doomed if doomed.process.poll() is None else survivor
 
-                phones = [asyncio.create_task(phone(up, code, i, acked)) for i in range(PHONES)]
-                while len(acked) < PHONES:
-                    await asyncio.sleep(0.05)
-                await asyncio.to_thread(doomed.kill, how)
-                await asyncio.wait_for(asyncio.gather(*phones), 240)
-                await until_screen_shows(screen, PHONES * ANSWERS)
-    finally:
-        stop(redis)
-    assert len(acked) == PHONES * ANSWERS
-    assert await stored_answer_ids(postgres.url) == sorted(acked)
-    for service in (survivor, doomed):
-        log = "".join(service.output)
-        assert "Traceback" not in log, log[-3000:]
+            phones = [asyncio.create_task(phone(up, code, i, acked)) for i in range(PHONES)]
+            while len(acked) < PHONES:
+                await asyncio.sleep(0.05)
+            await asyncio.to_thread(doomed.kill, how)
+            await asyncio.wait_for(asyncio.gather(*phones), 240)
+            await until_screen_shows(screen, PHONES * ANSWERS)
+    await assert_stored_once_and_quiet(acked, postgres, survivor, doomed)
 
 
 async def test_redis_killed_mid_answers_loses_nothing_and_every_screen_agrees(
@@ -229,43 +257,31 @@ async def test_redis_killed_mid_answers_loses_nothing_and_every_screen_agrees(
     answers go on being acknowledged and stored exactly once, both screens come to show the
     stored count while Redis is still away (from storage, within seconds), a screen that leaves
     during the outage is no error, and once Redis is back both workers report ready again."""
-    port = free_port()
-    redis = start_redis(port, tmp_path)
-    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
-    try:
-        with (
-            running(tmp_path / "a.db", **shared) as first,
-            running(tmp_path / "b.db", **shared) as second,
-        ):
-            made = first.http("POST", "/api/presentations", TIPS)
-            code = made["code"].replace(" ", "")
-            async with presenting(first, made) as screen_a, presenting(second, made) as screen_b:
-                acked: dict[str, str] = {}
-                phones = [
-                    asyncio.create_task(
-                        phone(lambda i=i: (first, second)[i % 2], code, i, acked)  # type: ignore[misc]
-                    )
-                    for i in range(PHONES)
-                ]
-                while len(acked) < PHONES:
-                    await asyncio.sleep(0.05)
-                stop(redis)  # SIGKILL
-                await asyncio.wait_for(asyncio.gather(*phones), 240)
-                total = PHONES * ANSWERS
-                await until_screen_shows(screen_a, total)
-                await until_screen_shows(screen_b, total)
-            redis = start_redis(port, tmp_path)
-            for service in (first, second):
-                while get(service, "/ready")[0] != 200:
-                    await asyncio.sleep(0.1)
-    finally:
-        stop(redis)
-    assert len(acked) == PHONES * ANSWERS
-    assert await stored_answer_ids(postgres.url) == sorted(acked)
+    with two_workers(tmp_path, postgres) as (first, second, redis):
+        made = first.http("POST", "/api/presentations", TIPS)
+        code = made["code"].replace(" ", "")
+        async with presenting(first, made) as screen_a, presenting(second, made) as screen_b:
+            acked: dict[str, str] = {}
+            phones = [
+                asyncio.create_task(
+                    phone(lambda i=i: (first, second)[i % 2], code, i, acked)  # type: ignore[misc]
+                )
+                for i in range(PHONES)
+            ]
+            while len(acked) < PHONES:
+                await asyncio.sleep(0.05)
+            redis.kill()
+            await asyncio.wait_for(asyncio.gather(*phones), 240)
+            total = PHONES * ANSWERS
+            await until_screen_shows(screen_a, total)
+            await until_screen_shows(screen_b, total)
+        redis.start()
+        for service in (first, second):
+            while get(service, "/ready")[0] != 200:
+                await asyncio.sleep(0.1)
+    await assert_stored_once_and_quiet(acked, postgres, first, second)
     for service in (first, second):
-        log = "".join(service.output)
-        assert "Traceback" not in log, log[-3000:]
-        assert "broker connection trouble" in log  # the outage is reported, once
+        assert "broker connection trouble" in "".join(service.output)  # reported, once
 
 
 async def test_a_dead_workers_phones_leave_the_online_count(
@@ -273,30 +289,20 @@ async def test_a_dead_workers_phones_leave_the_online_count(
 ) -> None:
     """Phones held by a worker that is SIGKILLed stop counting as online on the other worker's
     screen within ONLINE_STALE_SECONDS, with no other event to prompt it."""
-    port = free_port()
-    redis = start_redis(port, tmp_path)
-    shared = {"POLLS_DATABASE_URL": postgres.url, "POLLS_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
-    try:
-        with (
-            running(tmp_path / "a.db", **shared) as survivor,
-            running(tmp_path / "b.db", **shared) as doomed,
-        ):
-            made = survivor.http("POST", "/api/presentations", TIPS)
-            code = made["code"].replace(" ", "")
-            async with presenting(survivor, made) as screen, contextlib.AsyncExitStack() as held:
-                for index in range(PHONES):
-                    cookie = {"cookie": f"polls_participant=online-phone-{index:06d}-xx"}
-                    await held.enter_async_context(
-                        connect(
-                            f"ws://127.0.0.1:{doomed.port}/ws/join/{code}",
-                            additional_headers=cookie,
-                        )
+    with two_workers(tmp_path, postgres) as (survivor, doomed, _):
+        made = survivor.http("POST", "/api/presentations", TIPS)
+        code = made["code"].replace(" ", "")
+        async with presenting(survivor, made) as screen, contextlib.AsyncExitStack() as held:
+            for index in range(PHONES):
+                cookie = {"cookie": f"polls_participant=online-phone-{index:06d}-xx"}
+                await held.enter_async_context(
+                    connect(
+                        f"ws://127.0.0.1:{doomed.port}/ws/join/{code}", additional_headers=cookie
                     )
-                await until_screen_counts_online(screen, PHONES)
-                await asyncio.to_thread(doomed.kill)
-                await until_screen_counts_online(screen, 0)
-    finally:
-        stop(redis)
+                )
+            await until_screen_counts_online(screen, PHONES)
+            await asyncio.to_thread(doomed.kill)
+            await until_screen_counts_online(screen, 0)
 
 
 async def until_screen_counts_online(screen: Any, online: int) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,22 +62,24 @@ def reason_of(error: PollsError) -> str:
     return error.reason
 
 
-@given(messages(PARTICIPANT_TYPES) | st.text() | st.binary())
-def test_any_participant_message_is_parsed_or_refused_with_a_reason(data: Any) -> None:
-    """A phone's message, whatever it is, becomes a typed message or a polls error."""
-    raw = data if isinstance(data, str | bytes) else encoded(data)
+@pytest.mark.parametrize(
+    ("parse", "types"),
+    [
+        (protocol.parse_participant_message, PARTICIPANT_TYPES),
+        (protocol.parse_presenter_message, PRESENTER_TYPES),
+    ],
+    ids=["participant", "presenter"],
+)
+@given(data=st.data())
+def test_any_message_is_parsed_or_refused_with_a_reason(
+    parse: Callable[[str | bytes], object], types: list[str], data: st.DataObject
+) -> None:
+    """A phone's or a presenter's message, whatever it is, becomes a typed message or a
+    polls error with a reason."""
+    sent = data.draw(messages(types) | st.text() | st.binary())
+    raw = sent if isinstance(sent, str | bytes) else encoded(sent)
     try:
-        protocol.parse_participant_message(raw)
-    except PollsError as error:
-        reason_of(error)
-
-
-@given(messages(PRESENTER_TYPES) | st.text() | st.binary())
-def test_any_presenter_message_is_parsed_or_refused_with_a_reason(data: Any) -> None:
-    """A presenter's message, whatever it is, becomes a typed message or a polls error."""
-    raw = data if isinstance(data, str | bytes) else encoded(data)
-    try:
-        protocol.parse_presenter_message(raw)
+        parse(raw)
     except PollsError as error:
         reason_of(error)
 

@@ -107,7 +107,7 @@ def test_researcher_link_gives_read_only_downloads(
     assert "Answers" in book.sheetnames
     assert service.get(f"{base}/codebook.md").text.startswith("# Codebook")
     svg = service.get(f"{base}/cloud/words.svg")
-    assert svg.headers["content-type"].startswith("image/svg+xml") and ">hoop<" in svg.text
+    assert svg.headers["content-type"].startswith("image/svg+xml") and ">Hoop<" in svg.text
     assert service.get(f"{base}/cloud/words.png").content.startswith(b"\x89PNG")
     bundle = zipfile.ZipFile(io.BytesIO(service.get(f"{base}/export.zip").content))
     names = bundle.namelist()

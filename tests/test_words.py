@@ -6,7 +6,14 @@ from collections import Counter
 
 import pytest
 
-from polls.core.words import clean_multiline, clean_word, display_form, spelling, word_key
+from polls.core.words import (
+    clean_multiline,
+    clean_word,
+    display_form,
+    spelling,
+    visible_length,
+    word_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,11 +85,85 @@ def test_white_space_is_folded() -> None:
 
 
 def test_most_common_spelling_is_shown() -> None:
-    """The cloud shows the spelling most people typed, without end punctuation."""
+    """The cloud shows the spelling most people typed."""
     assert display_form(Counter({"Inspiratie": 1, "inspiratie": 3})) == "inspiratie"
-    assert spelling("Hoop!") == "Hoop"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Hoop!", "Hoop!"),
+        ("=SUM(A1:A9)", "=SUM(A1:A9)"),
+        ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+        ("+31", "+31"),
+        ("👍🏽", "👍🏽"),
+        ("(hoop)", "hoop"),
+        ("“inspiratie”", "inspiratie"),
+        ("'t Gooi", "'t Gooi"),
+        ("«verbinding»", "verbinding"),
+    ],
+)
+def test_words_are_shown_as_typed(typed: str, shown: str) -> None:
+    """What people typed is what the screen shows (escaped when drawn): nothing is cut off
+    its ends but quotes or brackets around the whole word."""
+    assert spelling(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "hidden", ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u202e", "\u2066", "\u3164"]
+)
+def test_invisible_characters_make_no_look_alikes(hidden: str) -> None:
+    """A zero-width, bidi or filler character inside or around a word is taken out, so the word
+    groups with the visible one; a word of nothing but those has nothing left to count."""
+    assert clean_word(f"ver{hidden}binding") == "verbinding"
+    assert word_key(f"{hidden}verbinding{hidden}", "nl") == word_key("verbinding", "nl")
+    assert clean_word(hidden * 3) == "" and word_key(hidden * 3) == ""
+
+
+def test_emoji_stay_whole_and_count_as_one_character() -> None:
+    """A skin tone, a joined family and a flag are one character each, kept whole."""
+    for emoji in (
+        "👍🏽",
+        "👨\u200d👩\u200d👧",
+        "🇳🇱",
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    ):
+        assert clean_word(emoji) == emoji and word_key(emoji) == emoji
+        assert visible_length(emoji) == 1
+    assert visible_length("café 👍🏽") == 6
 
 
 def test_ties_prefer_lower_case() -> None:
     """With equal counts the lower-case spelling wins, the same every time."""
     assert display_form(Counter({"Hoop": 2, "hoop": 2})) == "hoop"
+    assert display_form(Counter({"Hoop": 2, "hoop!": 2})) == "Hoop"  # no end marks first
+
+
+def test_answers_of_nothing_visible_are_refused_and_emoji_count_once() -> None:
+    """A word of zero-width characters is refused with a reason; a word cloud that takes words
+    of 3 characters takes '👍🏽ok', and an open answer's limit counts what people see."""
+    from polls.core.errors import InvalidAnswer
+    from polls.domain.documents import validate_document
+    from polls.domain.protocol import check_answer
+
+    document = validate_document(
+        {
+            "title": "Woorden",
+            "language": "nl",
+            "slides": [
+                {"kind": "word_cloud", "id": "w", "question": "Woord?", "max_length": 3},
+                {"kind": "open_ended", "id": "o", "question": "Tip?", "max_length": 2},
+            ],
+        }
+    )
+    cloud, wall = document.slides
+    with pytest.raises(InvalidAnswer) as refused:
+        check_answer(cloud, {"words": ["\u200b\u200b"]}, "nl")
+    assert refused.value.reason == "Type at least one word."
+    assert check_answer(cloud, {"words": ["👍🏽ok"]}, "nl").value == {"words": ["👍🏽ok"]}
+    assert (
+        check_answer(wall, {"text": "👨\u200d👩\u200d👧!"}, "nl").value["text"]
+        == "👨\u200d👩\u200d👧!"
+    )
+    with pytest.raises(InvalidAnswer):
+        check_answer(cloud, {"words": ["abcd"]}, "nl")

@@ -1,10 +1,13 @@
 """Word-cloud normalisation: which typed words count as the same word.
 
-Pure functions. ``clean_word`` tidies what a participant typed (it is stored
-like that); ``word_key`` folds case, accents, punctuation at the ends and Dutch
-or English plural forms (through the Snowball stemmers), so that "Inspiratie",
-"inspiratie!" and "inspiraties" land on one word, shown in its most common
-spelling.
+Pure functions. ``clean_word`` tidies what a participant typed once, at the edge (it is stored
+and shown like that): NFC, no invisible format or control characters, white space folded.
+``spelling`` is how a word is shown: as typed, only unwrapped from quotes or brackets around the
+whole of it. ``word_key`` folds case, accents, punctuation at the ends and Dutch or English
+inflections (through the Snowball stemmers), so that "Inspiratie", "inspiratie!" and
+"inspiraties" land on one word, shown in its most common spelling. Text is handled as grapheme
+clusters (what a reader sees as one character), so an emoji with a skin tone or a family joined
+by zero-width joiners stays whole and counts as one character.
 """
 
 from __future__ import annotations
@@ -14,29 +17,61 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
+import regex
 import snowballstemmer
 
-# Bidirectional controls can reorder what others see on the screen; they never carry meaning
-# in a single word. Zero-width joiners stay: emoji sequences need them.
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+_GRAPHEME = regex.compile(r"\X")
+_PICTOGRAPHIC = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+# Format characters (category Cf: zero-width space and (non-)joiners, the byte-order mark, bidi
+# overrides and isolates) are invisible, or reorder what others see: they go, except a joiner
+# or tag inside an emoji (families, flags of regions), which needs them.
+_ZWJ = "\u200d"
+# Letters and symbols that show as nothing: fillers some keyboards offer to fake a blank.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _STRIP_AT_ENDS = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sk"})
+# Quotes and brackets that may wrap a whole word: taken off for display, in pairs only.
+_WRAPPERS = {
+    '"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201d", "\u2018": "\u2019",
+    "\u201a": "\u2019", "\u00ab": "\u00bb", "\u2039": "\u203a", "(": ")", "[": "]", "{": "}",
+}  # fmt: skip
 _STEMMER_NAMES = {"nl": "dutch", "en": "english"}
 
 
-def clean_text(text: str) -> str:
-    """NFC text without control or bidi characters, with runs of white space folded."""
-    text = unicodedata.normalize("NFC", text)
+def graphemes(text: str) -> list[str]:
+    """The characters a reader sees: 👍🏽 is one, as is a family of joined emoji."""
+    found: list[str] = _GRAPHEME.findall(text)
+    return found
+
+
+def visible_length(text: str) -> int:
+    """The length people see, in grapheme clusters (what limits such as max_length count)."""
+    return len(text) if text.isascii() else len(graphemes(text))
+
+
+def _kept(cluster: str) -> str:
+    emoji = _PICTOGRAPHIC.search(cluster) is not None
     kept = []
-    for char in text:
-        if char in _BIDI_CONTROLS:
-            continue
+    for char in cluster:
         category = unicodedata.category(char)
-        if category == "Cc" and char not in "\n\t":
-            continue
-        kept.append(char)
-    return " ".join("".join(kept).split())
+        if category == "Cf":
+            if emoji and (char == _ZWJ or "\U000e0020" <= char <= "\U000e007f"):
+                kept.append(char)
+        elif category == "Cc":
+            if char in "\n\t":
+                kept.append(" ")
+        elif char not in _BLANK:
+            kept.append(char)
+    return "".join(kept)
+
+
+def clean_text(text: str) -> str:
+    """NFC text without invisible format, control or filler characters, white space folded."""
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii() and text.isprintable():  # most words: nothing to take out
+        return " ".join(text.split())
+    kept = "".join(_kept(cluster) for cluster in graphemes(text))
+    # What was taken out may have stood between a letter and its accent: compose again.
+    return " ".join(unicodedata.normalize("NFC", kept).split())
 
 
 def clean_multiline(text: str) -> str:
@@ -56,12 +91,28 @@ def _stemmer(language: str) -> Any:
 
 
 def _strip_ends(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and unicodedata.category(text[start]) in _STRIP_AT_ENDS:
-        start += 1
-    while end > start and unicodedata.category(text[end - 1]) in _STRIP_AT_ENDS:
-        end -= 1
-    return text[start:end]
+    """Without punctuation and symbols at the ends (for grouping, never for display); an emoji
+    at an end stays, skin tone and all."""
+    if text.isascii():
+        start, end = 0, len(text)
+        while start < end and unicodedata.category(text[start]) in _STRIP_AT_ENDS:
+            start += 1
+        while end > start and unicodedata.category(text[end - 1]) in _STRIP_AT_ENDS:
+            end -= 1
+        return text[start:end]
+    clusters = graphemes(text)
+    first, last = 0, len(clusters)
+    while first < last and _is_edge_mark(clusters[first]):
+        first += 1
+    while last > first and _is_edge_mark(clusters[last - 1]):
+        last -= 1
+    return "".join(clusters[first:last])
+
+
+def _is_edge_mark(cluster: str) -> bool:
+    return (
+        unicodedata.category(cluster[0]) in _STRIP_AT_ENDS and _PICTOGRAPHIC.search(cluster) is None
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -94,8 +145,12 @@ def _fold_accents(token: str) -> str:
 
 
 def spelling(text: str) -> str:
-    """How a word is shown: as typed, without punctuation at its ends."""
-    return _strip_ends(clean_text(text))
+    """How a word is shown: as typed, only unwrapped from quotes or brackets around all of it
+    ("(hoop)" shows as hoop; "=SUM(A1:A9)", "+31" and "<b>" stay as they are)."""
+    text = clean_text(text)
+    while len(text) > 2 and _WRAPPERS.get(text[0]) == text[-1]:
+        text = text[1:-1].strip()
+    return text
 
 
 def display_form(spellings: Counter[str]) -> str:
@@ -107,7 +162,9 @@ def display_form(spellings: Counter[str]) -> str:
     return tied[0] if len(tied) == 1 else max(tied, key=_tiebreak)
 
 
-def _tiebreak(spelling: str) -> tuple[int, int, str]:
-    # Prefer lower case, then the shorter form (often the singular), then alphabetical first.
+def _tiebreak(spelling: str) -> tuple[bool, int, int, str]:
+    # Prefer a spelling without punctuation at its ends, then lower case, then the shorter
+    # form (often the singular), then alphabetical first.
     inverted = "".join(chr(0x10FFFF - ord(c)) for c in spelling)
-    return (-sum(c.isupper() for c in spelling), -len(spelling), inverted)
+    plain = _strip_ends(spelling) == spelling
+    return (plain, -sum(c.isupper() for c in spelling), -len(spelling), inverted)

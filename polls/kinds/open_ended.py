@@ -9,7 +9,7 @@ from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
 from polls.core.models import Slide, StoredResponse
 from polls.core.profanity import is_profane
-from polls.core.words import clean_multiline
+from polls.core.words import clean_multiline, visible_length
 from polls.kinds.base import CheckedAnswer, Form, Item, Kind, Results, Tally
 from polls.kinds.fields import QUESTION, Integer
 
@@ -87,7 +87,7 @@ class OpenEndedKind(Kind[OpenEnded]):
         text = clean_multiline(raw)
         if not text:
             raise InvalidAnswer(N_("The answer is empty."))
-        if len(text) > slide.max_length:
+        if visible_length(text) > slide.max_length:
             raise InvalidAnswer(
                 N_("An answer may be at most %(count)s characters."), count=slide.max_length
             )

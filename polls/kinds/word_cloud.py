@@ -10,7 +10,7 @@ from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
 from polls.core.models import Slide, StoredResponse
 from polls.core.profanity import is_profane
-from polls.core.words import clean_word, display_form, spelling, word_key
+from polls.core.words import clean_word, display_form, spelling, visible_length, word_key
 from polls.kinds.base import CheckedAnswer, Form, Item, Kind, Results, Tally
 from polls.kinds.cloud_layout import CloudLayout, bounds, drawn_size
 from polls.kinds.fields import QUESTION, Integer
@@ -133,7 +133,7 @@ class WordCloudKind(Kind[WordCloud]):
         if len(words) > slide.max_words:
             raise InvalidAnswer(N_("At most %(count)s words."), count=slide.max_words)
         for word in words:
-            if len(word) > slide.max_length:
+            if visible_length(word) > slide.max_length:
                 raise InvalidAnswer(
                     N_("A word may be at most %(count)s characters."), count=slide.max_length
                 )

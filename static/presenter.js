@@ -88,19 +88,29 @@ function moderate(slideId, item, hidden) {
   send({ type: hidden ? "restore" : "hide", slide: slideId, item });
 }
 
-// What the presenter hid: listed in the console only, never on the audience's screen.
-function renderHidden(slideId, items) {
+// What is kept off the audience's screen (hidden by the presenter, or swearing held back by
+// the presentation's profanity setting), and swearing that is shown but marked: listed in the
+// console only, each with the button that changes it.
+function renderHidden(slideId, results, kind) {
   const list = $("hidden-items");
   list.replaceChildren();
-  for (const { item, text } of items) {
+  const held = new Set(results.held || []);
+  const entries = [
+    ...kind.hidden(results).map((entry) => ({ ...entry, shown: false })),
+    ...(kind.flagged ? kind.flagged(results) : []).map((entry) => ({ ...entry, shown: true })),
+  ];
+  for (const { item, text, shown } of entries) {
     const entry = el("li");
-    const restore = el("button", "restore", labels.restore);
-    restore.type = "button";
-    restore.addEventListener("click", () => moderate(slideId, item, true));
-    entry.append(el("span", "hidden-text", text), " ", restore);
+    const button = el("button", "restore", shown ? labels.hide : labels.restore);
+    button.type = "button";
+    button.addEventListener("click", () => moderate(slideId, item, !shown));
+    const why = shown ? labels.flagged : held.has(item) ? labels.held : "";
+    entry.append(el("span", "hidden-text", text), " ");
+    if (why) entry.append(el("span", "hidden-why", why), " ");
+    entry.append(button);
     list.append(entry);
   }
-  $("hidden-none").hidden = items.length > 0;
+  $("hidden-none").hidden = entries.length > 0;
 }
 
 // The console's clock: how long the session has run since the console was opened.
@@ -177,7 +187,7 @@ function renderResults(message) {
   else box.replaceChildren();
   if (kindInfo[results.kind]?.answers && results.answered === 0) box.prepend(el("p", "hint", labels.empty));
   if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels, fmt, slide, audience: !console_ });
-  if (console_) renderHidden(slide.id, kind ? kind.hidden(results) : []);
+  if (console_) renderHidden(slide.id, results, kind || { hidden: () => [] });
 }
 
 // Results broken down by the answer to a multiple-choice slide, fetched beside the live ones.

@@ -155,6 +155,7 @@ class Created:
         self.code: str = data["code"].replace(" ", "")
         self.presenter_url: str = data["presenter_url"]
         self.key = self.presenter_url.split("key=", 1)[1]
+        self.research_key: str = data["researcher_url"].split("key=", 1)[1]
 
 
 @pytest.fixture

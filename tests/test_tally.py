@@ -28,18 +28,19 @@ def response(slide: str, who: str, value: dict[str, Any], rid: int | None = None
 
 
 def test_word_cloud_groups_variants_and_shows_the_common_spelling() -> None:
-    """Variants count together under the spelling most people used."""
+    """Variants count together under the spelling most people typed, as they typed it."""
     results = tally(
         words,
         [
-            response("words", "a", {"words": ["Inspiratie", "hoop"]}),
+            response("words", "a", {"words": ["inspiratie", "hoop"]}),
             response("words", "b", {"words": ["inspiratie!"]}),
             response("words", "c", {"words": ["inspiraties", "Hoop"]}),
+            response("words", "d", {"words": ["inspiratie"]}),
         ],
         "nl",
     )
-    assert [(w["text"], w["count"]) for w in results["words"]] == [("inspiratie", 3), ("hoop", 2)]
-    assert results["answered"] == 3 and results["total"] == 5
+    assert [(w["text"], w["count"]) for w in results["words"]] == [("inspiratie", 4), ("hoop", 2)]
+    assert results["answered"] == 4 and results["total"] == 6
 
 
 def test_hidden_words_stay_listed_but_not_counted_in_the_total() -> None:

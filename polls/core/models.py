@@ -14,6 +14,8 @@ import msgspec
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
 Theme = Literal["light", "dark"]
+Profanity = Literal["hide", "flag", "show"]
+PROFANITY_MODES: tuple[Profanity, ...] = ("hide", "flag", "show")
 THEMES: tuple[Theme, ...] = ("light", "dark")
 
 
@@ -41,6 +43,9 @@ class Document(msgspec.Struct, kw_only=True, frozen=True):
     slides: tuple[Slide, ...] = ()
     retention_days: int | None = None
     theme: Theme = "light"  # of the presenter's screen
+    # Swear words and slurs in answers: kept off the screen until the presenter shows them
+    # (hide), shown but marked in the presenter's console (flag), or treated like any word.
+    profanity: Profanity = "hide"
 
     def slide(self, slide_id: str) -> Slide | None:
         for slide in self.slides:

@@ -7,8 +7,9 @@ import msgspec
 from polls.core.errors import BadMessage
 from polls.core.models import Document, State
 from polls.domain.protocol import Control, Goto, Hide, Next, Previous, Restore, ShowResults, Voting
+from polls.kinds.base import SHOWN_ANYWAY
 
-MAX_ITEM_LENGTH = 200
+MAX_ITEM_LENGTH = 199  # stored with SHOWN_ANYWAY before it in a column of 200
 
 
 def apply_control(document: Document, state: State, control: Control) -> State:
@@ -37,8 +38,20 @@ def apply_control(document: Document, state: State, control: Control) -> State:
 def check_moderation(document: Document, control: Hide | Restore) -> None:
     """Moderation names an existing slide and an item of sensible length."""
     _slide_id(document, control.slide, 0)
-    if not 1 <= len(control.item) <= MAX_ITEM_LENGTH:
-        raise BadMessage(f"An item to hide must be 1-{MAX_ITEM_LENGTH} characters.")
+    if not 1 <= len(control.item) <= MAX_ITEM_LENGTH or control.item.startswith(SHOWN_ANYWAY):
+        raise BadMessage(
+            f"An item to hide must be 1-{MAX_ITEM_LENGTH} characters, not starting with "
+            f"{SHOWN_ANYWAY!r}."
+        )
+
+
+def moderation_changes(control: Hide | Restore) -> list[tuple[str, bool]]:
+    """The moderation rows a control writes, (item, present): hiding an item also withdraws a
+    choice to show it anyway; showing one also shows it when the swear-word lists hold it."""
+    shown = SHOWN_ANYWAY + control.item
+    if isinstance(control, Hide):
+        return [(control.item, True), (shown, False)]
+    return [(control.item, False), (shown, True)]
 
 
 def _slide_id(document: Document, wanted: str | None, current: int) -> str:

@@ -18,7 +18,16 @@ import msgspec
 import yaml
 
 from polls.core.errors import DocumentInvalid
-from polls.core.models import LANGUAGES, THEMES, Document, Language, Slide, Theme
+from polls.core.models import (
+    LANGUAGES,
+    PROFANITY_MODES,
+    THEMES,
+    Document,
+    Language,
+    Profanity,
+    Slide,
+    Theme,
+)
 from polls.kinds import find, names, slide_from_data
 from polls.kinds.fields import NOTES, Checker
 
@@ -117,6 +126,10 @@ def validate_document(data: object) -> Document:
     if theme not in THEMES:
         top.problem("theme", "must be one of: " + ", ".join(THEMES))
         theme = "light"
+    profanity = top.text("profanity", required=False, max_length=10, default="hide")
+    if profanity not in PROFANITY_MODES:
+        top.problem("profanity", "must be one of: " + ", ".join(PROFANITY_MODES))
+        profanity = "hide"
     retention_days = None
     if data.get("retention_days") is not None:
         retention_days = top.integer("retention_days", 365, 1, 3650)
@@ -131,6 +144,7 @@ def validate_document(data: object) -> Document:
         slides=tuple(slides),
         retention_days=retention_days,
         theme=theme,  # type: ignore[arg-type]
+        profanity=profanity,  # type: ignore[arg-type]
     )
 
 
@@ -157,6 +171,7 @@ class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):
     slides: tuple[dict[str, Any], ...] = ()
     retention_days: int | None = None
     theme: Theme = "light"
+    profanity: Profanity = "hide"
 
 
 _stored_decoder = msgspec.json.Decoder(_StoredDocument)
@@ -174,6 +189,7 @@ def _from_stored(stored: _StoredDocument) -> Document:
         slides=slides,
         retention_days=stored.retention_days,
         theme=stored.theme,
+        profanity=stored.profanity,
     )
 
 

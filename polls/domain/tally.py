@@ -26,9 +26,12 @@ def tally(
     responses: list[StoredResponse],
     language: str,
     hidden: frozenset[str] = frozenset(),
+    *,
+    hold_profanity: bool = False,
 ) -> Results:
-    """Results of a slide from its responses, in one call."""
+    """Results of a slide from its responses, in one call, as the screen shows them: without
+    what the presenter hid or (when swearing is held back) the lists hold."""
     counted = new_tally(slide, language)
     for response in responses:
         counted.apply(response)
-    return counted.snapshot(hidden)
+    return counted.snapshot(counted.screened(hidden, hold_profanity)[0])

@@ -40,6 +40,7 @@ class Item(msgspec.Struct, frozen=True, kw_only=True):
     hidden: bool = False
     skipped: bool = False
     profanity: bool = False
+    moderation: str = ""  # what a presenter hides or shows this item by: a word's key, an id
 
 
 class ItemRow(Protocol):
@@ -53,6 +54,12 @@ class ItemRow(Protocol):
     def value_number(self) -> float | None: ...
 
 
+# A moderation item that begins with this is a presenter's choice to show an item (a word's
+# key, an answer's id) that the swear-word lists keep off the screen. Keys and ids never
+# begin with it: word keys lose their symbols at the ends, ids are digits.
+SHOWN_ANYWAY = "+"
+
+
 class Tally:
     """Results of one slide, fed committed responses in any order, any number of times.
 
@@ -62,6 +69,21 @@ class Tally:
 
     def __init__(self) -> None:
         self.answered: set[str] = set()
+        self.profane: set[str] = set()  # items (word keys, answer ids) with swearing in them
+
+    def screened(
+        self, moderation: frozenset[str], hold_profanity: bool
+    ) -> tuple[frozenset[str], list[str]]:
+        """What stays off the screen: what the presenter hid and, when swear words are held
+        back, items with swearing that the presenter has not chosen to show; and those held."""
+        if not hold_profanity:
+            return moderation, []
+        held = sorted(
+            item
+            for item in self.profane
+            if item not in moderation and SHOWN_ANYWAY + item not in moderation
+        )
+        return (moderation | frozenset(held)) if held else moderation, held
 
     def apply(self, response: StoredResponse) -> None:
         self.answered.add(response.participant)

@@ -41,6 +41,8 @@ class OpenTally(Tally):
         super().apply(response)
         self.texts[response.id] = text
         self.times[response.id] = response.created_at
+        if is_profane(text):
+            self.profane.add(str(response.id))
         insort(self.ids, response.id)
         given = self.ids_of.get(response.participant)
         self.ids_of[response.participant] = f"{given} {response.id}" if given else str(response.id)
@@ -106,7 +108,14 @@ class OpenEndedKind(Kind[OpenEnded]):
         self, slide: OpenEnded, response: StoredResponse, language: str, hidden: set[str]
     ) -> list[Item]:
         text = str(response.value.get("text", ""))
-        return [Item(value=text, hidden=str(response.id) in hidden, profanity=is_profane(text))]
+        return [
+            Item(
+                value=text,
+                hidden=str(response.id) in hidden,
+                profanity=is_profane(text),
+                moderation=str(response.id),
+            )
+        ]
 
     def result_rows(self, results: Results) -> list[list[Any]]:
         return [["answer", "hidden"]] + [[a["text"], a["hidden"]] for a in results["answers"]]

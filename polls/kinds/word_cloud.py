@@ -55,6 +55,8 @@ class WordTally(Tally):
                     self.first[key] = spelling(str(word))
                 self.counts[key] += 1
                 self.total += 1
+                if is_profane(str(word)):
+                    self.profane.add(key)
                 self.spellings.setdefault(key, Counter())[spelling(str(word))] += 1
                 given = self.words_of.get(response.participant)
                 self.words_of[response.participant] = f"{given}\n{word}" if given else str(word)
@@ -166,6 +168,7 @@ class WordCloudKind(Kind[WordCloud]):
                     normalised=key,
                     hidden=key in hidden,
                     profanity=is_profane(str(word)),
+                    moderation=key,
                 )
             )
         return found

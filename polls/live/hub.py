@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -21,7 +22,7 @@ from polls.broker import Broker
 from polls.core.errors import LimitReached, NotCurrentSlide, Unavailable, UnknownCode, VotingLocked
 from polls.core.i18n import N_
 from polls.core.models import Document, State, StoredResponse
-from polls.domain.controls import apply_control, check_moderation
+from polls.domain.controls import apply_control, check_moderation, moderation_changes
 from polls.domain.protocol import Answer, Control, Hide, Restore, check_answer
 from polls.kinds import kind_of
 from polls.kinds.base import Kind
@@ -293,12 +294,11 @@ class Hub:
         async with room.control_lock:
             if isinstance(control, Hide | Restore):
                 check_moderation(room.presentation.document, control)
-                slide_id, item, hidden = control.slide, control.item, isinstance(control, Hide)
-                await self.writer.run(
-                    lambda storage: storage.set_moderation(room.id, slide_id, item, hidden)
-                )
-                room.apply_moderation(slide_id, item, hidden)
-                await self._publish(room.id, ModerationEvent(slide_id, item, hidden))
+                slide_id = control.slide
+                for item, present in moderation_changes(control):
+                    await self.writer.run(partial(_moderate, room.id, slide_id, item, present))
+                    room.apply_moderation(slide_id, item, present)
+                    await self._publish(room.id, ModerationEvent(slide_id, item, present))
                 return room.presentation.state
             state = apply_control(room.presentation.document, room.presentation.state, control)
             if state is not room.presentation.state:
@@ -318,3 +318,9 @@ def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
     if not outcome.remaining:
         raise LimitReached(kind.limit_reached, limit=limit)
     raise LimitReached(kind.limit_left, limit=limit, left=outcome.remaining)
+
+
+async def _moderate(
+    presentation_id: str, slide_id: str, item: str, present: bool, storage: Storage
+) -> None:
+    await storage.set_moderation(presentation_id, slide_id, item, present)

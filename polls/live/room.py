@@ -307,8 +307,16 @@ class Room:
     def results_message(self, slide_id: str | None = None) -> dict[str, Any]:
         slide_id = slide_id or self.current_slide_id
         counted = self.tallies.get(slide_id) if slide_id else None
-        hidden = frozenset(self.hidden.get(slide_id, ())) if slide_id else frozenset()
-        results = counted.snapshot(hidden) if counted is not None else None
+        moderation = frozenset(self.hidden.get(slide_id, ())) if slide_id else frozenset()
+        results = None
+        if counted is not None:
+            mode = self.presentation.document.profanity
+            hidden, held = counted.screened(moderation, hold_profanity=mode == "hide")
+            results = counted.snapshot(hidden)
+            # For the presenter's console: held back as swearing (to show if they decide), or
+            # shown but marked (to hide with one click).
+            results["held"] = held
+            results["flagged"] = sorted(counted.profane - hidden) if mode == "flag" else []
         return {
             "type": "results",
             "slide": slide_id,

@@ -32,10 +32,11 @@ def segment_results(
     *,
     min_cell: int,
     hidden: frozenset[str] = frozenset(),
+    hold_profanity: bool = False,
 ) -> dict[str, Any]:
     """Results of a slide among a group of participants, or a suppressed marker."""
     within = [r for r in responses if r.slide_id == slide.id and r.participant in members]
-    results = tally(slide, within, language, hidden)
+    results = tally(slide, within, language, hidden, hold_profanity=hold_profanity)
     if results["answered"] < min_cell:
         return {"kind": results["kind"], "answered": suppressed_label(min_cell), "suppressed": True}
     return {**results, "suppressed": False}
@@ -49,6 +50,7 @@ def segmented(
     *,
     min_cell: int,
     hidden: frozenset[str] = frozenset(),
+    hold_profanity: bool = False,
 ) -> list[dict[str, Any]]:
     """A slide's results for each option of an other multiple-choice slide (one whose kind
     groups participants)."""
@@ -64,6 +66,7 @@ def segmented(
                 language,
                 min_cell=min_cell,
                 hidden=hidden,
+                hold_profanity=hold_profanity,
             ),
         }
         for index, option in enumerate(grouping.group_names(choice_slide))

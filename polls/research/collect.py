@@ -73,7 +73,10 @@ def cloud_words(source: Source, slide_id: str) -> tuple[Slide, list[dict[str, An
         raise NotFound("There is no word-cloud slide with that id.")
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
     own = [r for r in source.responses if r.slide_id == slide_id]
-    results = tally(slide, own, source.presentation.document.language, hidden)
+    document = source.presentation.document
+    results = tally(
+        slide, own, document.language, hidden, hold_profanity=document.profanity == "hide"
+    )
     return slide, kind_of(slide).cloud_words(results), results.get("view", [])
 
 

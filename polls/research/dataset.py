@@ -19,10 +19,10 @@ import msgspec
 from polls.core.models import Moderation, Presentation, Slide, StoredResponse, slide_kind
 from polls.core.words import clean_text
 from polls.kinds import find, kind_of
-from polls.kinds.base import Item
+from polls.kinds.base import SHOWN_ANYWAY, Item
 from polls.storage.base import hidden_by_slide
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: hidden_reason
 
 
 class Question(msgspec.Struct, kw_only=True):
@@ -66,6 +66,7 @@ class Row(msgspec.Struct, kw_only=True, array_like=False):
     participant: str
     answered_at: str
     hidden: bool
+    hidden_reason: str
     skipped: bool
     profanity: bool
 
@@ -134,6 +135,7 @@ def _rows_of(
     presentation = source.presentation
     language = presentation.document.language
     hidden = hidden_by_slide(source.moderation).get(slide.id, set())
+    hold = presentation.document.profanity == "hide"
     question = describe_question(slide)
     kind = kind_of(slide)
     rows: list[Row] = []
@@ -150,18 +152,32 @@ def _rows_of(
             "participant": name(presentation.id, response.participant),
             "answered_at": iso(response.created_at),
         }
-        rows.extend(_row(common, item) for item in kind.items(slide, response, language, hidden))
+        rows.extend(
+            _row(common, item, hidden_reason(item, hidden, hold))
+            for item in kind.items(slide, response, language, hidden)
+        )
     return rows
 
 
-def _row(common: dict[str, Any], item: Item) -> Row:
+def hidden_reason(item: Item, moderation: set[str], hold_profanity: bool) -> str:
+    """Why an item was kept off the screen: the presenter hid it ("moderator"), or it has
+    swearing that was held back and the presenter did not show ("profanity"); else ""."""
+    if item.hidden:
+        return "moderator"
+    if hold_profanity and item.profanity and SHOWN_ANYWAY + item.moderation not in moderation:
+        return "profanity"
+    return ""
+
+
+def _row(common: dict[str, Any], item: Item, reason: str) -> Row:
     return Row(
         **common,
         item=item.item,
         value=item.value,
         value_number=item.number,
         value_normalised=item.normalised,
-        hidden=item.hidden,
+        hidden=bool(reason),
+        hidden_reason=reason,
         skipped=item.skipped,
         profanity=item.profanity,
     )

@@ -43,7 +43,19 @@ _COLUMNS: list[tuple[str, str, str]] = [
         "within this export only.",
     ),
     ("answered_at", "datetime", "When the answer was stored, UTC, ISO 8601."),
-    ("hidden", "0/1", "1 if the presenter hid this item from the screen (moderation)."),
+    (
+        "hidden",
+        "0/1",
+        "1 if this item was kept off the screen: hidden by the presenter, or held back as "
+        "swearing (see hidden_reason).",
+    ),
+    (
+        "hidden_reason",
+        "text",
+        "Why it was kept off the screen: moderator (the presenter hid it), profanity (a swear "
+        "word or slur, held back by the presentation's profanity setting and not shown by the "
+        "presenter), or empty.",
+    ),
     ("skipped", "0/1", "1 if the participant chose to skip this statement."),
     ("profanity", "0/1", "1 if the answer contains a word on the swear-word list (a hint only)."),
 ]
@@ -112,6 +124,7 @@ def row_cells(row: Row, tag_keys: list[str], *, neutralise: bool = True) -> list
         row.participant,
         row.answered_at,
         "1" if row.hidden else "0",
+        row.hidden_reason,
         "1" if row.skipped else "0",
         "1" if row.profanity else "0",
     ]

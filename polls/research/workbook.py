@@ -68,7 +68,9 @@ def _question_sheet(
     question = kind_of(slide).heading(slide)
     sheet = sheets.add(f"{number}.{position} {question}")
     own = [r for r in source.responses if r.slide_id == slide.id]
-    results = tally(slide, own, document.language, hidden)
+    results = tally(
+        slide, own, document.language, hidden, hold_profanity=document.profanity == "hide"
+    )
     line = _write_rows(
         sheet,
         0,
@@ -86,7 +88,13 @@ def _question_sheet(
         _write_rows(sheet, line, [[f"By answer to: {kind_of(choice).heading(choice)}"]], bold)
         line += 1
         for group in segmented(
-            slide, choice, source.responses, document.language, min_cell=min_cell, hidden=hidden
+            slide,
+            choice,
+            source.responses,
+            document.language,
+            min_cell=min_cell,
+            hidden=hidden,
+            hold_profanity=document.profanity == "hide",
         ):
             line = _write_rows(sheet, line, [[group["option"]]], bold)
             line = _write_rows(sheet, line, _result_rows(group["results"]), bold) + 1

@@ -134,7 +134,15 @@ async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) ->
     responses = await room.load_responses(slide_id, 0, None)
     responses += await room.load_responses(segment_id, 0, None)
     hidden = frozenset(room.hidden.get(slide_id, ()))
-    return segmented(slide, choice, responses, document.language, min_cell=min_cell, hidden=hidden)
+    return segmented(
+        slide,
+        choice,
+        responses,
+        document.language,
+        min_cell=min_cell,
+        hidden=hidden,
+        hold_profanity=document.profanity == "hide",
+    )
 
 
 async def control(request: Request) -> Response:

@@ -70,6 +70,12 @@ export function hidden(results) {
   return results.answers.filter((a) => a.hidden).map((a) => ({ item: a.id, text: a.text }));
 }
 
+// Swearing shown on the wall (profanity: flag), for the console to hide with one click.
+export function flagged(results) {
+  const marked = new Set(results.flagged || []);
+  return results.answers.filter((a) => marked.has(a.id)).map((a) => ({ item: a.id, text: a.text }));
+}
+
 export function table(results, labels) {
   return { headers: [labels.answer], rows: results.answers.filter((a) => !a.hidden).map((a) => [a.text]) };
 }

@@ -116,6 +116,12 @@ export function hidden(results) {
   return results.words.filter((w) => w.hidden).map((w) => ({ item: w.key, text: `${w.text} (${w.count})` }));
 }
 
+// Swearing shown on the screen (profanity: flag), for the console to hide with one click.
+export function flagged(results) {
+  const marked = new Set(results.flagged || []);
+  return results.words.filter((w) => marked.has(w.key)).map((w) => ({ item: w.key, text: `${w.text} (${w.count})` }));
+}
+
 export function table(results, labels) {
   return {
     headers: [labels.word, labels.count],

@@ -101,13 +101,14 @@ function renderHidden(slideId, results, kind) {
   ];
   for (const { item, text, shown } of entries) {
     const entry = el("li");
-    const button = el("button", "restore", shown ? labels.hide : labels.restore);
+    const why = shown ? labels.flagged : held.has(item) ? labels.held : "";
+    const button = el("button", "restore", shown ? labels.hide : why ? labels.show : labels.restore);
     button.type = "button";
     button.addEventListener("click", () => moderate(slideId, item, !shown));
-    const why = shown ? labels.flagged : held.has(item) ? labels.held : "";
-    entry.append(el("span", "hidden-text", text), " ");
-    if (why) entry.append(el("span", "hidden-why", why), " ");
-    entry.append(button);
+    const label = el("span", "hidden-label");
+    label.append(el("span", "hidden-text", text));
+    if (why) label.append(el("span", "hidden-why", why));
+    entry.append(label, " ", button);
     list.append(entry);
   }
   $("hidden-none").hidden = entries.length > 0;

@@ -193,6 +193,28 @@ def test_hidden_items_never_reach_the_audience(browser: Any, service: Service) -
     assert "saai" not in room.screen.locator("body").inner_text()
 
 
+def test_swearing_waits_in_the_console_until_the_presenter_shows_it(
+    browser: Any, service: Service
+) -> None:
+    """A swear word never reaches the audience's screen: the console lists it as held back,
+    and once the presenter clicks Show it joins the cloud."""
+    room = Room(service, browser, {**DOCUMENT, "slides": [DOCUMENT["slides"][0]]})
+    answer(service, room, 1, "woorden", {"words": ["kutding", "mooi"]})
+    console = room.screen.context.new_page()
+    console.set_viewport_size({"width": 1024, "height": 768})
+    console.goto(f"{service.url}/present/{room.id}/console")
+    expect(room.screen.locator("svg.cloud text")).to_have_count(1)
+    held = console.locator("#hidden-items li")
+    expect(held).to_have_count(1)
+    expect(held.locator(".hidden-why")).to_have_text("tegengehouden: schelden")
+    assert "kutding" not in room.screen.locator("body").inner_text()
+    held.locator(".hidden-text").scroll_into_view_if_needed()
+    shoot(console, "console-held-swearing")
+    held.locator(".restore").click()
+    expect(room.screen.locator("svg.cloud text", has_text="kutding")).to_have_count(1)
+    expect(console.locator("#hidden-items li")).to_have_count(0)
+
+
 def test_the_breakdown_opens_closes_and_stays_closed(browser: Any, tmp_path: Path) -> None:
     """Choosing "Iedereen" closes the breakdown, and it stays closed on the next slide."""
     with running(tmp_path / "segments.db", POLLS_MIN_CELL="1") as service:

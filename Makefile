@@ -25,7 +25,8 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm.
+# The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm;
+# the PNG word clouds need DejaVu Sans (fonts-dejavu-core).
 # Where they cannot be installed, those tests are skipped with the reason (in CI they fail).
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -35,6 +36,11 @@ browser-deps:
 	  else \
 	    echo "No /usr/bin/chromium (apt-get install chromium): browser tests will be skipped"; \
 	  fi; \
+	fi
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] && [ "$$(id -u)" = 0 ] \
+	    && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 \
+	    || echo "fonts-dejavu-core could not be installed: the PNG word-cloud test will fail"; \
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
 	  if command -v npm >/dev/null; then \

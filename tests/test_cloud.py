@@ -118,3 +118,29 @@ def test_the_svg_draws_the_screens_words_escaped() -> None:
     scale, _, _ = fit(tuple(results["view"]))  # type: ignore[arg-type]
     assert 0 < scale <= 2
     assert to_png(words, results["view"]).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_png_font_has_every_letter_dutch_words_use() -> None:
+    """The PNG is drawn in a font with ë, é, ï, ö, ü and € (no boxes): each draws unlike the
+    glyph a font shows for a character it lacks."""
+    from PIL import ImageFont
+
+    from polls.research.cloud import font_file
+
+    font = ImageFont.truetype(font_file(), 40)
+    missing = font.getmask("\U0010fffd").getbbox()
+    for letter in "ëéïöüç€áàâ":
+        assert font.getmask(letter).getbbox() != missing, letter
+
+
+def test_the_png_leaves_emoji_out_and_keeps_the_rest() -> None:
+    """Emoji (which Pillow cannot draw in colour) are left out of the PNG, the words beside
+    them stay, and a cloud of only emoji is still a picture."""
+    from polls.research.cloud import without_emoji
+
+    assert without_emoji("top 👍🏽") == "top"
+    assert without_emoji("👨\u200d👩\u200d👧") == ""
+    assert without_emoji("ideeën €5") == "ideeën €5"
+    words = [{"text": "👍🏽", "x": 0.0, "y": 0.0, "size": 60.0}, {"text": "café 👍", "x": 0.0,
+             "y": 90.0, "size": 40.0}]  # fmt: skip
+    assert to_png(words, [-200.0, -100.0, 200.0, 200.0]).startswith(b"\x89PNG")

@@ -79,12 +79,35 @@ def base_columns() -> list[tuple[str, str, str]]:
 
 
 NORMALISATION = (
-    "Word-cloud words are grouped by a normalised form: Unicode NFC, control and "
-    "bidirectional characters removed, white space folded, lower case (casefold), "
-    "punctuation at both ends removed, each word stemmed with the Snowball stemmer of the "
-    "presentation's language (Dutch or English, repeated until stable; Dutch '-ën' plurals "
-    "first lose their ending), then accents removed. The cloud shows each group under its "
-    "most common spelling."
+    "What participants type is cleaned once, when it arrives, and stored like that: Unicode "
+    "NFC, invisible characters removed (format characters such as zero-width spaces, the "
+    "byte-order mark and bidirectional controls, except the joiners inside emoji; control "
+    "characters; blank fillers), white space folded; a word with nothing visible left is "
+    "refused. Lengths count what a reader sees as one character (grapheme clusters: an emoji "
+    "with a skin tone is one). Word-cloud words are grouped by a normalised form: lower case "
+    "(casefold), punctuation and symbols at both ends removed, each word stemmed with the "
+    "Snowball stemmer of the presentation's language (Dutch or English, repeated until stable; "
+    "Dutch '-ën' plurals first lose their ending), then accents removed. The cloud shows each "
+    "group under the spelling most people typed, as typed (only quotes or brackets around a "
+    "whole word are taken off); ties go to a spelling without punctuation at its ends, then to "
+    "lower case, then to the shorter."
+)
+SWEARING = (
+    "Swear words and slurs are found by the lists in polls/core/profanity_lists (Dutch and "
+    "English): a word matches when it is on a list as a whole word (case, accents and "
+    "punctuation at its ends ignored) or is a compound that begins with a listed part "
+    "('kanker-', 'kut-', 'klote-' and the like, followed by at least 3 more letters), unless "
+    "it is a listed exception (kankerpatiënt, kankeronderzoek, ...); stems are never used. "
+    "An open answer matches when any of its words does. The column profanity marks every "
+    "match. With the presentation's profanity setting 'hide' (the default) a match is kept off "
+    "the screen and out of the cloud images unless the presenter chose to show it: such rows "
+    "have hidden 1 and hidden_reason 'profanity'; what the presenter hid by hand has "
+    "hidden_reason 'moderator'."
+)
+IMAGES = (
+    "Cloud images show what the presenter's screen showed, at the same places. The PNG is drawn "
+    "in DejaVu Sans Bold and leaves emoji out (it cannot draw them in colour); the SVG keeps "
+    "them."
 )
 
 
@@ -175,6 +198,8 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
             for s in dataset.sessions
         ],
         "normalisation": NORMALISATION,
+        "swearing": SWEARING,
+        "images": IMAGES,
         "rows": (
             "One row per answer item: each word, each rated statement, each chosen option, "
             "each open answer. Only answers that count are included: when a participant "
@@ -228,6 +253,14 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
         "## Normalisation of words",
         "",
         book["normalisation"],
+        "",
+        "## Swear words",
+        "",
+        book["swearing"],
+        "",
+        "## Cloud images",
+        "",
+        book["images"],
     ]
     lines += ["", "## Privacy", "", book["small_cells"], "", book["formulas"], ""]
     return "\n".join(lines)

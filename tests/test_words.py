@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from polls.core.words import (
+    EXCEPTIONS,
     clean_multiline,
     clean_word,
     display_form,
@@ -167,3 +169,65 @@ def test_answers_of_nothing_visible_are_refused_and_emoji_count_once() -> None:
     )
     with pytest.raises(InvalidAnswer):
         check_answer(cloud, {"words": ["abcd"]}, "nl")
+
+
+def grouping_cases() -> tuple[list[tuple[str, list[str]]], list[tuple[str, str, str]]]:
+    """Groups a native speaker counts as one word, and pairs that must stay apart."""
+    groups, apart = [], []
+    path = Path(__file__).parent / "data" / "word_groups.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, forms = line.split(":", 1)
+        if head.startswith("apart "):
+            first, second = (form.strip() for form in forms.split("|"))
+            apart.append((head.removeprefix("apart "), first, second))
+        else:
+            words = [form.strip() for form in forms.split(",")]
+            if len(words) > 1:
+                groups.append((head, words))
+    return groups, apart
+
+
+def test_words_are_grouped_as_a_native_speaker_would() -> None:
+    """Of at least 150 Dutch and 50 English groups of forms (plurals, inflected adjectives,
+    verb forms, accents) at least 95 % land on one key, and of at least 50 pairs of different
+    words that share letters or a stem at least 95 % stay apart."""
+    groups, apart = grouping_cases()
+    assert sum(language == "nl" for language, _ in groups) >= 150
+    assert sum(language == "en" for language, _ in groups) >= 50 and len(apart) >= 50
+    merged = [len({word_key(form, lang) for form in forms}) == 1 for lang, forms in groups]
+    separate = [word_key(a, lang) != word_key(b, lang) for lang, a, b in apart]
+    missed = [forms for (_, forms), ok in zip(groups, merged, strict=True) if not ok]
+    joined = [(a, b) for (_, a, b), ok in zip(apart, separate, strict=True) if not ok]
+    print(f"\ngrouped {sum(merged)}/{len(merged)}, kept apart {sum(separate)}/{len(separate)}")
+    print("not grouped:", missed, "\nwrongly grouped:", joined)
+    assert sum(merged) >= 0.95 * len(merged), missed
+    assert sum(separate) >= 0.95 * len(separate), joined
+
+
+@pytest.mark.parametrize(
+    ("language", "form", "grouped_as"),
+    [
+        (language, form, target)
+        for language, table in EXCEPTIONS.items()
+        for form, target in table.items()
+    ],
+)
+def test_each_exception_groups_as_a_native_speaker_would(
+    language: str, form: str, grouped_as: str
+) -> None:
+    """Each listed exception to the dictionary and the stemmer groups the form with the word a
+    native speaker means, and only with it."""
+    assert word_key(form, language) == word_key(grouped_as, language)
+
+
+def test_derived_words_stay_apart_from_their_roots() -> None:
+    """Loneliness is not lonely, health not healthy: derivations are words of their own."""
+    pairs = [
+        ("nl", "eenzaam", "eenzaamheid"),
+        ("nl", "gezond", "gezondheid"),
+        ("en", "kind", "kindness"),
+    ]
+    for language, root, derived in pairs:
+        assert word_key(root, language) != word_key(derived, language)

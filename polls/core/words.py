@@ -4,10 +4,12 @@ Pure functions. ``clean_word`` tidies what a participant typed once, at the edge
 and shown like that): NFC, no invisible format or control characters, white space folded.
 ``spelling`` is how a word is shown: as typed, only unwrapped from quotes or brackets around the
 whole of it. ``word_key`` folds case, accents, punctuation at the ends and Dutch or English
-inflections (through the Snowball stemmers), so that "Inspiratie", "inspiratie!" and
-"inspiraties" land on one word, shown in its most common spelling. Text is handled as grapheme
-clusters (what a reader sees as one character), so an emoji with a skin tone or a family joined
-by zero-width joiners stays whole and counts as one character.
+inflections (to the dictionary form through simplemma, else the Snowball stem), so that
+"Inspiratie", "inspiratie!" and "inspiraties" land on one word, shown in its most common
+spelling, and "mooie" with "mooi", "leerde" with "leren", but "eenzaamheid" not with
+"eenzaam". Text is handled as grapheme clusters (what a reader sees as one character), so an
+emoji with a skin tone or a family joined by zero-width joiners stays whole and counts as one
+character.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 import regex
+import simplemma
 import snowballstemmer
 
 _GRAPHEME = regex.compile(r"\X")
@@ -35,6 +38,17 @@ _WRAPPERS = {
     "\u201a": "\u2019", "\u00ab": "\u00bb", "\u2039": "\u203a", "(": ")", "[": "]", "{": "}",
 }  # fmt: skip
 _STEMMER_NAMES = {"nl": "dutch", "en": "english"}
+# Where the dictionary and the stemmer disagree with a native speaker: the form a word is
+# grouped under. Each is tested (tests/test_words.py).
+EXCEPTIONS: dict[str, dict[str, str]] = {
+    "nl": {
+        "eenzaamheid": "eenzaamheid",  # the dictionary gives "eenzaam": another word
+        "therapieen": "therapie",  # "therapieën" typed without its diaeresis
+        "nuttige": "nuttig",  # an adjective, not the verb "nuttigen"
+        "genoot": "genieten",  # the past tense, not the noun ("companion")
+    },
+    "en": {},
+}
 
 
 def graphemes(text: str) -> list[str]:
@@ -117,9 +131,48 @@ def _is_edge_mark(cluster: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def word_key(text: str, language: str = "en") -> str:
-    """The grouping key of a word: folded case and accents, no end punctuation, stemmed."""
+    """The grouping key of a word: folded case and accents, no end punctuation, and each word
+    by its dictionary form (lemma), or its stem where the dictionary does not know it."""
     tokens = [_strip_ends(token) for token in clean_text(text).casefold().split()]
-    return " ".join(_fold_accents(_stem(token, language)) for token in tokens if token)
+    return " ".join(_fold_accents(_root(token, language)) for token in tokens if token)
+
+
+def load_dictionaries() -> None:
+    """Load every language's dictionary now (about 0.3 s and 30 MB each), so that the first
+    word of a session does not wait for it."""
+    for language in _STEMMER_NAMES:
+        simplemma.lemmatize("woorden", lang=language)
+
+
+def _lemma(token: str, language: str) -> str | None:
+    """The dictionary form, followed until it stops changing (its dictionary maps some lemmas
+    on: "leert" -> "leren" -> "leer", "lessen" -> "les" -> "lessen"), the shortest of a
+    cycle; None for a word the dictionary does not know."""
+    seen = [token]
+    while True:
+        lemma = str(simplemma.lemmatize(seen[-1], lang=language)).casefold()
+        if lemma == seen[-1] or lemma in seen or len(seen) > 4:
+            break
+        seen.append(lemma)
+    if len(seen) == 1 and not simplemma.is_known(token, lang=language):
+        return None
+    cycle = seen[seen.index(lemma) :] if lemma in seen else [seen[-1]]
+    return min(cycle, key=lambda form: (len(form), form))
+
+
+def _root(token: str, language: str) -> str:
+    """The dictionary form (simplemma: "leerde" -> "leren", "mooie" -> "mooi", "children" ->
+    "child"); for a word it does not know, the Snowball stem. Where the two disagree with a
+    native speaker, EXCEPTIONS decides."""
+    exception = EXCEPTIONS.get(language, {}).get(token)
+    if exception is not None:
+        return exception
+    if not any(char.isalpha() for char in token):
+        return token
+    lemma = _lemma(token, language)
+    if lemma is not None:
+        return lemma
+    return _stem(token, language)
 
 
 def _stem(token: str, language: str) -> str:

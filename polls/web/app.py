@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.core.errors import PollsError
+from polls.core.words import load_dictionaries
 from polls.domain.documents import load_document
 from polls.live.hub import Hub
 from polls.live.writer import Writer
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         purging = asyncio.create_task(purge_daily(services), name="polls-purge")
         try:
             await create_demo(services)
+            load_dictionaries()  # before the freeze: they live as long as the service
             if freeze_after_start:
                 gc.freeze()  # what exists now lives as long as the service: never scan it
             yield

@@ -163,3 +163,19 @@ def test_every_kind_gives_the_same_results_in_any_order_with_repeats() -> None:
         shuffled = ours + ours[:50]
         rng.shuffle(shuffled)
         assert tally(slide, shuffled, "en", frozenset({"tea", "5"})) == expected, slide.id
+
+
+def test_words_hidden_under_their_older_keys_stay_hidden_until_shown() -> None:
+    """Moderation stored when words were keyed by their stems still hides them; showing the
+    word from the console (a 'show anyway' row) brings it back."""
+    from polls.core.words import stem_key, word_key
+    from polls.kinds.base import SHOWN_ANYWAY
+
+    responses = [response("words", "a", {"words": ["steden", "mooi"]})]
+    old = stem_key("steden", "nl")
+    assert old != word_key("steden", "nl")
+    hidden = tally(words, responses, "nl", frozenset({old}))
+    assert {w["text"]: w["hidden"] for w in hidden["words"]} == {"steden": True, "mooi": False}
+    assert hidden["total"] == 1
+    shown = tally(words, responses, "nl", frozenset({old, SHOWN_ANYWAY + word_key("steden", "nl")}))
+    assert not any(w["hidden"] for w in shown["words"])

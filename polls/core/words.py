@@ -160,6 +160,14 @@ def _lemma(token: str, language: str) -> str | None:
     return min(cycle, key=lambda form: (len(form), form))
 
 
+@lru_cache(maxsize=65536)
+def stem_key(text: str, language: str = "en") -> str:
+    """The key words had before dictionary forms (stems only): moderation stored then names
+    words by it, so a word hidden then stays hidden."""
+    tokens = [_strip_ends(token) for token in clean_text(text).casefold().split()]
+    return " ".join(_fold_accents(_stem(token, language)) for token in tokens if token)
+
+
 def _root(token: str, language: str) -> str:
     """The dictionary form (simplemma: "leerde" -> "leren", "mooie" -> "mooi", "children" ->
     "child"); for a word it does not know, the Snowball stem. Where the two disagree with a

@@ -10,8 +10,15 @@ from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
 from polls.core.models import Slide, StoredResponse
 from polls.core.profanity import is_profane
-from polls.core.words import clean_word, display_form, spelling, visible_length, word_key
-from polls.kinds.base import CheckedAnswer, Form, Item, Kind, Results, Tally
+from polls.core.words import (
+    clean_word,
+    display_form,
+    spelling,
+    stem_key,
+    visible_length,
+    word_key,
+)
+from polls.kinds.base import SHOWN_ANYWAY, CheckedAnswer, Form, Item, Kind, Results, Tally
 from polls.kinds.cloud_layout import CloudLayout, bounds, drawn_size
 from polls.kinds.fields import QUESTION, Integer
 
@@ -37,6 +44,8 @@ class WordTally(Tally):
         self.spellings: dict[str, Counter[str]] = {}
         self.first: dict[str, str] = {}  # each word as first typed: its place is made for it
         self.layout = CloudLayout()
+        # Words by the key moderation stored before dictionary forms named them by.
+        self.by_stem_key: dict[str, set[str]] = {}
         # Each participant's words, one string per participant (strings are not tracked by the
         # garbage collector; a list each would be, 10,000 of them on a busy slide).
         self.words_of: dict[str, str] = {}
@@ -53,6 +62,7 @@ class WordTally(Tally):
                 if key not in self.order:
                     self.order[key] = len(self.order)
                     self.first[key] = spelling(str(word))
+                self.by_stem_key.setdefault(stem_key(str(word), self.language), set()).add(key)
                 self.counts[key] += 1
                 self.total += 1
                 if is_profane(str(word)):
@@ -61,7 +71,20 @@ class WordTally(Tally):
                 given = self.words_of.get(response.participant)
                 self.words_of[response.participant] = f"{given}\n{word}" if given else str(word)
 
+    def gone(self, hidden: frozenset[str]) -> set[str]:
+        """The words kept off the screen: by their key, or by the key an older version stored
+        moderation under (unless the presenter has since chosen to show the word)."""
+        found = set()
+        for item in hidden:
+            if item in self.counts:
+                found.add(item)
+            for key in self.by_stem_key.get(item, ()):
+                if SHOWN_ANYWAY + key not in hidden:
+                    found.add(key)
+        return found
+
     def snapshot(self, hidden: frozenset[str] = frozenset()) -> Results:
+        hidden = frozenset(self.gone(hidden))
         # The most frequent words, ties alphabetically, without sorting every word each time.
         ranked = heapq.nsmallest(
             MAX_WORDS_SHOWN, self.counts.items(), key=lambda item: (-item[1], item[0])
@@ -162,11 +185,12 @@ class WordCloudKind(Kind[WordCloud]):
         found = []
         for word in words if isinstance(words, list) else ():
             key = word_key(str(word), language)
+            old = stem_key(str(word), language)
             found.append(
                 Item(
                     value=str(word),
                     normalised=key,
-                    hidden=key in hidden,
+                    hidden=key in hidden or (old in hidden and SHOWN_ANYWAY + key not in hidden),
                     profanity=is_profane(str(word)),
                     moderation=key,
                 )

@@ -145,6 +145,8 @@ $("doc-language").value = doc.language || "nl";
 $("doc-language").addEventListener("change", () => { doc.language = $("doc-language").value; refreshDownload(); });
 $("doc-theme").value = doc.theme || "light";
 $("doc-theme").addEventListener("change", () => { doc.theme = $("doc-theme").value; refreshDownload(); });
+$("doc-profanity").value = doc.profanity || "hide";
+$("doc-profanity").addEventListener("change", () => { doc.profanity = $("doc-profanity").value; refreshDownload(); });
 $("doc-retention").value = doc.retention_days || "";
 $("doc-retention").addEventListener("input", () => {
   if ($("doc-retention").value) doc.retention_days = Number($("doc-retention").value);

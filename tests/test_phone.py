@@ -109,6 +109,8 @@ def test_typing_survives_a_lock_and_unlock(browser: Any, service: Service) -> No
     phone.page.fill("textarea", "Meer tijd voor vragen")
     room.screen.keyboard.press("l")
     expect(phone.page.locator("textarea")).to_be_disabled()
+    # The presenter's key toggles what its own screen shows: wait until it shows the lock.
+    expect(room.screen.locator("#locked")).to_be_visible()
     room.screen.keyboard.press("l")
     expect(phone.page.locator("textarea")).to_be_enabled()
     expect(phone.page.locator("textarea")).to_have_value("Meer tijd voor vragen")

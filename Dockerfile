@@ -27,7 +27,7 @@ COPY static ./static
 COPY examples ./examples
 # The project itself is installed; its dependencies are bounded in pyproject.toml.
 # hadolint ignore=DL3013
-RUN pip install ".[postgres,redis]" \
+RUN pip install . \
     && mkdir -p /data \
     && chown 10001:10001 /data
 

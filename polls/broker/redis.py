@@ -1,4 +1,4 @@
-"""The Redis broker: pub/sub between workers and hosts. Needs the ``redis`` extra."""
+"""The Redis broker: pub/sub between workers and hosts, and the shared token buckets."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class RedisBroker(Broker):
         self._local = Buckets()  # while Redis is away
 
     async def connect(self) -> None:
-        import redis.asyncio as redis  # optional dependency, imported when used
+        import redis.asyncio as redis  # imported when a redis:// URL is used
 
         self._client = redis.from_url(self.url)
         self._spend = self._client.register_script(_SPEND)

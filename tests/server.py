@@ -24,6 +24,7 @@ class Service:
         self.process: subprocess.Popen[str] | None = None
         self.port = 0
         self.output: list[str] = []
+        self.cwd: Path | None = None  # where the process runs; this checkout unless set
 
     def start(self) -> None:
         with socket.socket() as probe:
@@ -39,6 +40,7 @@ class Service:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "polls", "serve", "--port", str(self.port)],
             env=env,
+            cwd=self.cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from importlib.metadata import requires
+from pathlib import Path
 
 
 def test_the_scale_out_drivers_come_with_every_install() -> None:
@@ -23,3 +25,60 @@ def test_uvicorn_and_websockets_are_bounded_above() -> None:
     for name in ("uvicorn", "websockets"):
         line = next(r for r in requires("polls") or [] if r.lower().startswith(name))
         assert "<" in line, line
+
+
+def test_a_built_wheel_serves_its_pages_from_anywhere(tmp_path: Path) -> None:
+    """The wheel carries the templates, the browser code and the translations: installed away
+    from this checkout and started from another folder, it serves the join page, a phone's
+    page with its script, and the presenter's screen."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import DOCUMENT
+    from tests.server import Service
+
+    root = Path(__file__).resolve().parent.parent
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+         str(root)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("polls-*.whl")
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    service = Service(elsewhere / "polls.db", PYTHONPATH=str(target), POLLS_DEMO_FILE="")
+    service.cwd = elsewhere
+    service.start()
+    try:
+        where = subprocess.run(
+            [sys.executable, "-c", "import polls; print(polls.__file__)"],
+            env={**os.environ, "PYTHONPATH": str(target)}, cwd=elsewhere,
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert where.startswith(str(target))  # the wheel's polls, not this checkout's
+        made = service.http("POST", "/api/presentations", DOCUMENT)
+        code = made["code"].replace(" ", "")
+
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+        def get(path: str) -> str:
+            with browser.open(service.url + path, timeout=30) as response:
+                assert response.status == 200, path
+                return str(response.read().decode())
+
+        assert "<form" in get("/")
+        phone = get(f"/{code}")
+        script = re.search(r'src="([^"]*participant\.js[^"]*)"', phone)
+        assert script is not None and "WebSocket" in get(script.group(1))
+        key = made["presenter_url"].split("key=", 1)[1]
+        assert "presenter.js" in get(f"/present/{made['id']}?key={key}")  # the key becomes a cookie
+    finally:
+        service.kill()

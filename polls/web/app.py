@@ -33,7 +33,8 @@ from polls.web.assets import Assets, ServeAssets
 from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
-ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = PACKAGE.parent
 MAX_BODY_BYTES = 512 * 1024
 
 
@@ -59,8 +60,9 @@ class Services:
 
 
 def _find(folder: str) -> Path:
-    """templates/ and static/ beside the package (a checkout) or in the working directory."""
-    for base in (ROOT, Path.cwd()):
+    """templates/ and static/ inside the installed package (a wheel puts them there), else
+    beside it (a checkout or an editable install)."""
+    for base in (PACKAGE, ROOT):
         if (base / folder).is_dir():
             return base / folder
     raise RuntimeError(f"cannot find the {folder}/ folder")

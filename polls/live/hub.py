@@ -46,6 +46,8 @@ from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
 from polls.storage.retention import Purged, purge
 
+NO_SUCH_CODE = N_("No open presentation has this code. Check the code on the screen.")
+
 
 class Hub:
     def __init__(
@@ -86,9 +88,7 @@ class Hub:
         if presentation_id is None:
             presentation = await self.storage.presentation_by_code(code)
             if presentation is None:
-                raise UnknownCode(
-                    N_("No open presentation has this code. Check the code on the screen.")
-                )
+                raise UnknownCode(NO_SUCH_CODE)
             presentation_id = presentation.id
         async with self.room(presentation_id) as room:
             yield room

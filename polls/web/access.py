@@ -18,6 +18,7 @@ from polls.core.security import (
     secret_matches,
     valid_participant_token,
 )
+from polls.live.hub import NO_SUCH_CODE
 
 PARTICIPANT_COOKIE_DAYS = 30
 # Wrong join codes per client address, on every path and every worker: a burst of GUESS_BURST,
@@ -44,7 +45,7 @@ async def open_code(connection: HTTPConnection, typed: str) -> str:
         return code  # an open room knows its code: a room of phones loading costs no lookups
     if code is None or await services.storage.presentation_by_code(code) is None:
         await services.broker.spend(bucket, GUESS_RATE, GUESS_BURST, take=True)
-        raise UnknownCode(N_("No open presentation has this code. Check the code on the screen."))
+        raise UnknownCode(NO_SUCH_CODE)
     return code
 
 

@@ -30,7 +30,7 @@ from polls.storage.presentations import (
     researcher_url,
 )
 from polls.storage.retention import purge
-from polls.storage.single_process import AlreadyServed, claim
+from polls.storage.single_process import AlreadyServed, claim, served_at
 
 T = TypeVar("T")
 
@@ -47,6 +47,22 @@ def _with_storage(settings: Settings, work: Callable[[Storage], Awaitable[T]]) -
     return asyncio.run(run())
 
 
+def links_base(settings: Settings) -> str:
+    """Where printed links point: POLLS_PUBLIC_URL, else the address of the service serving
+    this SQLite database now, else the address these settings would serve at (said on
+    stderr, so that a wrong guess is visible)."""
+    if settings.public_url:
+        return settings.base_url
+    found = served_at(settings.database_url)
+    if found:
+        return found
+    print(
+        f"(Links use {settings.base_url}: set POLLS_PUBLIC_URL to the address people open.)",
+        file=sys.stderr,
+    )
+    return settings.base_url
+
+
 def tune_garbage_collection() -> None:
     """Collect young objects in rounds of 10,000 and the old generation far less often.
 
@@ -59,16 +75,110 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(10_000, 10, 100)
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
-
-    from polls.domain.protocol import MAX_MESSAGE_BYTES
-    from polls.live.wire import PollsWebSocketProtocol
+def worker_app() -> Any:
+    """The application of one ``polls serve`` process, from the settings in the environment
+    (the entry point uvicorn imports in each process of ``--workers N``)."""
     from polls.web.app import create_app
 
+    settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
+    tune_garbage_collection()
+    return create_app(settings, freeze_after_start=True)
+
+
+def first_start(settings: Settings) -> None:
+    """Before serving: on the first start, create the demo presentation and print its links;
+    on later starts, print where the open presentations are (presenter links are stored only
+    as hashes, so they cannot be printed again)."""
+
+    async def work(storage: Storage) -> list[dict[str, Any]]:
+        existing = await storage.presentations()
+        if existing or not settings.demo_file:
+            return [links(settings.base_url, p, None) for p in existing if p.closed_at is None]
+        try:
+            document = load_document(Path(settings.demo_file))
+        except OSError:
+            print(f"Demo presentation {settings.demo_file} not found; no demo.", file=sys.stderr)
+            return []
+        created = await create_presentation(storage, document)
+        return [links(settings.base_url, created.presentation, created)]
+
+    shown = _with_storage(settings, work)
+    if not shown:
+        return
+    first = shown[0]
+    if "presenter_url" in first:
+        print(
+            "\n  polls is running with a demo presentation: " + first["title"] + "\n"
+            f"  Participants: {first['participant_url']}  (join code {first['code']})\n"
+            f"  Presenter:    {first['presenter_url']}\n"
+            f"  Researcher:   {first['researcher_url']}\n"
+            "  Keep these links private; `polls presenter-link ID` makes a new one.\n",
+            flush=True,
+        )
+        return
+    lines = [f"\n  polls is running at {settings.base_url} with {len(shown)} open presentation(s):"]
+    for row in shown[:5]:
+        lines.append(f"  {row['participant_url']}  (join code {row['code']})  {row['title']}")
+    if len(shown) > 5:
+        lines.append(f"  ... and {len(shown) - 5} more.")
+    lines.append(
+        "  `polls list` shows them all; `polls presenter-link ID` gives a presenter link.\n"
+    )
+    print("\n".join(lines), flush=True)
+
+
+def several_workers_refused(settings: Settings) -> str | None:
+    """Why these settings cannot run several worker processes, or None if they can."""
+    if settings.workers < 1:
+        return "--workers must be at least 1."
+    if settings.workers == 1:
+        return None
+    if settings.database_url.startswith("sqlite"):
+        return (
+            f"--workers {settings.workers} needs PostgreSQL and Redis: one process serves a "
+            "SQLite database (each would keep its own rooms, so presenters would miss answers). "
+            "Set POLLS_DATABASE_URL=postgresql://... and POLLS_BROKER_URL=redis://..., or run "
+            "one worker."
+        )
+    if settings.broker_url.startswith("memory"):
+        return (
+            f"--workers {settings.workers} needs Redis to share live events between the "
+            "workers: set POLLS_BROKER_URL=redis://host:6379/0, or run one worker."
+        )
+    return None
+
+
+def websocket_protocol(settings: Settings) -> Any:
+    """uvicorn's WebSocket protocol for the POLLS_WEBSOCKET setting."""
+    if settings.websocket == "standard":
+        return "websockets-sansio"
+    if settings.websocket != "polls":
+        raise ValueError(f"POLLS_WEBSOCKET must be polls or standard, not {settings.websocket!r}")
+    from polls.live.wire import PollsWebSocketProtocol
+
+    return PollsWebSocketProtocol
+
+
+def serve(settings: Settings) -> int:
+    import os
+
+    import uvicorn
+
+    from polls import metrics
+    from polls.domain.protocol import MAX_MESSAGE_BYTES
+
+    configure_logging(settings.log_level, settings.log_format)
+    refused = several_workers_refused(settings)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
-        lock = claim(settings.database_url)
+        protocol = websocket_protocol(settings)
+        lock = claim(settings.database_url, settings.base_url)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except AlreadyServed as exc:
         print(
             f"Another polls process is serving {exc} already. One process serves a SQLite "
@@ -77,16 +187,24 @@ def serve(settings: Settings, host: str, port: int) -> int:
             file=sys.stderr,
         )
         return 2
-    tune_garbage_collection()
+    several = settings.workers > 1
+    first_start(settings)
+    # The worker processes read their settings from the environment, as given here.
+    os.environ["POLLS_HOST"], os.environ["POLLS_PORT"] = settings.host, str(settings.port)
+    if settings.metrics_port:
+        folder = metrics.prepare_workers() if several else None
+        metrics.publish(settings.host, settings.metrics_port, folder)
     uvicorn.run(
-        create_app(settings, freeze_after_start=True),
-        host=host,
-        port=port,
+        "polls.cli:worker_app" if several else worker_app(),
+        factory=several,
+        workers=settings.workers if several else None,
+        host=settings.host,
+        port=settings.port,
         access_log=False,  # access logs would hold addresses and presenter links
         log_config=None,  # polls.logs has set the handlers, the format and the filters
         ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=False,
-        ws=PollsWebSocketProtocol,
+        ws=protocol,
         ws_ping_interval=settings.ping_interval,
         ws_ping_timeout=settings.ping_interval,
         log_level=settings.log_level,
@@ -111,7 +229,7 @@ def create(settings: Settings, path: Path, as_json: bool) -> int:
         print(f"{path}: {exc.strerror}", file=sys.stderr)
         return 2
     created = _with_storage(settings, lambda storage: create_presentation(storage, document))
-    found = links(settings.base_url, created.presentation, created)
+    found = links(links_base(settings), created.presentation, created)
     if as_json:
         print(json.dumps(found, ensure_ascii=False, indent=2))
     else:
@@ -124,10 +242,12 @@ def create(settings: Settings, path: Path, as_json: bool) -> int:
 
 
 def list_presentations(settings: Settings, as_json: bool) -> int:
+    base = links_base(settings)
+
     async def work(storage: Storage) -> list[dict[str, Any]]:
         rows = []
         for presentation in await storage.presentations():
-            row: dict[str, Any] = links(settings.base_url, presentation, None)
+            row: dict[str, Any] = links(base, presentation, None)
             row["language"] = presentation.document.language
             row["tags"] = presentation.document.tags
             row["created_at"] = time.strftime(
@@ -145,7 +265,10 @@ def list_presentations(settings: Settings, as_json: bool) -> int:
         print("No presentations yet. Create one with: polls create FILE")
     for row in rows:
         state = "open" if row["open"] else "closed"
-        print(f"{row['id']}  {row['code']}  {row['created_at']}  {state:6}  {row['title']}")
+        print(
+            f"{row['id']}  {row['code']}  {row['created_at']}  {state:6}  "
+            f"{row['participant_url']}  {row['title']}"
+        )
     return 0
 
 
@@ -165,7 +288,9 @@ def role_link(settings: Settings, presentation_id: str, role: str) -> int:
         if presentation is None:
             return None
         secret = await new_role_secret(storage, presentation_id, role)
-        return participant_url(settings.base_url, presentation), secret
+        return participant_url(base, presentation), secret
+
+    base = links_base(settings)
 
     found = _with_storage(settings, work)
     if found is None:
@@ -173,7 +298,7 @@ def role_link(settings: Settings, presentation_id: str, role: str) -> int:
         return 1
     make = presenter_url if role == PRESENTER else researcher_url
     print(f"Participants: {found[0]}")
-    print(f"{role.capitalize() + ':':13} {make(settings.base_url, presentation_id, found[1])}")
+    print(f"{role.capitalize() + ':':13} {make(base, presentation_id, found[1])}")
     print(f"The previous {role} link no longer works.")
     return 0
 
@@ -229,6 +354,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="run the service")
     serve_cmd.add_argument("--host", default=settings.host)
     serve_cmd.add_argument("--port", type=int, default=settings.port)
+    serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=settings.workers,
+        help="processes sharing the port (more than one needs PostgreSQL and Redis)",
+    )
     create_cmd = commands.add_parser("create", help="create a presentation from a YAML/JSON file")
     create_cmd.add_argument("file", type=Path)
     create_cmd.add_argument("--json", action="store_true", help="print the links as JSON")
@@ -254,11 +385,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("purge", help="delete answers past their retention period")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        if args.host != settings.host or args.port != settings.port:
-            import dataclasses
+        import dataclasses
 
-            settings = dataclasses.replace(settings, host=args.host, port=args.port)
-        return serve(settings, args.host, args.port)
+        settings = dataclasses.replace(
+            settings, host=args.host, port=args.port, workers=args.workers
+        )
+        return serve(settings)
     if args.command == "create":
         return create(settings, args.file, args.json)
     if args.command == "list":

@@ -30,6 +30,24 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "POLLS_HOST", "Address `polls serve` listens on.")
     port: int = _setting(8000, "POLLS_PORT", "Port `polls serve` listens on.")
+    workers: int = _setting(
+        1,
+        "POLLS_WORKERS",
+        "Processes `polls serve` runs on its port (`--workers`); more than one needs PostgreSQL "
+        "and Redis.",
+    )
+    websocket: str = _setting(
+        "polls",
+        "POLLS_WEBSOCKET",
+        "`polls` (the tuned WebSocket layer) or `standard` (uvicorn's own: slower, the same "
+        "behaviour; the way round a uvicorn upgrade that breaks the tuned one).",
+    )
+    metrics_port: int = _setting(
+        0,
+        "POLLS_METRICS_PORT",
+        "If set, Prometheus metrics at `http://POLLS_HOST:PORT/metrics`, apart from the "
+        "service's port (connections, answers, commits, queue, refusals); 0: off.",
+    )
     public_url: str = _setting(
         "",
         "POLLS_PUBLIC_URL",

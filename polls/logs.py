@@ -74,5 +74,7 @@ def configure(level: str, style: str) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
-    logging.getLogger("uvicorn.error").addFilter(NoAddresses())
+    errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(found, NoAddresses) for found in errors.filters):
+        errors.addFilter(NoAddresses())
     logging.getLogger("uvicorn.access").disabled = True  # it would hold every address and link

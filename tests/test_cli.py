@@ -121,3 +121,34 @@ def test_a_second_service_on_one_sqlite_file_refuses_to_start(tmp_path: Path) ->
     again = Service(database)
     again.start()
     again.kill()
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ({}, "one process serves a SQLite database"),
+        ({"POLLS_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "needs Redis"),
+    ],
+)
+def test_several_workers_are_refused_without_postgresql_and_redis(
+    tmp_path: Path, settings: dict[str, str], reason: str
+) -> None:
+    """`polls serve --workers 2` on SQLite, or without Redis, stops at once and says what it
+    needs, before it opens anything."""
+    env = {
+        **os.environ,
+        "POLLS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "POLLS_BROKER_URL": "memory://",
+        **settings,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "polls", "serve", "--workers", "2", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2 and reason in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "cli.db").exists()

@@ -10,6 +10,7 @@ import logging
 import secrets
 from typing import Any
 
+from polls import metrics
 from polls.broker.base import Broker, Handler, deliver
 from polls.core.security import Buckets
 
@@ -93,6 +94,7 @@ class RedisBroker(Broker):
             if troubled:
                 troubled = False
                 log.warning("broker connection is back")
+                metrics.broker_reconnects.inc()
                 if self.on_reconnect is not None:
                     self.on_reconnect()
             if message is None:

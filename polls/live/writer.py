@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from polls import metrics
 from polls.core.errors import PollsError, Unavailable
 from polls.core.i18n import N_
 from polls.core.models import StoredResponse
@@ -90,9 +92,11 @@ class Writer:
             await self._arrived.wait()
             self._arrived.clear()
             while self._queue:
+                metrics.writer_queue.set(len(self._queue))
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
                 await self._write(batch)
+            metrics.writer_queue.set(0)
             self._idle.set()
 
     async def _write(self, batch: list[Job]) -> None:
@@ -123,6 +127,17 @@ class Writer:
                     future.set_result(result)
 
     async def _write_group(self, kind: str, payloads: list[Any]) -> list[Any]:
+        if kind == "call":
+            return [await payloads[0](self.storage)]
+        started = time.perf_counter()
+        results = await self._commit_group(kind, payloads)
+        metrics.commit_seconds.observe(time.perf_counter() - started)
+        metrics.batch_size.observe(len(payloads))
+        if kind == "answer":
+            metrics.answers.inc(len(payloads))
+        return results
+
+    async def _commit_group(self, kind: str, payloads: list[Any]) -> list[Any]:
         if kind == "answer":
             outcomes = await self.storage.store_answers(payloads)
             stored = [o.response for o in outcomes if o.status is Status.STORED and o.response]
@@ -135,4 +150,4 @@ class Writer:
             if joined and self.on_joined is not None:
                 self._hooks.start(self.on_joined(joined))
             return new
-        return [await payloads[0](self.storage)]
+        raise AssertionError(f"no such write: {kind}")

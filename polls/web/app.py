@@ -19,15 +19,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.templating import Jinja2Templates
 
+from polls import metrics
 from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.core.errors import PollsError
 from polls.core.words import load_dictionaries
-from polls.domain.documents import load_document
 from polls.live.hub import Hub
 from polls.live.writer import Writer
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
-from polls.storage.presentations import create_presentation, links
 from polls.web import api, pages, research, sockets
 from polls.web.assets import Assets, ServeAssets
 from polls.web.headers import SecurityHeaders
@@ -77,6 +76,7 @@ def wants_json(request: Request) -> bool:
 async def polls_error(request: Request, exc: Exception) -> Response:
     """The one place where errors become HTTP responses."""
     assert isinstance(exc, PollsError)
+    metrics.refusals.labels(exc.code).inc()
     if wants_json(request):
         body: dict[str, Any] = {"code": exc.code, "reason": pages.localised(request, exc)}
         if hasattr(exc, "problems"):
@@ -99,28 +99,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return JSONResponse({"error": {"code": "http", "reason": reason}}, exc.status_code)
     return pages.error_page(request, exc.status_code, reason)
-
-
-async def create_demo(services: Services) -> None:
-    """On first start, create the demo presentation and print how to use it."""
-    settings = services.settings
-    if not settings.demo_file or await services.storage.presentations():
-        return
-    try:
-        document = load_document(Path(settings.demo_file))
-    except OSError:
-        log.warning("demo presentation file %s not found; skipping the demo", settings.demo_file)
-        return
-    created = await create_presentation(services.storage, document)
-    found = links(settings.base_url, created.presentation, created)
-    print(
-        "\n  polls is running with a demo presentation: " + found["title"] + "\n"
-        f"  Participants: {found['participant_url']}  (join code {found['code']})\n"
-        f"  Presenter:    {found['presenter_url']}\n"
-        f"  Researcher:   {found['researcher_url']}\n"
-        "  Keep these links private; `polls presenter-link ID` makes a new one.\n",
-        flush=True,
-    )
 
 
 async def purge_daily(services: Services) -> None:
@@ -155,7 +133,6 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         await services.writer.start()
         purging = asyncio.create_task(purge_daily(services), name="polls-purge")
         try:
-            await create_demo(services)
             load_dictionaries()  # before the freeze: they live as long as the service
             if freeze_after_start:
                 gc.freeze()  # what exists now lives as long as the service: never scan it

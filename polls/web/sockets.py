@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from polls import metrics
 from polls.core.codes import format_code
 from polls.core.errors import MessageTooLarge, PollsError, RateLimited, Unavailable
 from polls.core.i18n import N_, translations
@@ -68,6 +69,7 @@ def _origin_ok(websocket: WebSocket) -> bool:
 
 async def _refuse(websocket: WebSocket, exc: PollsError, close_code: int) -> None:
     """Accept only to say why, then close: browsers cannot read a refused handshake."""
+    metrics.refusals.labels(exc.code).inc()
     await websocket.accept()
     await websocket.send_text(protocol.encode(protocol.error_message(exc.code, exc.reason)))
     await websocket.close(close_code, exc.reason[:120])
@@ -132,6 +134,7 @@ class Conversation:
         return message
 
     def refuse(self, exc: PollsError, message_id: str | None) -> None:
+        metrics.refusals.labels(exc.code).inc()
         reason = exc.translated(self.gettext)
         self.send(protocol.encode(protocol.error_message(exc.code, reason, message_id)))
 
@@ -291,7 +294,11 @@ async def participant(websocket: WebSocket) -> None:
             peer.push(protocol.encode(welcome))
             peer.latest("slide", room.slide_data)
             room.add_participant(peer)
-            await _serve(websocket, peer, answering.on_queued)
+            metrics.participants.inc()
+            try:
+                await _serve(websocket, peer, answering.on_queued)
+            finally:
+                metrics.participants.dec()
         finally:
             if listen is not None:
                 listen(None)
@@ -347,9 +354,11 @@ async def presenter(websocket: WebSocket) -> None:
             reply = {"type": "ack", "id": message.id, "state": msgspec.to_builtins(state)}
             conversation.send(protocol.encode(reply))
 
+        metrics.presenters.inc()
         try:
             await _serve(websocket, peer, handle)
         finally:
+            metrics.presenters.dec()
             room.remove(peer)
             log.info("a screen left presentation %s", room.id)
 

@@ -1,6 +1,8 @@
 # polls: one process, SQLite in the /data volume. Set POLLS_DATABASE_URL and POLLS_BROKER_URL
-# to PostgreSQL and Redis to run several of these behind a load balancer.
-FROM python:3.12-slim
+# to PostgreSQL and Redis to run several workers (POLLS_WORKERS) and several of these behind a
+# proxy: deploy/compose.yaml does. The base is pinned to a Python patch release and a Debian
+# release; the Python packages to deploy/constraints.txt, the versions the tests passed with.
+FROM python:3.12.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -21,13 +23,14 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY deploy/constraints.txt ./deploy/
 COPY polls ./polls
 COPY templates ./templates
 COPY static ./static
 COPY examples ./examples
-# The project itself is installed; its dependencies are bounded in pyproject.toml.
+# The project itself is installed, with its dependencies at the tested versions.
 # hadolint ignore=DL3013
-RUN pip install . \
+RUN pip install -c deploy/constraints.txt . \
     && mkdir -p /data \
     && chown 10001:10001 /data
 

@@ -2,22 +2,36 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The exact versions the tests passed with: every install here, in CI and in the image uses them.
+CONSTRAINTS := deploy/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fuzz translations browser-deps bench bench-full clean
+.PHONY: run test check fuzz translations browser-deps bench bench-full lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.run-installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@ $(VENV)/.run-installed
+
+# Refresh the constraints: the newest versions pyproject.toml allows, installed into a fresh
+# environment. Then run make test (and make bench) before committing the new file.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet '.[test]'
+	{ echo "# The exact versions the tests passed with (make lock writes this; pyproject.toml has the"; \
+	  echo "# ranges). Used by make, .ci/run and the Dockerfile."; \
+	  .lock-venv/bin/python -m pip freeze --exclude polls; } > $(CONSTRAINTS)
+	rm -rf .lock-venv
 
 run: $(VENV)/.run-installed
 	POLLS_HOST=$(HOST) POLLS_PORT=$(PORT) $(BIN)/polls serve

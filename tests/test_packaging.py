@@ -27,6 +27,30 @@ def test_uvicorn_and_websockets_are_bounded_above() -> None:
         assert "<" in line, line
 
 
+def test_the_constraints_pin_every_dependency_within_its_range() -> None:
+    """deploy/constraints.txt (make lock) pins each package pyproject.toml names, tests' too,
+    at a version its range allows, and make, CI and the image install with it: a dependency
+    added or a range moved without `make lock` fails here."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parent.parent
+    pinned = {}
+    for line in (root / "deploy" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[canonicalize_name(name)] = version.strip()
+    for line in requires("polls") or []:
+        requirement = Requirement(line.split(";")[0])
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{name} is not in deploy/constraints.txt: run make lock"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), (
+            f"{name}=={pinned[name]} is outside {requirement.specifier}: run make lock"
+        )
+    assert "-c $(CONSTRAINTS)" in (root / "Makefile").read_text()
+    assert "-c deploy/constraints.txt" in (root / "Dockerfile").read_text()
+
+
 def test_a_built_wheel_serves_its_pages_from_anywhere(tmp_path: Path) -> None:
     """The wheel carries the templates, the browser code and the translations: installed away
     from this checkout and started from another folder, it serves the join page, a phone's

@@ -67,15 +67,22 @@ def test_a_room_that_joined_at_once_is_pinged_evenly_over_the_interval() -> None
         loop.close()
 
 
-@pytest.fixture
-def quick_pings(tmp_path: Path) -> Iterator[Service]:
-    with running(tmp_path / "keepalive.db", POLLS_PING_INTERVAL="0.5") as started:
+# The socket tests run under both WebSocket layers: polls' own (polls/live/wire.py) and
+# uvicorn's standard one, the way round an upgrade that breaks polls' (POLLS_WEBSOCKET).
+LAYERS = pytest.fixture(params=["polls", "standard"])
+
+
+@LAYERS
+def quick_pings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]:
+    with running(
+        tmp_path / "keepalive.db", POLLS_PING_INTERVAL="0.5", POLLS_WEBSOCKET=request.param
+    ) as started:
         yield started
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    with running(tmp_path / "wire.db") as started:
+@LAYERS
+def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]:
+    with running(tmp_path / "wire.db", POLLS_WEBSOCKET=request.param) as started:
         yield started
 
 

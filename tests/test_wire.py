@@ -384,18 +384,21 @@ def test_bad_frames_close_the_connection_with_their_code(
     assert close_code(reader) == code
 
 
-def test_a_client_still_sending_an_oversized_message_sees_1009(service: Service) -> None:
+def test_a_client_still_sending_an_oversized_message_sees_1009(tmp_path: Path) -> None:
     """A client library sending a 2 MB message in fragments is told 1009 (message too big):
-    the server reads and drops the rest instead of resetting the connection under it."""
+    polls' own layer reads and drops the rest instead of resetting the connection under it.
+    (uvicorn's standard layer closes the socket with the rest unread, so such a client may see
+    a reset instead: one reason polls has its own layer.)"""
     from websockets.exceptions import ConnectionClosedError
     from websockets.sync.client import connect
 
-    created = Created(service.http("POST", "/api/presentations", DOCUMENT))
-    with connect(f"ws://127.0.0.1:{service.port}/ws/join/{created.code}") as phone:
-        assert [json.loads(phone.recv())["type"] for _ in range(2)] == ["welcome", "slide"]
-        with pytest.raises(ConnectionClosedError) as closed:
-            phone.send(["x" * 5000 for _ in range(400)])
-            phone.recv()
+    with running(tmp_path / "wire.db", POLLS_WEBSOCKET="polls") as service:
+        created = Created(service.http("POST", "/api/presentations", DOCUMENT))
+        with connect(f"ws://127.0.0.1:{service.port}/ws/join/{created.code}") as phone:
+            assert [json.loads(phone.recv())["type"] for _ in range(2)] == ["welcome", "slide"]
+            with pytest.raises(ConnectionClosedError) as closed:
+                phone.send(["x" * 5000 for _ in range(400)])
+                phone.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
 

@@ -44,6 +44,7 @@ class Service:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its own process group: a signal reaches every worker
         )
         assert self.process.stdout is not None
         for line in self.process.stdout:  # ready when uvicorn says so
@@ -53,9 +54,10 @@ class Service:
         raise AssertionError("the service did not start:\n" + "".join(self.output))
 
     def kill(self, how: signal.Signals = signal.SIGKILL) -> None:
-        """Stop the process by a signal: SIGKILL (a crash) or SIGTERM (an orderly stop)."""
+        """Stop the service by a signal to each of its processes: SIGKILL (a crash) or SIGTERM
+        (an orderly stop)."""
         assert self.process is not None
-        self.process.send_signal(how)
+        os.killpg(self.process.pid, how)
         self.process.wait()
         assert self.process.stdout is not None
         self.output.append(self.process.stdout.read())

@@ -7,7 +7,7 @@ CONSTRAINTS := deploy/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fuzz translations browser-deps bench bench-full lock clean
+.PHONY: run test check fuzz translations test-deps bench bench-full lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +36,23 @@ lock:
 run: $(VENV)/.run-installed
 	POLLS_HOST=$(HOST) POLLS_PORT=$(PORT) $(BIN)/polls serve
 
-test: $(VENV)/.test-installed browser-deps
+test: $(VENV)/.test-installed test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm;
-# the PNG word clouds need DejaVu Sans (fonts-dejavu-core).
+# the PNG word clouds need DejaVu Sans (fonts-dejavu-core); the deployment test runs Debian's
+# Caddy with deploy/Caddyfile.
 # Where they cannot be installed, those tests are skipped with the reason (in CI they fail).
-browser-deps:
+test-deps:
+	@if ! command -v caddy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy || (apt-get update -qq \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy)) >/dev/null 2>&1 \
+	      || echo "Caddy could not be installed: the deployment test will be skipped"; \
+	  else \
+	    echo "No caddy (apt-get install caddy): the deployment test will be skipped"; \
+	  fi; \
+	fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \

@@ -117,3 +117,20 @@ def test_security_limits_in_the_docs_are_the_codes() -> None:
     for name, quoted in quotes.items():
         text = _plain(ROOT / "docs" / name)
         assert [quote for quote in quoted if quote not in text] == [], name
+
+
+def test_readme_names_every_metric() -> None:
+    """The README's list of Prometheus metrics is the list the service publishes."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from polls import metrics
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(polls_[a-z_]+)(?:\{[a-z]+\})?`", readme))
+    published = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for figure in vars(metrics).values()
+        if isinstance(figure, MetricWrapperBase)
+        for family in figure.describe()
+    }
+    assert named == published

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +80,15 @@ def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def plain_environment() -> dict[str, str]:
+    """This environment without polls' settings and the calling make's variables."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("POLLS_") and key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
+
+
 @pytest.mark.e2e
 def test_the_quick_start_and_the_commands_beside_it(tmp_path: Path) -> None:
     """`make run PORT=…` prints the demo's links on that port; `polls create` and `polls list`
@@ -87,11 +98,7 @@ def test_the_quick_start_and_the_commands_beside_it(tmp_path: Path) -> None:
         pytest.skip("make run installs into .venv, which `make test` creates")
     assert readme_commands("Quick start")[0].startswith("make run")
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("POLLS_") and key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
-    }
+    env = plain_environment()
     env["POLLS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'polls.db'}"
     served = f"http://127.0.0.1:{port}"
     with make_run(port, env) as printed:
@@ -110,3 +117,18 @@ def test_the_quick_start_and_the_commands_beside_it(tmp_path: Path) -> None:
     with make_run(port, env) as printed:
         assert "open presentation(s)" in printed and f"{served}/" in printed
         assert "polls list" in printed
+
+
+@pytest.mark.e2e
+def test_make_run_on_postgresql_and_redis(postgres_url: str, redis_url: str) -> None:
+    """`make run` with the two scale-out URLs set serves the demo, its database and broker
+    ready: their drivers come with the install."""
+    if not VENV_POLLS.exists():
+        pytest.skip("make run installs into .venv, which `make test` creates")
+    port = free_port()
+    env = plain_environment() | {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
+    with make_run(port, env) as printed:
+        assert "/present/" in printed, printed
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=30) as response:
+            ready = json.loads(response.read())
+    assert ready == {"status": "ready", "database": "ok", "broker": "ok"}

@@ -85,9 +85,8 @@ def unavailable(what: str, error: BaseException) -> None:
     pytest.skip(f"{what} is not reachable here ({error}); CI starts it")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
     try:
         import asyncpg  # noqa: F401
     except ImportError as exc:  # pragma: no cover - test extra always has it
@@ -115,6 +114,18 @@ def postgres_url() -> Iterator[str]:
     base = POSTGRES_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (its tests share it)."""
+    yield from fresh_postgres_database()
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, empty at its start."""
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="session")

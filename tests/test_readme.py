@@ -120,15 +120,18 @@ def test_the_quick_start_and_the_commands_beside_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_make_run_on_postgresql_and_redis(postgres_url: str, redis_url: str) -> None:
-    """`make run` with the two scale-out URLs set serves the demo, its database and broker
-    ready: their drivers come with the install."""
+def test_make_run_on_postgresql_and_redis(empty_postgres_url: str, redis_url: str) -> None:
+    """`make run` with the two scale-out URLs set (a new, empty database) serves the demo, its
+    database and broker ready: their drivers come with the install."""
     if not VENV_POLLS.exists():
         pytest.skip("make run installs into .venv, which `make test` creates")
     port = free_port()
-    env = plain_environment() | {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
+    env = plain_environment() | {
+        "POLLS_DATABASE_URL": empty_postgres_url,
+        "POLLS_BROKER_URL": redis_url,
+    }
     with make_run(port, env) as printed:
         assert "/present/" in printed, printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=30) as response:
             ready = json.loads(response.read())
-    assert ready == {"status": "ready", "database": "ok", "broker": "ok"}
+    assert ready.items() >= {"status": "ready", "database": "ok", "broker": "ok"}.items()

@@ -306,3 +306,18 @@ async def test_limits_hold_for_workers_writing_at_once(request: pytest.FixtureRe
     finally:
         for worker in workers:
             await worker.disconnect()
+
+
+async def test_answer_counts_are_counted_by_the_database(storage: Storage) -> None:
+    """Answers and the participants who gave them are counted per presentation; a retry of a
+    stored answer counts once."""
+    p, other = presentation(), presentation()
+    await storage.create_presentation(p, {})
+    await storage.create_presentation(other, {})
+    assert await storage.answer_counts(p.id) == (0, 0)
+    await storage.store_answers(
+        [submission(p, "a", "1"), submission(p, "a", "2"), submission(p, "b", "3")]
+    )
+    await storage.store_answers([submission(p, "b", "3"), submission(other, "c", "4")])
+    assert await storage.answer_counts(p.id) == (3, 2)
+    assert await storage.answer_counts(other.id) == (1, 1)

@@ -195,6 +195,11 @@ class Storage(ABC):
         at most limit of them."""
 
     @abstractmethod
+    async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
+        """How many answers a presentation's log holds and from how many participants, counted
+        by the database (the log is not read)."""
+
+    @abstractmethod
     async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:
         """The highest response id stored for a slide (0 if none): a cheap way to tell whether
         a room has missed answers."""

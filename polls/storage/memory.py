@@ -87,6 +87,10 @@ class MemoryStorage(Storage):
     async def joined_count(self, presentation_id: str) -> int:
         return len(self._joins.get(presentation_id, ()))
 
+    async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
+        own = [r for r in self._responses if r.presentation_id == presentation_id]
+        return len(own), len({r.participant for r in own})
+
     async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
         existing = {
             submission_key(s): self._by_key[submission_key(s)]

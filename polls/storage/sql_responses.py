@@ -210,6 +210,15 @@ class SqlResponseLog(SqlEngine):
         async with self.engine.connect() as conn:
             return [self._response(row) for row in await conn.execute(query)]
 
+    async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
+        table = schema.responses
+        query = select(func.count(), func.count(table.c.participant.distinct())).where(
+            table.c.presentation_id == presentation_id
+        )
+        async with self.engine.connect() as conn:
+            answers, participants = (await conn.execute(query)).one()
+            return int(answers), int(participants)
+
     async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:
         table = schema.responses
         query = select(func.max(table.c.id)).where(

@@ -265,3 +265,22 @@ def _research(session: Session) -> dict[str, str]:
 def _wal(database: Path) -> bytes:
     wal = database.with_name(database.name + "-wal")
     return wal.read_bytes() if wal.exists() else b""
+
+
+def test_a_dutch_presentations_research_page_speaks_dutch(service: TestClient) -> None:
+    """The research page of a Dutch presentation is in Dutch, with its counts from the
+    database and when expired answers were last deleted; typing the Dutch word deletes."""
+    dutch = Session(service, {"project": "samen"}, language="nl")
+    for n in range(3):
+        dutch.answer(f"dutch-phone-{n:04d}-xxxxxxxx", 1, "words", {"words": ["samen"]})
+    page = service.get(f"/research/{dutch.created.id}", headers=_research(dutch)).text
+    assert "3 deelnemers · 3 hebben geantwoord · 3 antwoorden bewaard" in page
+    assert "Downloaden" in page and "Alle antwoorden wissen" in page
+    assert "verlopen antwoorden het laatst gewist op" in page  # the purge ran at start
+    assert "Download<" not in page and "answers stored" not in page
+    done = service.post(
+        f"/research/{dutch.created.id}/delete",
+        data={"confirm": "Wissen"},
+        headers=_research(dutch),
+    )
+    assert done.status_code == 200 and "3 antwoorden gewist." in done.text

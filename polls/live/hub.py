@@ -44,7 +44,7 @@ from polls.live.room import Room
 from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
-from polls.storage.retention import Purged, purge
+from polls.storage.retention import Purged, cutoff_of
 
 NO_SUCH_CODE = N_("No open presentation has this code. Check the code on the screen.")
 
@@ -274,10 +274,18 @@ class Hub:
         return deleted
 
     async def purge(self, default_days: int) -> list[Purged]:
-        """Delete expired answers everywhere; screens that show them rebuild their results."""
-        report = await self.writer.run(lambda storage: purge(storage, default_days, time.time()))
-        for purged in report:
-            await self._publish(purged.presentation_id, ResetEvent())
+        """Delete expired answers everywhere, one presentation per write (answers arriving
+        meanwhile wait for one presentation's delete, not for all); screens that show them
+        rebuild their results."""
+        report: list[Purged] = []
+        now = time.time()
+        for presentation in await self.storage.presentations():
+            cutoff = cutoff_of(presentation, default_days, now)
+            deleted = await self.writer.run(partial(_delete_before, presentation.id, cutoff))
+            if deleted:
+                title = presentation.document.title
+                report.append(Purged(presentation.id, title, deleted, cutoff))
+                await self._publish(presentation.id, ResetEvent())
         return report
 
     async def change_document(self, room: Room, document: Document) -> None:
@@ -318,6 +326,10 @@ def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
     if not outcome.remaining:
         raise LimitReached(kind.limit_reached, limit=limit)
     raise LimitReached(kind.limit_left, limit=limit, left=outcome.remaining)
+
+
+async def _delete_before(presentation_id: str, cutoff: float, storage: Storage) -> int:
+    return await storage.delete_responses(presentation_id, before=cutoff)
 
 
 async def _moderate(

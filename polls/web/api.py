@@ -22,7 +22,9 @@ from polls.domain import protocol
 from polls.domain.documents import validate_document
 from polls.kinds import kind_of
 from polls.live.room import Room
-from polls.research.breakdown import segmented
+from polls.research import jobs
+from polls.research.dataset import iso
+from polls.research.offload import Offload
 from polls.storage.presentations import create_presentation, links
 from polls.web.access import (
     base_url,
@@ -65,8 +67,13 @@ async def ready(request: Request) -> Response:
         else:
             checks[name] = "ok"
     everything = all(state == "ok" for state in checks.values())
+    purged = services.retention.last_success
     return JSONResponse(
-        {"status": "ready" if everything else "unavailable", **checks},
+        {
+            "status": "ready" if everything else "unavailable",
+            **checks,
+            "retention_purged_at": None if purged is None else iso(purged),
+        },
         status_code=200 if everything else 503,
         headers={"Cache-Control": "no-store"},
     )
@@ -120,29 +127,20 @@ async def results(request: Request) -> Response:
         segment = request.query_params.get("segment")
         if segment and slide_id:
             message["segments"] = await segments(
-                room, slide_id, segment, services.settings.min_cell
+                services.research, room, slide_id, segment, services.settings.min_cell
             )
         return JSONResponse(message)
 
 
-async def segments(room: Room, slide_id: str, segment_id: str, min_cell: int) -> list[Any]:
-    """The slide's results for each option of an other multiple-choice slide."""
-    document = room.presentation.document
-    slide, choice = document.slide(slide_id), document.slide(segment_id)
-    if choice is None or not kind_of(choice).groups_participants or slide is None:
+async def segments(
+    research: Offload, room: Room, slide_id: str, segment_id: str, min_cell: int
+) -> list[Any]:
+    """The slide's results for each option of an other multiple-choice slide (a research job:
+    it reads both slides' whole logs)."""
+    choice = room.presentation.document.slide(segment_id)
+    if choice is None or not kind_of(choice).groups_participants:
         raise BadMessage("Break results down by a multiple-choice slide.")
-    responses = await room.load_responses(slide_id, 0, None)
-    responses += await room.load_responses(segment_id, 0, None)
-    hidden = frozenset(room.hidden.get(slide_id, ()))
-    return segmented(
-        slide,
-        choice,
-        responses,
-        document.language,
-        min_cell=min_cell,
-        hidden=hidden,
-        hold_profanity=document.profanity == "hide",
-    )
+    return await research.run(jobs.segments, room.id, slide_id, segment_id, min_cell)
 
 
 async def control(request: Request) -> Response:

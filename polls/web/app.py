@@ -25,7 +25,9 @@ from polls.config import Settings
 from polls.core.errors import PollsError
 from polls.core.words import load_dictionaries
 from polls.live.hub import Hub
+from polls.live.upkeep import RetentionStatus, keep_purging
 from polls.live.writer import Writer
+from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
 from polls.web import api, pages, research, sockets
 from polls.web.assets import Assets, ServeAssets
@@ -47,6 +49,8 @@ class Services:
         self.storage = storage
         self.broker = broker
         self.writer = Writer(storage)
+        self.research = Offload(settings.database_url, storage)
+        self.retention = RetentionStatus()
         self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
         environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(_find("templates"))),
@@ -101,21 +105,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return pages.error_page(request, exc.status_code, reason)
 
 
-async def purge_daily(services: Services) -> None:
-    """Delete expired answers at start and then once a day."""
-    while True:
-        try:
-            for purged in await services.hub.purge(services.settings.retention_days):
-                log.info(
-                    "retention: deleted %d answers of presentation %s",
-                    purged.answers,
-                    purged.presentation_id,
-                )
-        except PollsError as exc:
-            log.warning("retention purge failed: %s", exc.reason)
-        await asyncio.sleep(86400)
-
-
 def create_app(settings: Settings | None = None, *, freeze_after_start: bool = False) -> Starlette:
     """The application. ``freeze_after_start`` (for ``polls serve``) keeps the objects that
     exist after start-up out of garbage collections; tests that start many apps leave it off."""
@@ -131,7 +120,10 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         services = Services(settings, storage, broker, assets)
         app.state.services = services
         await services.writer.start()
-        purging = asyncio.create_task(purge_daily(services), name="polls-purge")
+        purging = asyncio.create_task(
+            keep_purging(services.hub, settings.retention_days, services.retention),
+            name="polls-purge",
+        )
         try:
             load_dictionaries()  # before the freeze: they live as long as the service
             if freeze_after_start:
@@ -139,6 +131,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             yield
         finally:
             purging.cancel()
+            services.research.close()
             await services.hub.close()
             await services.writer.stop()
             await broker.disconnect()

@@ -8,16 +8,17 @@ many sessions at once.
 from __future__ import annotations
 
 import msgspec
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
-from polls.core.errors import BadMessage, Forbidden
+from polls.core.errors import BadMessage, Forbidden, NotFound
+from polls.core.i18n import N_, languages, translations
 from polls.core.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
 from polls.kinds import kind_of
-from polls.research.cloud import to_png, to_svg
-from polls.research.collect import FORMATS, cloud_words, collect, file_stem, parse_tags, render
-from polls.research.dataset import Source, build_dataset
-from polls.research.exports import codebook, codebook_markdown
+from polls.research import jobs
+from polls.research.collect import FORMATS, parse_tags
+from polls.research.dataset import iso
 from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
 
@@ -54,26 +55,32 @@ async def page(request: Request) -> Response:
             request, presentation_id, RESEARCHER, f"/research/{presentation_id}", days=365
         )
     await require_research(request, presentation_id)
-    (source,) = await collect(services.storage, [presentation_id])
-    document = source.presentation.document
+    presentation = await services.storage.presentation(presentation_id)
+    if presentation is None:
+        raise NotFound("No presentation with that id.")
+    answers, answered = await services.storage.answer_counts(presentation_id)
+    purged = services.retention.last_success
+    document = presentation.document
     clouds = [
         {"id": s.id, "heading": kind_of(s).heading(s)}
         for s in document.slides
         if kind_of(s).draws_cloud
     ]
-    answered = len({r.participant for r in source.responses})
     return render_page(
         request,
         "research.html",
         {
-            "presentation": source.presentation,
+            "presentation": presentation,
             "language": document.language,
-            "joined": source.joined,
+            "joined": await services.storage.joined_count(presentation_id),
             "answered": answered,
-            "answers": len(source.responses),
+            "answers": answers,
             "clouds": clouds,
             "deleted": request.query_params.get("deleted"),
             "retention_days": document.retention_days or services.settings.retention_days,
+            "purged_at": None if purged is None else iso(purged).replace("T", " ")[:16],
+            "min_cell": services.settings.min_cell,
+            "confirm_word": translations(document.language)(CONFIRM_WORD),
         },
     )
 
@@ -82,8 +89,7 @@ async def export_one(request: Request) -> Response:
     """``/research/{id}/export.{csv|xlsx|json|zip}`` (``?excel=1`` adds a BOM to CSV)."""
     presentation_id = request.path_params["presentation_id"]
     await require_research(request, presentation_id)
-    sources = await collect(request.app.state.services.storage, [presentation_id])
-    return _export(request, sources, link_participants=False)
+    return await _export(request, [presentation_id], {}, link_participants=False)
 
 
 async def export_many(request: Request) -> Response:
@@ -94,25 +100,41 @@ async def export_many(request: Request) -> Response:
     ids = request.query_params.getlist("id")
     if not tags and not ids:
         raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
-    sources = await collect(request.app.state.services.storage, ids, tags)
     link = request.query_params.get("link_participants") == "1"
-    return _export(request, sources, link_participants=link)
+    return await _export(request, ids, tags, link_participants=link)
 
 
-def _export(request: Request, sources: list[Source], *, link_participants: bool) -> Response:
-    """The download named by the path's ``{kind}`` (``?excel=1``: CSV with a BOM)."""
+async def _export(
+    request: Request, ids: list[str], tags: dict[str, str], *, link_participants: bool
+) -> Response:
+    """The download named by the path's ``{kind}`` (``?excel=1``: CSV with a BOM), made by a
+    research job and streamed from its file."""
     kind = request.path_params["kind"]
     if kind not in FORMATS:
         raise BadMessage("Export as csv, xlsx, json or zip.")
-    dataset = build_dataset(sources, link_participants=link_participants)
-    data = render(
-        kind,
-        dataset,
-        sources,
-        excel=request.query_params.get("excel") == "1",
-        min_cell=request.app.state.services.settings.min_cell,
+    services = request.app.state.services
+    path = services.research.new_file(f".{kind}")
+    try:
+        filename = await services.research.run(
+            jobs.export_file,
+            ids,
+            tags,
+            kind,
+            path,
+            excel=request.query_params.get("excel") == "1",
+            min_cell=services.settings.min_cell,
+            link_participants=link_participants,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=FORMATS[kind],
+        filename=filename,
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
     )
-    return _download(data, FORMATS[kind], f"{file_stem(sources)}.{kind}")
 
 
 async def codebook_one(request: Request) -> Response:
@@ -120,30 +142,28 @@ async def codebook_one(request: Request) -> Response:
     presentation_id = request.path_params["presentation_id"]
     await require_research(request, presentation_id)
     services = request.app.state.services
-    dataset = build_dataset(await collect(services.storage, [presentation_id]))
-    min_cell = services.settings.min_cell
-    if request.path_params["kind"] == "json":
-        data = msgspec.json.format(msgspec.json.encode(codebook(dataset, min_cell=min_cell)))
+    kind = request.path_params["kind"]
+    if kind not in {"md", "json"}:
+        raise BadMessage("The codebook comes as md or json.")
+    data = await services.research.run(
+        jobs.codebook_bytes, presentation_id, kind, services.settings.min_cell
+    )
+    if kind == "json":
         return _download(data, "application/json", "codebook.json")
-    if request.path_params["kind"] == "md":
-        text = codebook_markdown(dataset, min_cell=min_cell)
-        return _download(text.encode(), "text/markdown; charset=utf-8", "codebook.md")
-    raise BadMessage("The codebook comes as md or json.")
+    return _download(data, "text/markdown; charset=utf-8", "codebook.md")
 
 
 async def cloud(request: Request) -> Response:
     """``/research/{id}/cloud/{slide}.{svg|png}``: the word cloud as the screen showed it."""
     presentation_id = request.path_params["presentation_id"]
     await require_research(request, presentation_id)
-    (source,) = await collect(request.app.state.services.storage, [presentation_id])
-    slide, words, view = cloud_words(source, request.path_params["slide"])
-    if request.path_params["kind"] == "svg":
-        return Response(
-            to_svg(words, view, kind_of(slide).heading(slide)), media_type="image/svg+xml"
-        )
-    if request.path_params["kind"] == "png":
-        return Response(to_png(words, view), media_type="image/png")
-    raise BadMessage("Word clouds come as svg or png.")
+    kind = request.path_params["kind"]
+    if kind not in {"svg", "png"}:
+        raise BadMessage("Word clouds come as svg or png.")
+    data = await request.app.state.services.research.run(
+        jobs.cloud_picture, presentation_id, request.path_params["slide"], kind
+    )
+    return Response(data, media_type="image/svg+xml" if kind == "svg" else "image/png")
 
 
 async def delete_answers(request: Request) -> Response:
@@ -158,7 +178,16 @@ async def delete_answers(request: Request) -> Response:
             media_type="application/json",
         )
     form = await request.form()
-    if form.get("confirm") != "delete":
+    typed = str(form.get("confirm", "")).strip().casefold()
+    if typed not in _confirm_words():
         raise BadMessage("Type 'delete' to confirm.")
     deleted = await hub.delete_answers(presentation_id)
     return RedirectResponse(f"/research/{presentation_id}?deleted={deleted}", status_code=303)
+
+
+# The word a researcher types to delete every answer, in the page's language (or English).
+CONFIRM_WORD = N_("delete")
+
+
+def _confirm_words() -> set[str]:
+    return {translations(language)(CONFIRM_WORD).casefold() for language in languages()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import gzip
 import json
@@ -79,6 +80,7 @@ class Server:
     env: dict[str, str]
     port: int
     process: subprocess.Popen[bytes] | None = None
+    database: Path = Path()  # polls' SQLite file
 
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(
@@ -122,7 +124,8 @@ def polls_server(folder: Path) -> Iterator[Server]:
         "POLLS_DEMO_FILE": "",
         "POLLS_LOG_LEVEL": "warning",
     }
-    with Server([sys.executable, "-m", "polls", "serve", "--port", str(port)], env, port) as s:
+    command = [sys.executable, "-m", "polls", "serve", "--port", str(port)]
+    with Server(command, env, port, database=folder / "bench.db") as s:
         yield s
 
 
@@ -587,6 +590,8 @@ class Plan:
     loop_seconds: float
     presenter_rate: int
     soak_seconds: float
+    export_answers: int  # in the log of the presentation a researcher exports during answers
+    export_rate: int = 1000  # answers per second meanwhile
 
 
 QUICK = Plan(
@@ -596,6 +601,7 @@ QUICK = Plan(
     loop_seconds=5,
     presenter_rate=10_000,
     soak_seconds=0,
+    export_answers=20_000,
 )
 FULL = Plan(
     phones=10_000,
@@ -604,9 +610,17 @@ FULL = Plan(
     loop_seconds=20,
     presenter_rate=10_000,
     soak_seconds=600,
+    export_answers=200_000,
 )
 SMOKE = Plan(
-    phones=50, rates=[100], rate_seconds=1, loop_seconds=1, presenter_rate=100, soak_seconds=0
+    phones=50,
+    rates=[100],
+    rate_seconds=1,
+    loop_seconds=1,
+    presenter_rate=100,
+    soak_seconds=0,
+    export_answers=500,
+    export_rate=100,
 )
 
 
@@ -624,6 +638,80 @@ async def soak(server: Server, phones: list[Phone], seconds: float) -> dict[str,
         "minutes": seconds / 60,
         "rss_first_half_mib": statistics.mean(samples[:half]) / 1024,
         "rss_second_half_mib": statistics.mean(samples[half:]) / 1024,
+    }
+
+
+async def seed_log(database: Path, presentation_id: str, answers: int) -> None:
+    """Give the presentation a log as large as a long evaluation's: open answers written
+    through polls' storage straight into the database file, beside the running server."""
+    from polls.storage import Submission, open_storage
+
+    storage = open_storage(f"sqlite:///{database}")
+    await storage.connect()
+    try:
+        for start in range(0, answers, 5000):
+            await storage.store_answers(
+                [
+                    Submission(
+                        presentation_id=presentation_id,
+                        slide_id="open",
+                        participant=f"seed-{n // OPEN_ANSWERS_PER_PHONE:07d}",
+                        submission_id=f"seed-{n}",
+                        value={"text": f"answer {n}: more places to meet in the neighbourhood"},
+                        items=1,
+                        limit=OPEN_ANSWERS_PER_PHONE,
+                        created_at=time.time(),
+                    )
+                    for n in range(start, min(answers, start + 5000))
+                ]
+            )
+    finally:
+        await storage.disconnect()
+
+
+def download(port: int, presentation: dict[str, Any], kind: str) -> tuple[int, float]:
+    """A researcher's download of the presentation's export: its size and how long it took."""
+    began = time.perf_counter()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/research/{presentation['id']}/export.{kind}",
+        headers={"authorization": f"Bearer {presentation['key']}"},
+    )
+    size = 0
+    with urllib.request.urlopen(request, timeout=600) as response:
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+    return size, time.perf_counter() - began
+
+
+async def answers_during_export(
+    server: Server, presentation: dict[str, Any], phones: list[Phone], rate: int
+) -> dict[str, Any]:
+    """Phones answer at a steady rate, in rounds of two seconds, for as long as a researcher's
+    XLSX export of the whole log takes; the worst round counts. The service's memory is
+    sampled meanwhile (the export is made in a process of its own)."""
+    before = server.rss_kib()
+    peak = before
+    export = asyncio.get_running_loop().run_in_executor(
+        None, download, server.port, presentation, "xlsx"
+    )
+    rounds = []
+    offset = 70_000_000
+    while not export.done() or not rounds:
+        run = await open_loop(phones, rate, 2, "scale", offset)
+        run.pop("sent_at")
+        rounds.append(run)
+        offset += 10_000
+        peak = max(peak, server.rss_kib())
+    size, took = await export
+    return {
+        "rate": rate,
+        "rounds": len(rounds),
+        "acked_share": min(r["acked_share"] for r in rounds),
+        "ack_p99_ms": max(r["ack_p99_ms"] for r in rounds),
+        "export_seconds": took,
+        "export_mib": size / 2**20,
+        "rss_before_mib": before / 1024,
+        "rss_peak_mib": peak / 1024,
     }
 
 
@@ -698,6 +786,13 @@ async def measure(plan: Plan) -> dict[str, Any]:
         if plan.soak_seconds:
             await goto(screen, 1)
             results["soak"] = await soak(server, phones, plan.soak_seconds)
+        step(f"answers while a {plan.export_answers:,}-answer log is exported")
+        await goto(screen, 1)
+        await seed_log(server.database, presentation["id"], plan.export_answers)
+        results["export"] = await answers_during_export(
+            server, presentation, phones, plan.export_rate
+        )
+        results["export"]["answers"] = plan.export_answers
         step("slide change with 1 % of phones not reading")
         results["fan_out_stalled"] = await fan_out(screen, phones, 3, stalled=0.01)
         await close_all(phones)
@@ -760,6 +855,16 @@ def table(results: dict[str, Any]) -> str:
             f"all {results['fan_out_stalled']['all_ms']:.0f} ms",
         ),
     ]
+    export = results["export"]
+    rows.append(
+        (
+            f"answers at {export['rate']:,}/s during an XLSX export of {export['answers']:,}",
+            f"{100 * export['acked_share']:.1f} % acked, p99 {export['ack_p99_ms']:.0f} ms "
+            f"(worst of {export['rounds']} rounds); export {export['export_mib']:.1f} MiB in "
+            f"{export['export_seconds']:.1f} s; server memory {export['rss_before_mib']:.0f} "
+            f"-> {export['rss_peak_mib']:.0f} MiB",
+        )
+    )
     if "soak" in results:
         soak_ = results["soak"]
         rows.append(
@@ -778,8 +883,13 @@ def main() -> None:
     mode.add_argument("--quick", action="store_true", help="under two minutes")
     mode.add_argument("--smoke", action="store_true", help="a few seconds: the harness works")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--export-answers", type=int, help="answers in the log exported during answering"
+    )
     args = parser.parse_args()
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
+    if args.export_answers:
+        plan = dataclasses.replace(plan, export_answers=args.export_answers)
     # The load generator holds thousands of connections too: without this its own full
     # collections (hundreds of milliseconds) would be measured as the server's latency.
     gc.set_threshold(50_000, 20, 100)

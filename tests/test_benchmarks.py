@@ -50,5 +50,6 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         "slide change to 50 phones",
         "voting lock to 50 phones",
         "phones not reading",
+        "during an XLSX export of 500",
     ):
         assert figure in done.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -35,85 +36,76 @@ async def missing(storage: Storage, presentation_id: str) -> None:
 
 
 @pytest.fixture
-async def service_storage(tmp_path: Path) -> Storage:
-    storage = open_storage(f"sqlite:///{tmp_path / 'polls.db'}")
+async def service(tmp_path: Path) -> AsyncIterator[tuple[Storage, Offload]]:
+    """The service's own storage connection, and its research jobs on the same database."""
+    url = f"sqlite:///{tmp_path / 'polls.db'}"
+    storage = open_storage(url)
     await storage.connect()
-    return storage
+    offload = Offload(url, storage)
+    try:
+        yield storage, offload
+    finally:
+        offload.close()
+        await storage.disconnect()
 
 
 async def test_a_job_runs_in_another_process_on_what_is_committed(
-    tmp_path: Path, service_storage: Storage
+    service: tuple[Storage, Offload],
 ) -> None:
     """A job reads what the service committed, through a connection of its own, in a process
     that is not the service's."""
+    storage, offload = service
     p = presentation()
-    await service_storage.create_presentation(p, {})
-    await service_storage.store_answers([submission(p, "a", "1"), submission(p, "b", "2")])
-    offload = Offload(f"sqlite:///{tmp_path / 'polls.db'}", service_storage)
-    try:
-        answers, participants, pid = await offload.run(counts_and_process, p.id)
-    finally:
-        offload.close()
-        await service_storage.disconnect()
+    await storage.create_presentation(p, {})
+    await storage.store_answers([submission(p, "a", "1"), submission(p, "b", "2")])
+    answers, participants, pid = await offload.run(counts_and_process, p.id)
     assert (answers, participants) == (2, 2) and pid != os.getpid()
 
 
 async def test_answers_are_stored_while_a_job_runs(
-    tmp_path: Path, service_storage: Storage
+    tmp_path: Path, service: tuple[Storage, Offload]
 ) -> None:
     """While a long job runs, the service's event loop stores and acknowledges answers; the
     job's result arrives when it ends."""
+    storage, offload = service
     p = presentation()
-    await service_storage.create_presentation(p, {})
+    await storage.create_presentation(p, {})
     flag = tmp_path / "release"
-    offload = Offload(f"sqlite:///{tmp_path / 'polls.db'}", service_storage)
-    try:
-        job = asyncio.create_task(offload.run(held_until, str(flag)))
-        stored = []
-        for n in range(20):
-            stored += await service_storage.store_answers([submission(p, f"phone{n}", "1")])
-            await asyncio.sleep(0)
-        assert not job.done()  # the job still runs ...
-        assert len(stored) == 20  # ... and every answer was stored meanwhile
-        flag.touch()
-        assert await job == "released"
-    finally:
-        offload.close()
-        await service_storage.disconnect()
+    job = asyncio.create_task(offload.run(held_until, str(flag)))
+    stored = []
+    for n in range(20):
+        stored += await storage.store_answers([submission(p, f"phone{n}", "1")])
+        await asyncio.sleep(0)
+    assert not job.done()  # the job still runs ...
+    assert len(stored) == 20  # ... and every answer was stored meanwhile
+    flag.touch()
+    assert await job == "released"
 
 
 async def test_a_jobs_error_is_raised_where_it_was_awaited(
-    tmp_path: Path, service_storage: Storage
+    service: tuple[Storage, Offload],
 ) -> None:
     """An error in a job (no such presentation) reaches the request as the same error, so the
     researcher sees its message."""
-    offload = Offload(f"sqlite:///{tmp_path / 'polls.db'}", service_storage)
-    try:
-        with pytest.raises(NotFound, match="No presentation"):
-            await offload.run(missing, "nope")
-    finally:
-        offload.close()
-        await service_storage.disconnect()
+    _, offload = service
+    with pytest.raises(NotFound, match="No presentation"):
+        await offload.run(missing, "nope")
 
 
 async def test_a_job_whose_request_went_away_is_stopped(
-    tmp_path: Path, service_storage: Storage
+    tmp_path: Path, service: tuple[Storage, Offload]
 ) -> None:
     """A researcher who closes the page mid-export stops its job: the process ends and the next
     job gets its turn."""
-    offload = Offload(f"sqlite:///{tmp_path / 'polls.db'}", service_storage)
-    try:
-        job = asyncio.create_task(offload.run(held_until, str(tmp_path / "never")))
-        while not offload.processes:
-            await asyncio.sleep(0.01)  # until its process has started
-        (process,) = offload.processes
-        job.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await job
-        assert not process.is_alive() and process.exitcode is not None
-        p = presentation()
-        await service_storage.create_presentation(p, {})
-        assert (await offload.run(counts_and_process, p.id))[:2] == (0, 0)  # the next one runs
-    finally:
-        offload.close()
-        await service_storage.disconnect()
+    storage, offload = service
+    job = asyncio.create_task(offload.run(held_until, str(tmp_path / "never")))
+    while not offload.processes:
+        await asyncio.sleep(0.01)  # until its process has started
+    (process,) = offload.processes
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    assert not process.is_alive() and process.exitcode is not None
+    p = presentation()
+    await storage.create_presentation(p, {})
+    assert (await offload.run(counts_and_process, p.id))[:2] == (0, 0)  # the next one runs

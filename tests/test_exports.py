@@ -15,7 +15,7 @@ from polls.core.models import Moderation, Presentation, State, StoredResponse
 from polls.domain.documents import validate_document
 from polls.research.dataset import Source, build_dataset, question_id
 from polls.research.exports import codebook_markdown, safe_cell, to_csv, to_json
-from polls.research.workbook import to_xlsx
+from polls.research.workbook import to_xlsx, write_xlsx
 from tests.conftest import DOCUMENT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,3 +238,19 @@ def test_plain_csv_parses_without_a_csv_library() -> None:
         and record["value_number"] == "4"
     )
     assert record["participant"] == "P0001" and record["skipped"] == "0"
+
+
+def test_the_streamed_workbook_holds_every_cell_of_the_workbook_in_memory(tmp_path: Path) -> None:
+    """The workbook an export writes to its file in constant memory (rows flushed as they are
+    written) has every sheet and cell of the one built in memory: no row was written out of
+    order and lost."""
+    sources = two_sessions()
+    dataset = build_dataset(sources, now=0)
+    write_xlsx(tmp_path / "streamed.xlsx", dataset, sources)
+    streamed = openpyxl.load_workbook(tmp_path / "streamed.xlsx")
+    in_memory = openpyxl.load_workbook(io.BytesIO(to_xlsx(dataset, sources)))
+    assert streamed.sheetnames == in_memory.sheetnames
+    for name in in_memory.sheetnames:
+        expected = [list(row) for row in in_memory[name].iter_rows(values_only=True)]
+        assert [list(row) for row in streamed[name].iter_rows(values_only=True)] == expected
+        assert any(any(cell is not None for cell in row) for row in expected)

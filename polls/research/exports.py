@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
@@ -161,12 +161,17 @@ def row_cells(row: Row, tag_keys: list[str], *, neutralise: bool = True) -> list
 def to_csv(dataset: Dataset, *, excel: bool = False) -> bytes:
     """RFC 4180 CSV, UTF-8 (with a byte-order mark for Excel when asked)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_csv(buffer, dataset)
+    data = buffer.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + data if excel else data
+
+
+def write_csv(target: IO[str], dataset: Dataset) -> None:
+    """The CSV's rows, written one by one to a text file (UTF-8, opened with newline="")."""
+    writer = csv.writer(target, lineterminator="\r\n")
     writer.writerow(columns(dataset))
     for row in dataset.rows:
         writer.writerow(row_cells(row, dataset.tag_keys))
-    data = buffer.getvalue().encode("utf-8")
-    return b"\xef\xbb\xbf" + data if excel else data
 
 
 def to_json(dataset: Dataset) -> bytes:

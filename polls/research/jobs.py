@@ -14,7 +14,8 @@ from polls.research.breakdown import segmented
 from polls.research.cloud import to_png, to_svg
 from polls.research.collect import cloud_words, collect, file_stem, render
 from polls.research.dataset import Source, build_dataset
-from polls.research.exports import codebook, codebook_markdown
+from polls.research.exports import codebook, codebook_markdown, write_csv
+from polls.research.workbook import write_xlsx
 from polls.storage import Storage
 from polls.storage.base import hidden_by_slide
 
@@ -33,8 +34,15 @@ async def export_file(
     """Write an export of the chosen presentations to ``path``; returns its file name."""
     sources = await collect(storage, ids, tags)
     dataset = build_dataset(sources, link_participants=link_participants)
-    # A job has its process to itself: blocking here stalls nobody.
-    path.write_bytes(render(kind, dataset, sources, excel=excel, min_cell=min_cell))  # noqa: ASYNC240
+    # A job has its process to itself: blocking on the file here stalls nobody.
+    if kind == "csv":  # row by row to the file, not first into one string
+        with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as target:
+            write_csv(target, dataset)
+    elif kind == "xlsx":
+        write_xlsx(path, dataset, sources, min_cell=min_cell)
+    else:
+        data = render(kind, dataset, sources, excel=excel, min_cell=min_cell)
+        path.write_bytes(data)  # noqa: ASYNC240
     return f"{file_stem(sources)}.{kind}"
 
 

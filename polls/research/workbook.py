@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -116,11 +117,25 @@ def _tag_sheet(sheet: Any, bold: Any, dataset: Dataset, min_cell: int) -> None:
 
 
 def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> bytes:
+    """The workbook, in memory (for the ZIP bundle)."""
     buffer = io.BytesIO()
+    _write_workbook(buffer, dataset, sources, min_cell, {"in_memory": True})
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path, dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> None:
+    """The workbook, written to a file in XlsxWriter's constant-memory mode: each row goes to
+    disk once its sheet moves past it (every sheet here is written top to bottom)."""
+    _write_workbook(str(path), dataset, sources, min_cell, {"constant_memory": True})
+
+
+def _write_workbook(
+    target: Any, dataset: Dataset, sources: list[Source], min_cell: int, mode: dict[str, bool]
+) -> None:
     book = xlsxwriter.Workbook(
-        buffer,
+        target,
         {
-            "in_memory": True,
+            **mode,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -184,4 +199,3 @@ def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> by
     book_sheet.set_column(0, 0, 22)
     book_sheet.set_column(2, 2, 90)
     book.close()
-    return buffer.getvalue()

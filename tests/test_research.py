@@ -269,7 +269,8 @@ def _wal(database: Path) -> bytes:
 
 def test_a_dutch_presentations_research_page_speaks_dutch(service: TestClient) -> None:
     """The research page of a Dutch presentation is in Dutch, with its counts from the
-    database and when expired answers were last deleted; typing the Dutch word deletes."""
+    database and when expired answers were last deleted; typing the Dutch word deletes, a
+    wrong word and a wrong address are explained in Dutch to a Dutch browser."""
     dutch = Session(service, {"project": "samen"}, language="nl")
     for n in range(3):
         dutch.answer(f"dutch-phone-{n:04d}-xxxxxxxx", 1, "words", {"words": ["samen"]})
@@ -278,6 +279,13 @@ def test_a_dutch_presentations_research_page_speaks_dutch(service: TestClient) -
     assert "Downloaden" in page and "Alle antwoorden wissen" in page
     assert "verlopen antwoorden het laatst gewist op" in page  # the purge ran at start
     assert "Download<" not in page and "answers stored" not in page
+    dutch_browser = {**_research(dutch), "accept-language": "nl-NL,nl;q=0.9"}
+    refused = service.post(
+        f"/research/{dutch.created.id}/delete", data={"confirm": "ja"}, headers=dutch_browser
+    )
+    assert refused.status_code == 400 and "Typ &#39;wissen&#39; om te bevestigen." in refused.text
+    missing = service.get("/research/nope/nothing", headers=dutch_browser)
+    assert missing.status_code == 404 and "Op dit adres is niets te vinden." in missing.text
     done = service.post(
         f"/research/{dutch.created.id}/delete",
         data={"confirm": "Wissen"},

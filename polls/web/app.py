@@ -23,6 +23,7 @@ from polls import metrics
 from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.core.errors import PollsError
+from polls.core.i18n import N_, preferred_language, translations
 from polls.core.words import load_dictionaries
 from polls.live.hub import Hub
 from polls.live.upkeep import RetentionStatus, keep_purging
@@ -97,9 +98,16 @@ async def storage_away(request: Request, exc: Exception) -> Response:
     return await polls_error(request, sockets.DATABASE_AWAY)
 
 
+NOTHING_HERE = N_("There is nothing at this address.")
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    reason = "There is nothing at this address." if exc.status_code == 404 else str(exc.detail)
+    if exc.status_code == 404:
+        gettext = translations(preferred_language(request.headers.get("accept-language")))
+        reason = gettext(NOTHING_HERE)
+    else:
+        reason = str(exc.detail)
     if wants_json(request):
         return JSONResponse({"error": {"code": "http", "reason": reason}}, exc.status_code)
     return pages.error_page(request, exc.status_code, reason)

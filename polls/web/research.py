@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from polls.core.errors import BadMessage, Forbidden, NotFound
-from polls.core.i18n import N_, languages, translations
+from polls.core.i18n import N_, languages, preferred_language, translations
 from polls.core.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
 from polls.kinds import kind_of
 from polls.research import jobs
@@ -180,13 +180,19 @@ async def delete_answers(request: Request) -> Response:
     form = await request.form()
     typed = str(form.get("confirm", "")).strip().casefold()
     if typed not in _confirm_words():
-        raise BadMessage("Type 'delete' to confirm.")
+        raise BadMessage(N_("Type '%(word)s' to confirm."), word=typed_word(request))
     deleted = await hub.delete_answers(presentation_id)
     return RedirectResponse(f"/research/{presentation_id}?deleted={deleted}", status_code=303)
 
 
 # The word a researcher types to delete every answer, in the page's language (or English).
 CONFIRM_WORD = N_("delete")
+
+
+def typed_word(request: Request) -> str:
+    """The confirmation word in the language the researcher's browser asks for."""
+    language = preferred_language(request.headers.get("accept-language"))
+    return translations(language)(CONFIRM_WORD)
 
 
 def _confirm_words() -> set[str]:

@@ -8,6 +8,7 @@ many sessions at once.
 from __future__ import annotations
 
 import msgspec
+from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -80,7 +81,8 @@ async def page(request: Request) -> Response:
             "retention_days": document.retention_days or services.settings.retention_days,
             "purged_at": None if purged is None else iso(purged).replace("T", " ")[:16],
             "min_cell": services.settings.min_cell,
-            "confirm_word": translations(document.language)(CONFIRM_WORD),
+            "confirm_word": Markup("<strong>%s</strong>")
+            % translations(document.language)(CONFIRM_WORD),
         },
     )
 

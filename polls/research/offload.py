@@ -26,6 +26,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
+from polls.kinds import all_kinds, find, register
+from polls.kinds.base import Kind
 from polls.storage import Storage, open_storage
 
 T = TypeVar("T")
@@ -49,9 +51,13 @@ def _child(
     job: Callable[..., Awaitable[Any]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
+    added_kinds: list[Kind[Any]],
 ) -> None:
     """The job's process: run it on a storage connection of its own, send back the outcome."""
     _prepare_child()
+    for kind in added_kinds:  # kinds registered from outside polls, as in the service
+        if find(kind.name) is None:
+            register(kind)
     try:
         outcome: tuple[bool, Any] = (
             True,
@@ -78,6 +84,11 @@ async def _with_storage(
         return await job(storage, *args, **kwargs)
     finally:
         await storage.disconnect()
+
+
+def _added_kinds() -> list[Kind[Any]]:
+    """The kinds registered from outside polls' own modules: a job's process must know them."""
+    return [kind for kind in all_kinds() if not type(kind).__module__.startswith("polls.kinds")]
 
 
 def _receive(results: Connection) -> tuple[bool, Any]:
@@ -117,7 +128,7 @@ class Offload:
             results, sending = self._context.Pipe(duplex=False)
             process = self._context.Process(
                 target=_child,
-                args=(sending, self.database_url, job, args, kwargs),
+                args=(sending, self.database_url, job, args, kwargs, _added_kinds()),
                 daemon=True,
                 name="polls-research",
             )

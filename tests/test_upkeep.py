@@ -47,6 +47,7 @@ async def test_a_purge_that_meets_a_broken_database_runs_again_and_completes(
         broken.execute("ALTER TABLE responses RENAME TO responses_away")
 
     status = RetentionStatus()
+    stopping = asyncio.Event()
     pauses: list[float] = []
 
     async def pause(seconds: float) -> None:
@@ -56,12 +57,11 @@ async def test_a_purge_that_meets_a_broken_database_runs_again_and_completes(
             with sqlite3.connect(database) as repaired:
                 repaired.execute("ALTER TABLE responses_away RENAME TO responses")
         else:
-            raise asyncio.CancelledError  # the service stops
+            stopping.set()  # the service stops
 
     caplog.set_level(logging.INFO, logger="polls")
     try:
-        with pytest.raises(asyncio.CancelledError):
-            await keep_purging(hub, 3, status, pause)
+        await keep_purging(hub, 3, status, stopping, pause)
         assert pauses == [RETRY, DAY]
         assert status.last_success is not None and status.last_error == ""
         assert await storage.answer_counts(expired.id) == (0, 0)
@@ -69,6 +69,29 @@ async def test_a_purge_that_meets_a_broken_database_runs_again_and_completes(
         failures = [r for r in caplog.records if "retention purge failed" in r.getMessage()]
         assert len(failures) == 1 and "trying again in an hour" in failures[0].getMessage()
         assert any("deleted 1 answers" in r.getMessage() for r in caplog.records)
+    finally:
+        await hub.close()
+        await writer.stop()
+        await storage.disconnect()
+
+
+async def test_a_stopping_service_ends_the_purge_without_cancelling_it(tmp_path: Path) -> None:
+    """When the service stops, the purge loop ends by itself (it is not cancelled in the middle
+    of a database call), whether it was purging or waiting for the next day."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'polls.db'}")
+    await storage.connect()
+    writer = Writer(storage)
+    await writer.start()
+    hub = Hub(storage, MemoryBroker(), writer)
+    await storage.create_presentation(presentation(), {})
+    status, stopping = RetentionStatus(), asyncio.Event()
+    try:
+        purging = asyncio.create_task(keep_purging(hub, 3, status, stopping))
+        while status.last_success is None:
+            await asyncio.sleep(0.01)  # until the first run has completed
+        stopping.set()
+        await purging  # returns: nothing had to be cancelled
+        assert purging.done() and not purging.cancelled()
     finally:
         await hub.close()
         await writer.stop()

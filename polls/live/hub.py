@@ -273,13 +273,15 @@ class Hub:
         await self._publish(presentation_id, ResetEvent())
         return deleted
 
-    async def purge(self, default_days: int) -> list[Purged]:
+    async def purge(self, default_days: int, stopping: asyncio.Event | None = None) -> list[Purged]:
         """Delete expired answers everywhere, one presentation per write (answers arriving
         meanwhile wait for one presentation's delete, not for all); screens that show them
-        rebuild their results."""
+        rebuild their results. ``stopping`` ends it between two presentations."""
         report: list[Purged] = []
         now = time.time()
         for presentation in await self.storage.presentations():
+            if stopping is not None and stopping.is_set():
+                break
             cutoff = cutoff_of(presentation, default_days, now)
             deleted = await self.writer.run(partial(_delete_before, presentation.id, cutoff))
             if deleted:

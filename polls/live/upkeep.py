@@ -7,6 +7,7 @@ outcome is kept for ``/ready`` and the research page to show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -31,10 +32,12 @@ class RetentionStatus(msgspec.Struct, kw_only=True):
     last_error: str = ""
 
 
-async def purge_once(hub: Hub, default_days: int, status: RetentionStatus) -> bool:
+async def purge_once(
+    hub: Hub, default_days: int, status: RetentionStatus, stopping: asyncio.Event
+) -> bool:
     """One run of the purge; whether it completed. Errors are logged, never raised."""
     try:
-        for purged in await hub.purge(default_days):
+        for purged in await hub.purge(default_days, stopping):
             log.info(
                 "retention: deleted %d answers of presentation %s",
                 purged.answers,
@@ -49,6 +52,8 @@ async def purge_once(hub: Hub, default_days: int, status: RetentionStatus) -> bo
             "retention purge failed (%s); trying again in an hour", reason, exc_info=not expected
         )
         return False
+    if stopping.is_set():
+        return False  # stopped between presentations: not a completed run
     status.last_success, status.last_error = time.time(), ""
     return True
 
@@ -57,9 +62,18 @@ async def keep_purging(
     hub: Hub,
     default_days: int,
     status: RetentionStatus,
-    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    stopping: asyncio.Event,
+    pause: Callable[[float], Awaitable[None]] | None = None,
 ) -> None:
-    """Purge at start, then daily; an hour after a failed run."""
-    while True:
-        completed = await purge_once(hub, default_days, status)
-        await pause(DAY if completed else RETRY)
+    """Purge at start, then daily; an hour after a failed run. Setting ``stopping`` ends it
+    after the presentation being purged (it is never cancelled in the middle of a query)."""
+
+    async def until_stopping(seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), seconds)
+
+    wait = pause or until_stopping
+    while not stopping.is_set():
+        completed = await purge_once(hub, default_days, status, stopping)
+        if not stopping.is_set():
+            await wait(DAY if completed else RETRY)

@@ -128,8 +128,9 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         services = Services(settings, storage, broker, assets)
         app.state.services = services
         await services.writer.start()
+        stopping = asyncio.Event()
         purging = asyncio.create_task(
-            keep_purging(services.hub, settings.retention_days, services.retention),
+            keep_purging(services.hub, settings.retention_days, services.retention, stopping),
             name="polls-purge",
         )
         try:
@@ -138,7 +139,10 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                 gc.freeze()  # what exists now lives as long as the service: never scan it
             yield
         finally:
-            purging.cancel()
+            # The purge ends after its current query: cancelling a database call midway can
+            # leave the driver waiting on a connection that is being closed.
+            stopping.set()
+            await purging
             services.research.close()
             await services.hub.close()
             await services.writer.stop()

@@ -87,9 +87,9 @@ function renderSlides() {
 function renderTags() {
   const box = $("tags");
   box.replaceChildren();
-  Object.entries(doc.tags || {}).forEach(([key, value]) => {
+  Object.entries(doc.tags || {}).forEach(([key, value], index) => {
     const row = el("div", { class: "tag-row" });
-    const keyInput = el("input", { type: "text", "aria-label": text.key, value: key, maxlength: 40 });
+    const keyInput = el("input", { id: `tag-key-${index + 1}`, type: "text", "aria-label": text.key, value: key, maxlength: 40 });
     const valueInput = el("input", { type: "text", "aria-label": text.value, value, maxlength: 100 });
     const remove = el("button", { type: "button", class: "secondary" }, text.remove);
     const update = () => {
@@ -113,20 +113,76 @@ function refreshDownload() {
   link.href = URL.createObjectURL(blob);
 }
 
-function showProblems(problems) {
+// Where a problem's path points: the control of that field ("slides[2].options[1]" is the
+// options box of the third slide), or null for a problem of the whole document.
+const TOP_FIELDS = { title: "doc-title", language: "doc-language", theme: "doc-theme", profanity: "doc-profanity", retention_days: "doc-retention" };
+function controlFor(path) {
+  const slide = /^slides\[(\d+)\](?:\.([a-z_]+))?/.exec(path);
+  if (slide) {
+    const item = $("slides").children[Number(slide[1])];
+    if (!item) return null;
+    const named = slide[2] && item.querySelector(`.field-${slide[2]} input, .field-${slide[2]} textarea`);
+    return named || item.querySelector("input, textarea");
+  }
+  if (path.startsWith("tags")) return $("tags").querySelector("input");
+  const top = TOP_FIELDS[path.split(/[.[]/)[0]];
+  return top ? $(top) : null;
+}
+
+// A problem in the presenter's words: the field's own label, its slide, and which line.
+function describe(path, control) {
+  const slide = /^slides\[(\d+)\]/.exec(path);
+  const line = /\[(\d+)\]$/.exec(path);
+  const label = control && control.id ? document.querySelector(`label[for="${control.id}"]`) : null;
+  const parts = [];
+  if (slide) parts.push(`${text.slide} ${Number(slide[1]) + 1}`);
+  if (path.startsWith("tags")) parts.push(text.tags);
+  else if (label) parts.push(label.textContent);
+  else if (!slide || path.includes(".")) parts.push(path.replace(/^slides\[\d+\]\.?/, ""));
+  if (line && !path.endsWith(`slides[${line[1]}]`)) parts.push(`${text.line} ${Number(line[1]) + 1}`);
+  return parts.filter(Boolean).join(" · ");
+}
+
+function clearProblems() {
+  for (const note of root.querySelectorAll(".field-error")) note.remove();
+  for (const control of root.querySelectorAll("[aria-invalid]")) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+}
+
+// Each problem beside its field (linked to it for screen readers), and all of them in a list
+// at the end of the form whose entries lead to their fields.
+function showProblems(fields) {
+  clearProblems();
   const box = $("editor-status");
   box.className = "status error";
   box.replaceChildren(el("p", {}, text.problems));
   const list = el("ul");
-  for (const problem of problems) {
-    // "slides[2].options[0]: must not be empty" reads as "Slide 3 · options[0]: ..."
-    const friendly = problem.replace(/^slides\[(\d+)\]\.?/, (_, n) => `${text.slide} ${Number(n) + 1} · `);
-    list.append(el("li", {}, friendly));
-  }
+  fields.forEach(({ path, message }, index) => {
+    const control = path ? controlFor(path) : null;
+    const where = path ? describe(path, control) : "";
+    const item = el("li");
+    if (control) {
+      const id = `problem-${index + 1}`;
+      const note = el("p", { class: "field-error error", id }, where ? `${where}: ${message}` : message);
+      (control.closest(".field, .tag-row") || control.parentElement).append(note);
+      control.setAttribute("aria-invalid", "true");
+      const described = control.getAttribute("aria-describedby");
+      control.setAttribute("aria-describedby", described ? `${described} ${id}` : id);
+      const link = el("a", { href: `#${control.id}` }, where ? `${where}: ${message}` : message);
+      link.addEventListener("click", (event) => { event.preventDefault(); control.focus(); });
+      item.append(link);
+    } else {
+      item.textContent = where ? `${where}: ${message}` : message;
+    }
+    list.append(item);
+  });
   box.append(list);
 }
 
 function showCreated(links) {
+  clearProblems();
   const box = $("editor-status");
   box.className = "status";
   box.replaceChildren(el("p", {}, text.created));
@@ -183,8 +239,9 @@ $("editor-form").addEventListener("submit", async (event) => {
   });
   const body = await response.json();
   if (!response.ok) {
-    showProblems(body.error.problems || [body.error.reason]);
+    showProblems(body.error.fields || [{ path: "", message: body.error.reason }]);
   } else if (presentationId) {
+    clearProblems();
     $("editor-status").className = "status";
     $("editor-status").textContent = text.saved;
   } else {

@@ -267,7 +267,7 @@ def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> No
     page.fill("#doc-title", "Buurtavond")
     page.click("button[type=submit]")
     Room.expect(page.locator("#editor-status li").first).to_have_text(
-        "Slide 1 · question: must not be empty"
+        "Slide 1 · Question: must not be empty"
     )
     page.locator(".field-question textarea, .field-question input").first.fill("Wat neem je mee?")
     page.select_option("#new-kind", "multiple_choice")
@@ -284,6 +284,34 @@ def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> No
     Room.expect(page.locator("#slide-title")).to_have_text("Wat neem je mee?")
     page.goto(service.url + "/present")
     Room.expect(page.locator("table.list")).to_contain_text("Buurtavond")
+
+
+def test_the_editors_problems_stand_beside_their_fields_in_dutch(
+    browser: Any, service: Service
+) -> None:
+    """In a Dutch browser the editor says each problem in Dutch, in the presenter's words,
+    beside the field it concerns and linked to it for screen readers; the list of problems
+    leads to the field; once fixed, the problem is gone."""
+    page = browser.new_context(viewport={"width": 360, "height": 900}, locale="nl-NL").new_page()
+    page.goto(service.url + "/new")
+    page.fill("#doc-title", "Buurtavond")
+    page.click("button[type=submit]")
+    question = (
+        page.locator(".slide-editor")
+        .first.locator(".field-question textarea, .field-question input")
+        .first
+    )
+    Room.expect(question).to_have_attribute("aria-invalid", "true")
+    note = page.locator("#" + (question.get_attribute("aria-describedby") or "missing"))
+    Room.expect(note).to_have_text("Dia 1 · Vraag: mag niet leeg zijn")
+    shoot(page, "editor-360-problem-nl")
+    page.locator("#editor-status li a").first.click()
+    Room.expect(question).to_be_focused()
+    question.fill("Wat neem je mee?")
+    page.click("button[type=submit]")
+    Room.expect(page.locator("#editor-status a").nth(1)).to_contain_text("/present/")
+    Room.expect(page.locator(".field-error")).to_have_count(0)
+    Room.expect(question).not_to_have_attribute("aria-invalid", "true")
 
 
 def test_console_overlay_and_table_views(browser: Any, service: Service) -> None:

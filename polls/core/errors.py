@@ -7,7 +7,7 @@ client can show to a person.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 class PollsError(Exception):
@@ -78,15 +78,35 @@ class LimitReached(PollsError):
     code = "limit_reached"
 
 
+class Problem(str):
+    """One problem of a document: ``path: message`` in English (what logs and the command
+    line show), with the message's template and values to say it in another language."""
+
+    path: str
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, path: str, template: str, **params: object) -> Problem:
+        message = template % params if params else template
+        made = super().__new__(cls, f"{path}: {message}")
+        made.path, made.template, made.params = path, template, params
+        return made
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message alone (without its path), in another language."""
+        template = gettext(self.template)
+        return template % self.params if self.params else template
+
+
 class DocumentInvalid(PollsError):
     """A presentation document with problems; every one is listed by its path."""
 
     status = 422
     code = "invalid_document"
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("; ".join(problems))
-        self.problems = problems
+        self.problems = list(problems)
 
 
 class Forbidden(PollsError):

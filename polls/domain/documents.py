@@ -17,7 +17,8 @@ from typing import Any
 import msgspec
 import yaml
 
-from polls.core.errors import DocumentInvalid
+from polls.core.errors import DocumentInvalid, Problem
+from polls.core.i18n import N_
 from polls.core.models import (
     LANGUAGES,
     PROFANITY_MODES,
@@ -37,16 +38,18 @@ SLIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TAG_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
-def _slide_ids(problems: list[str], raw_slides: list[Any]) -> list[str]:
+def _slide_ids(problems: list[Problem], raw_slides: list[Any]) -> list[str]:
     """Keep the ids authors gave (they must be unique); number the rest s1, s2, ..."""
     given: set[str] = set()
     for index, raw in enumerate(raw_slides):
         if isinstance(raw, Mapping) and "id" in raw:
             value = raw["id"]
             if not isinstance(value, str) or not SLIDE_ID.match(value):
-                problems.append(f"slides[{index}].id: must be 1-40 letters, digits, - or _")
+                problems.append(
+                    Problem(f"slides[{index}].id", N_("must be 1-40 letters, digits, - or _"))
+                )
             elif value in given:
-                problems.append(f"slides[{index}].id: repeats {value!r}")
+                problems.append(Problem(f"slides[{index}].id", N_("repeats %(text)r"), text=value))
             given.add(str(value))
     ids: list[str] = []
     counter = 0
@@ -61,25 +64,27 @@ def _slide_ids(problems: list[str], raw_slides: list[Any]) -> list[str]:
     return ids
 
 
-def _tags(problems: list[str], raw: object) -> dict[str, str]:
+def _tags(problems: list[Problem], raw: object) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        problems.append("tags: must be a mapping of key: value")
+        problems.append(Problem("tags", N_("must be a mapping of key: value")))
         return {}
     if len(raw) > MAX_TAGS:
-        problems.append(f"tags: at most {MAX_TAGS} tags")
+        problems.append(Problem("tags", N_("at most %(count)s tags"), count=MAX_TAGS))
     tags: dict[str, str] = {}
     for key, value in raw.items():
         if not isinstance(key, str) or not TAG_KEY.match(key):
-            problems.append(f"tags.{key}: key must be 1-40 letters, digits, '.', '-' or '_'")
+            problems.append(
+                Problem(f"tags.{key}", N_("key must be 1-40 letters, digits, '.', '-' or '_'"))
+            )
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            problems.append(f"tags.{key}: must be text")
+            problems.append(Problem(f"tags.{key}", N_("must be text")))
             continue
         text = str(value).strip()
         if not text or len(text) > 100:
-            problems.append(f"tags.{key}: must be 1-100 characters")
+            problems.append(Problem(f"tags.{key}", N_("must be 1-100 characters")))
             continue
         tags[key] = text
     return tags
@@ -87,14 +92,16 @@ def _tags(problems: list[str], raw: object) -> dict[str, str]:
 
 def validate_document(data: object) -> Document:
     """Build a Document from parsed YAML/JSON, or raise DocumentInvalid with every problem."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(data, Mapping):
-        raise DocumentInvalid(["(document): must be a mapping with title, language and slides"])
+        raise DocumentInvalid(
+            [Problem("(document)", N_("must be a mapping with title, language and slides"))]
+        )
     top = Checker(problems, data, "")
     title = top.text("title", required=True, max_length=200)
     language = top.text("language", required=False, max_length=2, default="en")
     if language not in LANGUAGES:
-        top.problem("language", "must be one of: " + ", ".join(LANGUAGES))
+        top.problem("language", N_("must be one of: %(choices)s"), choices=", ".join(LANGUAGES))
         language = "en"
     top.used.add("tags")
     tags = _tags(problems, data.get("tags"))
@@ -102,19 +109,23 @@ def validate_document(data: object) -> Document:
     raw_slides = data.get("slides")
     slides: list[Slide] = []
     if not isinstance(raw_slides, list) or not raw_slides:
-        problems.append("slides: must be a list of at least one slide")
+        problems.append(Problem("slides", N_("must be a list of at least one slide")))
         raw_slides = []
     elif len(raw_slides) > MAX_SLIDES:
-        problems.append(f"slides: at most {MAX_SLIDES} slides")
+        problems.append(Problem("slides", N_("at most %(count)s slides"), count=MAX_SLIDES))
     ids = _slide_ids(problems, raw_slides)
     for index, (raw, slide_id) in enumerate(zip(raw_slides, ids, strict=True)):
         path = f"slides[{index}]"
         if not isinstance(raw, Mapping):
-            problems.append(f"{path}: must be a mapping")
+            problems.append(Problem(path, N_("must be a mapping")))
             continue
         kind = find(raw.get("kind"))
         if kind is None:
-            problems.append(f"{path}.kind: must be one of: " + ", ".join(names()))
+            problems.append(
+                Problem(
+                    f"{path}.kind", N_("must be one of: %(choices)s"), choices=", ".join(names())
+                )
+            )
             continue
         checker = Checker(problems, raw, path)
         checker.used.update({"kind", "id"})
@@ -124,11 +135,13 @@ def validate_document(data: object) -> Document:
         checker.unknown_keys()
     theme = top.text("theme", required=False, max_length=10, default="light")
     if theme not in THEMES:
-        top.problem("theme", "must be one of: " + ", ".join(THEMES))
+        top.problem("theme", N_("must be one of: %(choices)s"), choices=", ".join(THEMES))
         theme = "light"
     profanity = top.text("profanity", required=False, max_length=10, default="hide")
     if profanity not in PROFANITY_MODES:
-        top.problem("profanity", "must be one of: " + ", ".join(PROFANITY_MODES))
+        top.problem(
+            "profanity", N_("must be one of: %(choices)s"), choices=", ".join(PROFANITY_MODES)
+        )
         profanity = "hide"
     retention_days = None
     if data.get("retention_days") is not None:

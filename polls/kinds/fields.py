@@ -12,13 +12,14 @@ from typing import Any
 
 import msgspec
 
+from polls.core.errors import Problem
 from polls.core.i18n import N_
 
 
 class Checker:
     """Collects problems while reading one mapping; every read names its path."""
 
-    def __init__(self, problems: list[str], data: Mapping[str, Any], path: str) -> None:
+    def __init__(self, problems: list[Problem], data: Mapping[str, Any], path: str) -> None:
         self.problems = problems
         self.data = data
         self.path = path
@@ -27,34 +28,35 @@ class Checker:
     def at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.at(key)}: {message}")
+    def problem(self, key: str, template: str, **params: object) -> None:
+        """A problem of the field ``key``; its ``template`` is marked with ``N_``."""
+        self.problems.append(Problem(self.at(key), template, **params))
 
     def text(self, key: str, *, required: bool, max_length: int, default: str = "") -> str:
         self.used.add(key)
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(key, "is required")
+                self.problem(key, N_("is required"))
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(key, "must be text")
+            self.problem(key, N_("must be text"))
             return default
         text = str(value).strip()
         if required and not text:
-            self.problem(key, "must not be empty")
+            self.problem(key, N_("must not be empty"))
         elif len(text) > max_length:
-            self.problem(key, f"must be at most {max_length} characters")
+            self.problem(key, N_("must be at most %(count)s characters"), count=max_length)
         return text
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         self.used.add(key)
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, "must be a whole number")
+            self.problem(key, N_("must be a whole number"))
             return default
         if not low <= value <= high:
-            self.problem(key, f"must be between {low} and {high}")
+            self.problem(key, N_("must be between %(low)s and %(high)s"), low=low, high=high)
             return default
         return value
 
@@ -62,7 +64,7 @@ class Checker:
         self.used.add(key)
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            self.problem(key, "must be true or false")
+            self.problem(key, N_("must be true or false"))
             return default
         return value
 
@@ -70,24 +72,26 @@ class Checker:
         self.used.add(key)
         value = self.data.get(key)
         if not isinstance(value, list):
-            self.problem(key, "is required" if value is None else "must be a list")
+            self.problem(key, N_("is required") if value is None else N_("must be a list"))
             return ()
         if not low <= len(value) <= high:
-            self.problem(key, f"must have between {low} and {high} items")
+            self.problem(
+                key, N_("must have between %(low)s and %(high)s items"), low=low, high=high
+            )
         items: list[str] = []
         seen: set[str] = set()
         for index, item in enumerate(value):
             where = f"{key}[{index}]"
             if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem(where, "must be text")
+                self.problem(where, N_("must be text"))
                 continue
             text = str(item).strip()
             if not text:
-                self.problem(where, "must not be empty")
+                self.problem(where, N_("must not be empty"))
             elif len(text) > max_length:
-                self.problem(where, f"must be at most {max_length} characters")
+                self.problem(where, N_("must be at most %(count)s characters"), count=max_length)
             elif text.casefold() in seen:
-                self.problem(where, f"repeats {text!r}")
+                self.problem(where, N_("repeats %(text)r"), text=text)
             seen.add(text.casefold())
             items.append(text)
         return tuple(items)
@@ -95,7 +99,7 @@ class Checker:
     def unknown_keys(self) -> None:
         for key in self.data:
             if key not in self.used:
-                self.problem(str(key), "is not a known field")
+                self.problem(str(key), N_("is not a known field"))
 
 
 class Field(msgspec.Struct, frozen=True, kw_only=True):

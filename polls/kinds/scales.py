@@ -127,7 +127,7 @@ class ScalesKind(Kind[Scales]):
     def refine(self, checker: Checker, values: dict[str, Any]) -> None:
         low, high = values["min"], values["max"]
         if not low < high <= low + 10:
-            checker.problem("max", "must be above min, with at most 11 points on the scale")
+            checker.problem("max", N_("must be above min, with at most 11 points on the scale"))
             values["min"], values["max"] = 1, 5
 
     def check_answer(self, slide: Scales, value: dict[str, Any], language: str) -> CheckedAnswer:

@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from polls import metrics
 from polls.broker import Broker, open_broker
 from polls.config import Settings
-from polls.core.errors import PollsError
+from polls.core.errors import DocumentInvalid, PollsError
 from polls.core.i18n import N_, preferred_language, translations
 from polls.core.words import load_dictionaries
 from polls.live.hub import Hub
@@ -84,8 +84,8 @@ async def polls_error(request: Request, exc: Exception) -> Response:
     metrics.refusals.labels(exc.code).inc()
     if wants_json(request):
         body: dict[str, Any] = {"code": exc.code, "reason": pages.localised(request, exc)}
-        if hasattr(exc, "problems"):
-            body["problems"] = exc.problems
+        if isinstance(exc, DocumentInvalid):
+            body.update(pages.localised_problems(request, exc.problems))
         return JSONResponse({"error": body}, status_code=exc.status)
     return pages.error_page(request, exc.status, pages.localised(request, exc))
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from polls.core.codes import format_code, parse_code
-from polls.core.errors import PollsError
+from polls.core.errors import PollsError, Problem
 from polls.core.i18n import N_, catalog, preferred_language, translations
 from polls.core.models import Slide
 from polls.core.security import (
@@ -78,6 +78,20 @@ def localised(request: Request, exc: PollsError, language: str | None = None) ->
     """An error's reason in the page's language."""
     chosen = language or preferred_language(request.headers.get("accept-language"))
     return exc.translated(translations(chosen))
+
+
+def localised_problems(request: Request, problems: list[str]) -> dict[str, Any]:
+    """A document's problems in the browser's language: ``problems`` as "path: message" lines
+    and ``fields``, each problem's path and message, for the editor to put beside its field."""
+    gettext = translations(preferred_language(request.headers.get("accept-language")))
+    fields = [
+        {"path": p.path, "message": p.translated(gettext)}
+        if isinstance(p, Problem)
+        else {"path": "", "message": str(p)}
+        for p in problems
+    ]
+    lines = [f"{f['path']}: {f['message']}" if f["path"] else f["message"] for f in fields]
+    return {"problems": lines, "fields": fields}
 
 
 async def home(request: Request) -> Response:

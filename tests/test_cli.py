@@ -19,6 +19,11 @@ def polls(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "POLLS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "POLLS_PUBLIC_URL": "https://polls.example",
     }
+    return command(env, *args)
+
+
+def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`polls ARGS` with these settings, run to its end (a serve that should refuse to start)."""
     return subprocess.run(
         [sys.executable, "-m", "polls", *args],
         env=env,
@@ -26,6 +31,7 @@ def polls(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=ROOT,
         check=False,
+        timeout=60,
     )
 
 
@@ -104,15 +110,7 @@ def test_a_second_service_on_one_sqlite_file_refuses_to_start(tmp_path: Path) ->
     database = tmp_path / "cli.db"
     with running(database) as first:
         env = {**os.environ, "POLLS_DATABASE_URL": f"sqlite:///{database}", "POLLS_DEMO_FILE": ""}
-        second = subprocess.run(
-            [sys.executable, "-m", "polls", "serve", "--port", "0"],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-            timeout=60,
-        )
+        second = command(env, "serve", "--port", "0")
         assert second.returncode == 2
         assert "is serving" in second.stderr and "PostgreSQL" in second.stderr
         assert polls(tmp_path, "purge").returncode == 0
@@ -141,14 +139,6 @@ def test_several_workers_are_refused_without_postgresql_and_redis(
         "POLLS_BROKER_URL": "memory://",
         **settings,
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "polls", "serve", "--workers", "2", "--port", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=60,
-    )
+    done = command(env, "serve", "--workers", "2", "--port", "0")
     assert done.returncode == 2 and reason in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "cli.db").exists()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, cast
 
 import pytest
 
 from polls.core.models import Presentation, State, StoredResponse
 from polls.domain.documents import validate_document
-from polls.live.events import ResponsesEvent, StateEvent, encode_event
+from polls.live.events import JoinedEvent, ResponsesEvent, StateEvent, encode_event
 from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
 from tests.conftest import DOCUMENT
@@ -91,7 +91,11 @@ async def test_a_stalled_peer_does_not_hold_up_the_others() -> None:
         pump.cancel()
 
 
-def make_room(interval: float = 3600.0, log: list[StoredResponse] | None = None) -> Room:
+def make_room(
+    interval: float = 3600.0,
+    log: list[StoredResponse] | None = None,
+    load_joined: Callable[[], Awaitable[int]] | None = None,
+) -> Room:
     presentation = Presentation(
         id="p",
         code="12345678",
@@ -106,7 +110,8 @@ def make_room(interval: float = 3600.0, log: list[StoredResponse] | None = None)
     async def no_joins() -> int:
         return 0
 
-    return Room(presentation, {}, 0, responses, no_joins, interval, lambda work: None)
+    joined = load_joined or no_joins
+    return Room(presentation, {}, 0, responses, joined, interval, lambda work: None)
 
 
 def word(index: int, text: str = "x") -> StoredResponse:
@@ -264,3 +269,20 @@ async def test_a_slide_is_counted_from_the_log_a_page_at_a_time(
     assert counted.snapshot()["answered"] == 5
     assert read == [(0, 2), (2, 2), (4, 2)]
     room.close()
+
+
+async def test_a_join_heard_while_the_count_is_read_is_not_lost() -> None:
+    """A catch-up reads the join count; a join committed just after that read and heard while
+    it was in flight still counts, instead of the stale count overwriting it."""
+    stored = [0]
+
+    async def count_with_a_join_arriving() -> int:
+        seen = stored[0]
+        if seen == 0:  # the read sees no join; meanwhile one is committed and heard
+            stored[0] = 1
+            room.on_event(encode_event(JoinedEvent(1)))
+        return seen
+
+    room = make_room(load_joined=count_with_a_join_arriving)
+    await room.resync()
+    assert room.joined == 1

@@ -65,6 +65,7 @@ class Room:
         self.presentation = presentation
         self.hidden = hidden
         self.joined = joined
+        self._joins_heard = 0  # join events applied so far, to tell a stale count apart
         self.participants: set[Peer] = set()
         self.presenters: set[Peer] = set()
         self.users = 0
@@ -142,6 +143,7 @@ class Room:
             self._announce(force=True)
         else:
             self.joined += event.count
+            self._joins_heard += 1
             self.schedule_results()
 
     def apply_state(self, state: State) -> None:
@@ -301,8 +303,20 @@ class Room:
         # After a full read both marks move up: otherwise the second catch-up would read it all
         # again, and with a million answers stall the room for a second.
         self._read_up_to = (highest, highest) if older == 0 else (newer, highest)
-        self.joined = await self._load_joined()
+        await self._reload_joined()
         self.schedule_results()
+
+    async def _reload_joined(self) -> None:
+        """The join count from storage. A join heard while the count was read may be missing
+        from it (committed after the read): then it is read again, a few times at most, and in
+        a flood of joins the higher of the two counts stands."""
+        for _ in range(3):
+            heard = self._joins_heard
+            loaded = await self._load_joined()
+            if self._joins_heard == heard:
+                self.joined = loaded
+                return
+        self.joined = max(self.joined, loaded)
 
     def results_message(self, slide_id: str | None = None) -> dict[str, Any]:
         slide_id = slide_id or self.current_slide_id

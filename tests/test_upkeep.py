@@ -13,9 +13,10 @@ import pytest
 
 from polls.broker.memory import MemoryBroker
 from polls.live.hub import Hub
-from polls.live.upkeep import DAY, RETRY, RetentionStatus, keep_purging
+from polls.live.upkeep import RETRY, RetentionStatus, keep_purging
 from polls.live.writer import Writer
 from polls.storage import open_storage
+from polls.storage.retention import DAY
 from tests.test_storage_contract import presentation, submission
 
 pytestmark = pytest.mark.anyio

@@ -44,7 +44,7 @@ from polls.live.room import Room
 from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
 from polls.storage.base import hidden_by_slide
-from polls.storage.retention import Purged, cutoff_of
+from polls.storage.retention import Purged, purge_each
 
 NO_SUCH_CODE = N_("No open presentation has this code. Check the code on the screen.")
 
@@ -277,18 +277,15 @@ class Hub:
         """Delete expired answers everywhere, one presentation per write (answers arriving
         meanwhile wait for one presentation's delete, not for all); screens that show them
         rebuild their results. ``stopping`` ends it between two presentations."""
-        report: list[Purged] = []
-        now = time.time()
-        for presentation in await self.storage.presentations():
-            if stopping is not None and stopping.is_set():
-                break
-            cutoff = cutoff_of(presentation, default_days, now)
-            deleted = await self.writer.run(partial(_delete_before, presentation.id, cutoff))
+
+        async def delete(presentation_id: str, cutoff: float) -> int:
+            deleted = await self.writer.run(partial(_delete_before, presentation_id, cutoff))
             if deleted:
-                title = presentation.document.title
-                report.append(Purged(presentation.id, title, deleted, cutoff))
-                await self._publish(presentation.id, ResetEvent())
-        return report
+                await self._publish(presentation_id, ResetEvent())
+            return deleted
+
+        presentations = await self.storage.presentations()
+        return await purge_each(presentations, delete, default_days, time.time(), stopping)
 
     async def change_document(self, room: Room, document: Document) -> None:
         """Store a changed presentation and show it everywhere at once."""

@@ -17,10 +17,10 @@ import msgspec
 from polls.core.errors import PollsError
 from polls.live.hub import Hub
 from polls.storage import is_outage
+from polls.storage.retention import DAY
 
 log = logging.getLogger("polls")
 
-DAY = 86400.0
 RETRY = 3600.0  # after a failed run
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 import msgspec
 
 from polls.core.models import Presentation
@@ -24,10 +27,28 @@ def cutoff_of(presentation: Presentation, default_days: int, now: float) -> floa
 
 async def purge(storage: Storage, default_days: int, now: float) -> list[Purged]:
     """Delete every answer older than its presentation's retention period; report what went."""
+
+    async def delete(presentation_id: str, cutoff: float) -> int:
+        return await storage.delete_responses(presentation_id, before=cutoff)
+
+    return await purge_each(await storage.presentations(), delete, default_days, now)
+
+
+async def purge_each(
+    presentations: list[Presentation],
+    delete: Callable[[str, float], Awaitable[int]],
+    default_days: int,
+    now: float,
+    stopping: asyncio.Event | None = None,
+) -> list[Purged]:
+    """Purge these presentations one by one with ``delete(id, cutoff)``; ``stopping`` ends it
+    between two of them."""
     report: list[Purged] = []
-    for presentation in await storage.presentations():
+    for presentation in presentations:
+        if stopping is not None and stopping.is_set():
+            break
         cutoff = cutoff_of(presentation, default_days, now)
-        deleted = await storage.delete_responses(presentation.id, before=cutoff)
+        deleted = await delete(presentation.id, cutoff)
         if deleted:
             report.append(Purged(presentation.id, presentation.document.title, deleted, cutoff))
     return report

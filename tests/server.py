@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any
 
 
+def free_port() -> int:
+    """A port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 class Service:
     """``polls serve`` as a subprocess on a free port, on a SQLite file that outlives it."""
 
@@ -27,9 +35,7 @@ class Service:
         self.cwd: Path | None = None  # where the process runs; this checkout unless set
 
     def start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         env = {
             **os.environ,
             "POLLS_DATABASE_URL": f"sqlite:///{self.database}",

@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -26,7 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from polls.web.access import GUESS_BURST
 from tests.conftest import DOCUMENT
-from tests.server import Service
+from tests.server import Service, free_port
 from tests.test_metrics import scrape
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
@@ -35,13 +34,6 @@ CADDYFILE = ROOT / "deploy" / "Caddyfile"
 SITE = "127.0.0.1"  # Caddy issues a certificate for it from its own local authority
 GUESSER, VISITOR = "127.0.0.7", "127.0.0.8"  # clients' addresses, as Caddy sees them
 PHONES, FORM_PHONES = 20, 5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.conftest import DOCUMENT, unavailable
-from tests.server import Service, running
+from tests.server import Service, free_port, running
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +45,6 @@ def post(service: Service, path: str, body: Any, key: str) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as refused:
         return refused.code, json.loads(refused.read())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:

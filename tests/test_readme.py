@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -17,16 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 VENV_POLLS = ROOT / ".venv" / "bin" / "polls"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def readme_commands(heading: str) -> list[str]:

@@ -321,3 +321,17 @@ async def test_answer_counts_are_counted_by_the_database(storage: Storage) -> No
     await storage.store_answers([submission(p, "b", "3"), submission(other, "c", "4")])
     assert await storage.answer_counts(p.id) == (3, 2)
     assert await storage.answer_counts(other.id) == (1, 1)
+
+
+async def test_a_coding_is_saved_only_over_the_version_it_was_read_at(storage: Storage) -> None:
+    """Themes are kept per presentation; a save based on an older read is refused, not lost."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    assert await storage.coding(p.id) == (0, "")
+    assert await storage.save_coding(p.id, '{"a": 1}', 0)
+    assert not await storage.save_coding(p.id, '{"b": 2}', 0)
+    assert await storage.coding(p.id) == (1, '{"a": 1}')
+    assert await storage.save_coding(p.id, '{"c": 3}', 1)
+    assert not await storage.save_coding(p.id, '{"d": 4}', 1)
+    assert await storage.coding(p.id) == (2, '{"c": 3}')
+    assert await storage.coding("another") == (0, "")

@@ -224,6 +224,16 @@ class Storage(ABC):
     @abstractmethod
     async def moderation(self, presentation_id: str) -> list[Moderation]: ...
 
+    @abstractmethod
+    async def coding(self, presentation_id: str) -> tuple[int, str]:
+        """A presentation's coding of answers into themes, as stored (JSON text, "" if none)
+        with its version (0 if none)."""
+
+    @abstractmethod
+    async def save_coding(self, presentation_id: str, data: str, version: int) -> bool:
+        """Store the coding as version + 1 if the stored version is still ``version``; False
+        (nothing stored) if someone saved another in between."""
+
 
 def hidden_by_slide(items: Iterable[Moderation]) -> dict[str, set[str]]:
     hidden: dict[str, set[str]] = {}

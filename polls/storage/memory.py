@@ -32,6 +32,7 @@ class MemoryStorage(Storage):
         self._by_key: dict[SubmissionKey, StoredResponse] = {}
         self._used: dict[UsageKey, int] = {}
         self._moderation: dict[str, dict[tuple[str, str], Moderation]] = {}
+        self._coding: dict[str, tuple[int, str]] = {}
 
     async def create_presentation(
         self, presentation: Presentation, secret_hashes: dict[str, str]
@@ -188,6 +189,15 @@ class MemoryStorage(Storage):
 
     async def moderation(self, presentation_id: str) -> list[Moderation]:
         return list(self._moderation.get(presentation_id, {}).values())
+
+    async def coding(self, presentation_id: str) -> tuple[int, str]:
+        return self._coding.get(presentation_id, (0, ""))
+
+    async def save_coding(self, presentation_id: str, data: str, version: int) -> bool:
+        if self._coding.get(presentation_id, (0, ""))[0] != version:
+            return False
+        self._coding[presentation_id] = (version + 1, data)
+        return True
 
 
 def _replace(presentation: Presentation, **changes: object) -> Presentation:

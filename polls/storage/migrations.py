@@ -162,11 +162,25 @@ def _deletions_counted(conn: Connection) -> None:
     conn.execute(text("INSERT INTO deletions (id, generation) VALUES (1, 0)"))
 
 
+def _coding(conn: Connection) -> None:
+    """Researchers' themes of open answers, one document per presentation."""
+    conn.execute(
+        text(
+            """CREATE TABLE coding (
+            presentation_id VARCHAR(32) PRIMARY KEY,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            saved_at DOUBLE PRECISION NOT NULL)"""
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
     (2, "response ids never reused (SQLite)", _response_ids_never_reused),
     (3, "retries found by an index in time order (SQLite)", _submission_index_in_time_order),
     (4, "deletions of answers counted for the writer (SQLite)", _deletions_counted),
+    (5, "themes of open answers", _coding),
 ]
 HEAD = MIGRATIONS[-1][0]
 

@@ -60,3 +60,12 @@ moderation = Table(
     Column("item", String(200), primary_key=True),
     Column("hidden_at", Float, nullable=False),
 )
+
+coding = Table(
+    "coding",
+    metadata,
+    Column("presentation_id", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("saved_at", Float, nullable=False),
+)

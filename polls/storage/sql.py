@@ -199,3 +199,36 @@ class SqlStorage(SqlResponseLog, Storage):
                 .order_by(table.c.hidden_at)
             )
             return [Moderation(slide_id=row.slide_id, item=row.item) for row in rows]
+
+    # ---- coding of answers into themes -----------------------------------------------------
+
+    async def coding(self, presentation_id: str) -> tuple[int, str]:
+        table = schema.coding
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(table.c.version, table.c.data).where(
+                        table.c.presentation_id == presentation_id
+                    )
+                )
+            ).first()
+        return (0, "") if row is None else (int(row.version), str(row.data))
+
+    async def save_coding(self, presentation_id: str, data: str, version: int) -> bool:
+        table = schema.coding
+        values = {"data": data, "version": version + 1, "saved_at": time.time()}
+        async with self.engine.begin() as conn:
+            if version == 0:
+                statement: Any = (
+                    self._insert(table)
+                    .values(presentation_id=presentation_id, **values)
+                    .on_conflict_do_nothing()
+                )
+            else:
+                statement = (
+                    update(table)
+                    .where(table.c.presentation_id == presentation_id, table.c.version == version)
+                    .values(**values)
+                )
+            saved = await conn.execute(statement)
+        return bool(saved.rowcount)

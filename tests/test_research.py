@@ -292,3 +292,24 @@ def test_a_dutch_presentations_research_page_speaks_dutch(service: TestClient) -
         headers=_research(dutch),
     )
     assert done.status_code == 200 and "3 antwoorden gewist." in done.text
+
+
+def test_theme_edits_need_the_researcher_and_bad_ones_are_explained(
+    service: TestClient, sessions: list[Session]
+) -> None:
+    """Only the researcher's or presenter's link edits themes; a refused edit comes back on
+    the page with its reason, and the themes stay as they were."""
+    arnhem = sessions[0]
+    themes = f"/research/{arnhem.created.id}/themes"
+    stranger = service.post(themes, data={"action": "add", "name": "Hoop"})
+    assert stranger.status_code == 403
+    added = service.post(themes, data={"action": "add", "name": "Hoop"}, headers=_research(arnhem))
+    assert added.status_code == 200 and "Hoop</strong> · 0 answers" in added.text
+    empty = service.post(themes, data={"action": "add", "name": "  "}, headers=_research(arnhem))
+    assert empty.status_code == 400 and "Give the theme a name." in empty.text
+    unknown = service.post(
+        themes, data={"action": "explode", "name": "x"}, headers=_research(arnhem)
+    )
+    assert unknown.status_code == 400 and "Unknown edit: explode." in unknown.text
+    page = service.get(themes, headers=_research(arnhem)).text
+    assert page.count('class="theme"') == 1

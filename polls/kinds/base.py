@@ -148,6 +148,8 @@ class Kind(Generic[S]):
     groups_participants: ClassVar[bool] = False
     # Results drawn as a word cloud (SVG and PNG in the research downloads).
     draws_cloud: ClassVar[bool] = False
+    # Answers a researcher codes into themes (open text): each item's ``moderation`` names it.
+    themed: ClassVar[bool] = False
     # How a by-tag summary across sessions shows each item ("mean", "count"), if at all.
     by_tag: ClassVar[str | None] = None
 

@@ -81,6 +81,7 @@ class OpenEndedKind(Kind[OpenEnded]):
         Integer(name="max_answers", label=N_("Answers per person"), low=1, high=10),
     )
     columns: ClassVar[dict[str, str]] = {"value": "the open text"}
+    themed = True
 
     def check_answer(self, slide: OpenEnded, value: dict[str, Any], language: str) -> CheckedAnswer:
         raw = value.get("text")

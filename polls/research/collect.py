@@ -15,8 +15,15 @@ from polls.core.models import Presentation, Slide
 from polls.domain.tally import tally
 from polls.kinds import kind_of
 from polls.research.cloud import to_png, to_svg
+from polls.research.coding import Coding, decode_coding
 from polls.research.dataset import Dataset, Source, matches_tags
-from polls.research.exports import codebook, codebook_markdown, to_csv, to_json
+from polls.research.exports import (
+    codebook,
+    codebook_markdown,
+    to_csv,
+    to_json,
+    write_theme_csv,
+)
 from polls.research.workbook import to_xlsx
 from polls.storage import Storage
 from polls.storage.base import hidden_by_slide
@@ -46,7 +53,16 @@ async def source_of(storage: Storage, presentation: Presentation) -> Source:
         responses=await storage.responses(presentation.id),
         moderation=await storage.moderation(presentation.id),
         joined=await storage.joined_count(presentation.id),
+        coding=await stored_coding(storage, presentation.id),
     )
+
+
+async def stored_coding(storage: Storage, presentation_id: str) -> Coding:
+    """A presentation's themes as stored (none yet: an empty coding at version 0)."""
+    version, data = await storage.coding(presentation_id)
+    if not data:
+        return Coding()
+    return msgspec.structs.replace(decode_coding(data), version=version)
 
 
 async def collect(
@@ -115,6 +131,9 @@ def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: i
         bundle.writestr(f"{stem}/answers.csv", to_csv(dataset, excel=excel))
         bundle.writestr(f"{stem}/answers.xlsx", to_xlsx(dataset, sources, min_cell=min_cell))
         bundle.writestr(f"{stem}/answers.json", to_json(dataset))
+        themes = io.StringIO()
+        write_theme_csv(themes, dataset)
+        bundle.writestr(f"{stem}/answer_themes.csv", themes.getvalue())
         bundle.writestr(f"{stem}/codebook.md", codebook_markdown(dataset, min_cell=min_cell))
         bundle.writestr(
             f"{stem}/codebook.json",

@@ -20,9 +20,10 @@ from polls.core.models import Moderation, Presentation, Slide, StoredResponse, s
 from polls.core.words import clean_text
 from polls.kinds import find, kind_of
 from polls.kinds.base import SHOWN_ANYWAY, Item
+from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
-SCHEMA_VERSION = 2  # 2: hidden_reason
+SCHEMA_VERSION = 3  # 2: hidden_reason; 3: themes
 
 
 class Question(msgspec.Struct, kw_only=True):
@@ -48,6 +49,7 @@ class Session(msgspec.Struct, kw_only=True):
     created_at: str
     joined: int
     slides: list[dict[str, Any]]
+    themes: list[str] = msgspec.field(default_factory=list)  # the researcher's, in order
 
 
 class Row(msgspec.Struct, kw_only=True, array_like=False):
@@ -69,6 +71,7 @@ class Row(msgspec.Struct, kw_only=True, array_like=False):
     hidden_reason: str
     skipped: bool
     profanity: bool
+    themes: list[str] = msgspec.field(default_factory=list)  # names of the answer's themes
 
 
 class Dataset(msgspec.Struct, kw_only=True):
@@ -87,6 +90,7 @@ class Source(msgspec.Struct, kw_only=True):
     responses: list[StoredResponse]
     moderation: list[Moderation]
     joined: int
+    coding: Coding = msgspec.field(default_factory=Coding)
 
 
 def iso(timestamp: float) -> str:
@@ -153,7 +157,12 @@ def _rows_of(
             "answered_at": iso(response.created_at),
         }
         rows.extend(
-            _row(common, item, hidden_reason(item, hidden, hold))
+            _row(
+                common,
+                item,
+                hidden_reason(item, hidden, hold),
+                source.coding.names_of(item.moderation) if kind.themed else [],
+            )
             for item in kind.items(slide, response, language, hidden)
         )
     return rows
@@ -169,7 +178,7 @@ def hidden_reason(item: Item, moderation: set[str], hold_profanity: bool) -> str
     return ""
 
 
-def _row(common: dict[str, Any], item: Item, reason: str) -> Row:
+def _row(common: dict[str, Any], item: Item, reason: str, themes: list[str]) -> Row:
     return Row(
         **common,
         item=item.item,
@@ -180,6 +189,7 @@ def _row(common: dict[str, Any], item: Item, reason: str) -> Row:
         hidden_reason=reason,
         skipped=item.skipped,
         profanity=item.profanity,
+        themes=themes,
     )
 
 
@@ -217,6 +227,7 @@ def build_dataset(
                 created_at=iso(presentation.created_at),
                 joined=source.joined,
                 slides=slides,
+                themes=[theme.name for theme in source.coding.themes],
             )
         )
     return Dataset(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
+from collections.abc import Iterator
 from typing import IO, Any
 
 import msgspec
@@ -58,7 +60,34 @@ _COLUMNS: list[tuple[str, str, str]] = [
     ),
     ("skipped", "0/1", "1 if the participant chose to skip this statement."),
     ("profanity", "0/1", "1 if the answer contains a word on the swear-word list (a hint only)."),
+    (
+        "themes",
+        "text",
+        "The themes a researcher gave this open answer, separated by '; ' (see Themes); empty "
+        "for other kinds and for answers without a theme.",
+    ),
 ]
+
+THEME_COLUMNS: list[tuple[str, str, str]] = [
+    ("presentation_id", "text", "Identifier of the presentation (session)."),
+    ("slide_id", "text", "Identifier of the slide within its presentation."),
+    ("question_id", "text", "Identifier of the question, as in the answer table."),
+    ("participant", "text", "Pseudonym of the participant, as in the answer table."),
+    ("answered_at", "datetime", "When the answer was stored, UTC, ISO 8601."),
+    ("answer", "text", "The open answer."),
+    ("theme", "text", "One theme the researcher gave it: one row per answer and theme."),
+]
+THEMES = (
+    "Researchers code open answers into themes on the research page: they make themes "
+    "(accepting polls' suggestions or their own), rename and merge them, and tick the themes "
+    "of each answer; an answer may have several. Themes are kept with the presentation, not "
+    "with participants. Suggestions group answers that share a word in the form the word "
+    "cloud groups words by (its dictionary form), leaving function words out; they are only "
+    "suggestions: every theme in this export was accepted or made by a researcher. The column "
+    "themes lists an answer's themes; the table of answers and themes (answer_themes) has "
+    "one row per answer and theme; theme_counts counts the answers of each theme per question "
+    "and session. Across sessions, themes with the same name (ignoring case) are the same."
+)
 
 
 def base_columns() -> list[tuple[str, str, str]]:
@@ -154,6 +183,7 @@ def row_cells(row: Row, tag_keys: list[str], *, neutralise: bool = True) -> list
         row.hidden_reason,
         "1" if row.skipped else "0",
         "1" if row.profanity else "0",
+        "; ".join(row.themes),
     ]
     return [safe_cell(cell) for cell in cells] if neutralise else cells
 
@@ -174,9 +204,66 @@ def write_csv(target: IO[str], dataset: Dataset) -> None:
         writer.writerow(row_cells(row, dataset.tag_keys))
 
 
+def theme_pairs(dataset: Dataset, *, neutralise: bool = True) -> Iterator[list[str]]:
+    """The long table of answers and themes: one row per answer and theme (THEME_COLUMNS)."""
+    for row in dataset.rows:
+        for theme in row.themes:
+            cells = [
+                row.presentation_id,
+                row.slide_id,
+                row.question_id,
+                row.participant,
+                row.answered_at,
+                row.value,
+                theme,
+            ]
+            yield [safe_cell(cell) for cell in cells] if neutralise else cells
+
+
+def theme_counts(dataset: Dataset) -> list[dict[str, Any]]:
+    """How many answers of each question each theme has, per session: every theme of the
+    session with every question that has open answers (zero where it has none)."""
+    counted: Counter[tuple[str, str, str]] = Counter()
+    answered: Counter[tuple[str, str]] = Counter()
+    questions: dict[str, dict[str, str]] = {}
+    themed = {kind.name for kind in all_kinds() if kind.themed}
+    for row in dataset.rows:
+        if row.slide_kind not in themed:
+            continue
+        questions.setdefault(row.presentation_id, {})[row.question_id] = row.question
+        answered[(row.presentation_id, row.question_id)] += 1
+        for theme in row.themes:
+            counted[(row.presentation_id, row.question_id, theme.casefold())] += 1
+    return [
+        {
+            "presentation_id": session.id,
+            "question_id": question_id,
+            "question": question,
+            "theme": theme,
+            "answers": counted[(session.id, question_id, theme.casefold())],
+            "of": answered[(session.id, question_id)],
+        }
+        for session in dataset.sessions
+        for question_id, question in questions.get(session.id, {}).items()
+        for theme in session.themes
+    ]
+
+
+def write_theme_csv(target: IO[str], dataset: Dataset) -> None:
+    """The long table of answers and themes as CSV."""
+    writer = csv.writer(target, lineterminator="\r\n")
+    writer.writerow([name for name, _, _ in THEME_COLUMNS])
+    writer.writerows(theme_pairs(dataset))
+
+
 def to_json(dataset: Dataset) -> bytes:
     """The dataset and its codebook as one JSON document (docs/export.schema.json)."""
     document = msgspec.to_builtins(dataset)
+    names = [name for name, _, _ in THEME_COLUMNS]
+    document["answer_themes"] = [
+        dict(zip(names, cells, strict=True)) for cells in theme_pairs(dataset, neutralise=False)
+    ]
+    document["theme_counts"] = theme_counts(dataset)
     document["codebook"] = codebook(dataset)
     return msgspec.json.format(msgspec.json.encode(document), indent=1)
 
@@ -207,6 +294,9 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
             for s in dataset.sessions
         ],
         "normalisation": NORMALISATION,
+        "themes": THEMES,
+        "theme_columns": [{"name": n, "type": t, "description": d} for n, t, d in THEME_COLUMNS],
+        "theme_counts": theme_counts(dataset),
         "swearing": SWEARING,
         "images": IMAGES,
         "rows": (
@@ -263,6 +353,11 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
         "",
         book["normalisation"],
         "",
+        "## Themes",
+        "",
+        book["themes"],
+        "",
+        *_theme_lines(book),
         "## Swear words",
         "",
         book["swearing"],
@@ -273,3 +368,22 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
     ]
     lines += ["", "## Privacy", "", book["small_cells"], "", book["formulas"], ""]
     return "\n".join(lines)
+
+
+def _theme_lines(book: dict[str, Any]) -> list[str]:
+    lines = ["| column | type | meaning |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{c['name']}` | {c['type']} | {md(c['description'])} |" for c in book["theme_columns"]
+    ]
+    if book["theme_counts"]:
+        lines += [
+            "",
+            "| session | question | theme | answers | of |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {c['presentation_id']} | {md(c['question'])} | {md(c['theme'])} | "
+            f"{c['answers']} | {c['of']} |"
+            for c in book["theme_counts"]
+        ]
+    return [*lines, ""]

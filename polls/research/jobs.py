@@ -10,9 +10,10 @@ import msgspec
 
 from polls.core.errors import NotFound
 from polls.kinds import kind_of
+from polls.research import themes
 from polls.research.breakdown import segmented
 from polls.research.cloud import to_png, to_svg
-from polls.research.collect import cloud_words, collect, file_stem, render
+from polls.research.collect import cloud_words, collect, file_stem, render, source_of
 from polls.research.dataset import Source, build_dataset
 from polls.research.exports import codebook, codebook_markdown, write_csv
 from polls.research.workbook import write_xlsx
@@ -93,3 +94,11 @@ async def segments(
         hidden=hidden,
         hold_profanity=document.profanity == "hide",
     )
+
+
+async def themes_view(storage: Storage, presentation_id: str) -> dict[str, Any]:
+    """The themes page's data: open answers with their themes, counts and suggestions."""
+    presentation = await storage.presentation(presentation_id)
+    if presentation is None:
+        raise NotFound("No presentation with that id.")
+    return themes.view(await source_of(storage, presentation))

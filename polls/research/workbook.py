@@ -16,7 +16,14 @@ from polls.domain.tally import tally
 from polls.kinds import find, kind_of
 from polls.research.breakdown import by_tag, segmented
 from polls.research.dataset import Dataset, Source, iso
-from polls.research.exports import codebook, columns, row_cells
+from polls.research.exports import (
+    THEME_COLUMNS,
+    codebook,
+    columns,
+    row_cells,
+    theme_counts,
+    theme_pairs,
+)
 from polls.storage.base import hidden_by_slide
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -116,6 +123,36 @@ def _tag_sheet(sheet: Any, bold: Any, dataset: Dataset, min_cell: int) -> None:
     sheet.set_column(0, 0, 40)
 
 
+def _theme_sheets(sheets: _Sheets, bold: Any, dataset: Dataset) -> None:
+    """Counts per theme (per question and session, and across sessions by name), and the long
+    table of answers and themes."""
+    counts = theme_counts(dataset)
+    sheet = sheets.add("Themes")
+    titles = {session.id: session.title for session in dataset.sessions}
+    rows: list[list[Any]] = [["session", "presentation id", "question", "theme", "answers", "of"]]
+    fields = ("presentation_id", "question", "theme", "answers", "of")
+    rows += [[titles[c["presentation_id"]], *(c[field] for field in fields)] for c in counts]
+    line = _write_rows(sheet, 0, rows, bold) + 1
+    if len(dataset.sessions) > 1:
+        totals: dict[tuple[str, str], list[Any]] = {}
+        for c in counts:
+            key = (c["question"], c["theme"].casefold())
+            total = totals.setdefault(key, [c["question"], c["theme"], 0, 0])
+            total[2] += c["answers"]
+            total[3] += c["of"]
+        summary = [["All sessions"], ["question", "theme", "answers", "of"], *totals.values()]
+        _write_rows(sheet, line, summary, bold)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(2, 2, 48)
+    sheet.set_column(3, 3, 24)
+    pairs = sheets.add("Answer themes")
+    _write_rows(pairs, 0, [[name for name, _, _ in THEME_COLUMNS]], bold)
+    for index, cells in enumerate(theme_pairs(dataset, neutralise=False), 1):
+        for col, cell in enumerate(cells):
+            pairs.write_string(index, col, cell)
+    pairs.set_column(5, 5, 60)
+
+
 def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> bytes:
     """The workbook, in memory (for the ZIP bundle)."""
     buffer = io.BytesIO()
@@ -182,6 +219,8 @@ def _write_workbook(
                 answers.write_number(index, col, float(cell))
             else:
                 answers.write_string(index, col, cell)
+    if any(session.themes for session in dataset.sessions):
+        _theme_sheets(sheets, bold, dataset)
     book_sheet = sheets.add("Codebook")
     book_data = codebook(dataset, min_cell=min_cell)
     _write_rows(

@@ -30,7 +30,7 @@ from polls.live.upkeep import RetentionStatus, keep_purging
 from polls.live.writer import Writer
 from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
-from polls.web import api, pages, research, sockets
+from polls.web import api, pages, research, sockets, themes
 from polls.web.assets import Assets, ServeAssets
 from polls.web.headers import SecurityHeaders
 
@@ -178,6 +178,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/research/{presentation_id}/codebook.{kind}", research.codebook_one),
         Route("/research/{presentation_id}/cloud/{slide}.{kind}", research.cloud),
         Route("/research/{presentation_id}/delete", research.delete_answers, methods=["POST"]),
+        Route("/research/{presentation_id}/themes", themes.page),
+        Route("/research/{presentation_id}/themes", themes.edit, methods=["POST"]),
         WebSocketRoute("/ws/join/{code}", sockets.participant),
         WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
         Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),

@@ -18,7 +18,7 @@ from polls.core.i18n import N_, languages, preferred_language, translations
 from polls.core.security import PRESENTER, RESEARCHER, hash_secret, secret_matches
 from polls.kinds import kind_of
 from polls.research import jobs
-from polls.research.collect import FORMATS, parse_tags
+from polls.research.collect import FORMATS, parse_tags, stored_coding
 from polls.research.dataset import iso
 from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
@@ -77,6 +77,8 @@ async def page(request: Request) -> Response:
             "answered": answered,
             "answers": answers,
             "clouds": clouds,
+            "has_open": any(kind_of(s).themed for s in document.slides),
+            "themes_count": len((await stored_coding(services.storage, presentation_id)).themes),
             "deleted": request.query_params.get("deleted"),
             "retention_days": document.retention_days or services.settings.retention_days,
             "purged_at": None if purged is None else iso(purged).replace("T", " ")[:16],

@@ -13,10 +13,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     POLLS_DATABASE_URL=sqlite:////data/polls.db \
     POLLS_DEMO_FILE=
 
-# DejaVu Sans draws every Latin letter (ë, é, €) in the PNG word clouds.
+# DejaVu Sans draws every Latin letter (ë, é, €) in the PNG word clouds and the reports;
+# Pango and HarfBuzz lay out the PDF reports (WeasyPrint).
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 polls \
     && useradd --system --uid 10001 --gid polls --home-dir /app polls

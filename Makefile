@@ -7,7 +7,7 @@ CONSTRAINTS := deploy/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fuzz translations test-deps bench bench-full lock clean
+.PHONY: run test check fuzz translations system-deps test-deps bench bench-full lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,30 @@ lock:
 	  .lock-venv/bin/python -m pip freeze --exclude polls; } > $(CONSTRAINTS)
 	rm -rf .lock-venv
 
-run: $(VENV)/.run-installed
+run: $(VENV)/.run-installed system-deps
 	POLLS_HOST=$(HOST) POLLS_PORT=$(PORT) $(BIN)/polls serve
 
-test: $(VENV)/.test-installed test-deps
+test: $(VENV)/.test-installed system-deps test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What the service itself uses from the system: DejaVu Sans draws the PNG word clouds and the
+# reports; Pango (with HarfBuzz) lays out the PDF reports. Installed where this can (root with
+# apt-get); elsewhere the service runs and says what is missing when a PDF is asked for.
+SYSTEM_PACKAGES := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+system-deps:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing)) \
+	      >/dev/null 2>&1 || echo "Could not install$$missing: PDF reports may be unavailable"; \
+	  elif command -v dpkg-query >/dev/null; then \
+	    echo "Missing$$missing (apt-get install$$missing): PDF reports may be unavailable"; \
+	  fi; \
+	fi
 
 # The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm;
 # the PNG word clouds need DejaVu Sans (fonts-dejavu-core); the deployment test runs Debian's
@@ -60,11 +79,6 @@ test-deps:
 	  else \
 	    echo "No /usr/bin/chromium (apt-get install chromium): browser tests will be skipped"; \
 	  fi; \
-	fi
-	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] && [ "$$(id -u)" = 0 ] \
-	    && command -v apt-get >/dev/null; then \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 \
-	    || echo "fonts-dejavu-core could not be installed: the PNG word-cloud test will fail"; \
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
 	  if command -v npm >/dev/null; then \

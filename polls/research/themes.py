@@ -13,7 +13,7 @@ import msgspec
 from polls.core.models import Slide
 from polls.kinds import kind_of
 from polls.research.coding import Coding, keep_answers, suggest
-from polls.research.dataset import Source, counted, question_id
+from polls.research.dataset import Source, counted, hidden_reason, question_id
 from polls.storage.base import hidden_by_slide
 
 SAMPLE = 3  # answers shown with each suggestion before "and N more"
@@ -22,7 +22,8 @@ SAMPLE = 3  # answers shown with each suggestion before "and N more"
 class Answer(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     text: str
-    hidden: bool
+    hidden: bool  # hidden by the presenter
+    withheld: bool  # kept off a screen that holds swearing back (and hidden ones)
     themes: list[str]  # theme ids
 
 
@@ -45,6 +46,7 @@ def answers_of(source: Source, slide: Slide) -> list[Answer]:
                     id=item.moderation,
                     text=item.value,
                     hidden=item.hidden,
+                    withheld=bool(hidden_reason(item, hidden, hold_profanity=True)),
                     themes=[t.id for t in source.coding.themes if t.id in given],
                 )
             )

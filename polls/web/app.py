@@ -7,7 +7,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -30,13 +29,11 @@ from polls.live.upkeep import RetentionStatus, keep_purging
 from polls.live.writer import Writer
 from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
-from polls.web import api, pages, research, sockets, themes
-from polls.web.assets import Assets, ServeAssets
+from polls.web import api, pages, report, research, sockets, themes
+from polls.web.assets import Assets, ServeAssets, find_folder
 from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
-PACKAGE = Path(__file__).resolve().parents[1]
-ROOT = PACKAGE.parent
 MAX_BODY_BYTES = 512 * 1024
 
 
@@ -54,22 +51,13 @@ class Services:
         self.retention = RetentionStatus()
         self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
         environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(_find("templates"))),
+            loader=jinja2.FileSystemLoader(str(find_folder("templates"))),
             autoescape=True,
             extensions=["jinja2.ext.i18n"],
         )
         self.assets = assets
         environment.globals["asset"] = assets.url
         self.templates = Jinja2Templates(env=environment)
-
-
-def _find(folder: str) -> Path:
-    """templates/ and static/ inside the installed package (a wheel puts them there), else
-    beside it (a checkout or an editable install)."""
-    for base in (PACKAGE, ROOT):
-        if (base / folder).is_dir():
-            return base / folder
-    raise RuntimeError(f"cannot find the {folder}/ folder")
 
 
 def wants_json(request: Request) -> bool:
@@ -117,7 +105,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
     """The application. ``freeze_after_start`` (for ``polls serve``) keeps the objects that
     exist after start-up out of garbage collections; tests that start many apps leave it off."""
     settings = settings or Settings.from_env()
-    assets = Assets(_find("static"))
+    assets = Assets(find_folder("static"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -178,6 +166,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/research/{presentation_id}/codebook.{kind}", research.codebook_one),
         Route("/research/{presentation_id}/cloud/{slide}.{kind}", research.cloud),
         Route("/research/{presentation_id}/delete", research.delete_answers, methods=["POST"]),
+        Route("/research/{presentation_id}/report.{kind}", report.report_one),
+        Route("/api/report.{kind}", report.report_many),
         Route("/research/{presentation_id}/themes", themes.page),
         Route("/research/{presentation_id}/themes", themes.edit, methods=["POST"]),
         WebSocketRoute("/ws/join/{code}", sockets.participant),

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = PACKAGE.parent
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable".encode()
 PLAIN = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
@@ -133,3 +135,12 @@ class ServeAssets:
         )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def find_folder(folder: str) -> Path:
+    """templates/ and static/ inside the installed package (a wheel puts them there), else
+    beside it (a checkout or an editable install)."""
+    for base in (PACKAGE, ROOT):
+        if (base / folder).is_dir():
+            return base / folder
+    raise RuntimeError(f"cannot find the {folder}/ folder")

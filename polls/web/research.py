@@ -24,14 +24,14 @@ from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
 
 
-def _organiser(request: Request) -> bool:
+def organiser(request: Request) -> bool:
     token: str = request.app.state.services.settings.organiser_token
     return bool(token) and secret_matches(bearer(request), hash_secret(token))
 
 
 async def require_research(request: Request, presentation_id: str) -> None:
     """The organiser token, or this presentation's researcher or presenter secret."""
-    if _organiser(request) or await holds_secret(request, presentation_id, RESEARCHER, PRESENTER):
+    if organiser(request) or await holds_secret(request, presentation_id, RESEARCHER, PRESENTER):
         return
     raise Forbidden("This needs the researcher or presenter link of this presentation.")
 
@@ -98,7 +98,7 @@ async def export_one(request: Request) -> Response:
 
 async def export_many(request: Request) -> Response:
     """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
-    if not _organiser(request):
+    if not organiser(request):
         raise Forbidden("Exports of many presentations need the organiser token.")
     tags = parse_tags(request.query_params.getlist("tag"))
     ids = request.query_params.getlist("id")

@@ -1,0 +1,146 @@
+"""Reports to hand over, as printable HTML and as PDF: ``/research/{id}/report.{html|pdf}``
+(one presentation) and ``/api/report.{html|pdf}?tag=key=value`` (many, for the organiser).
+
+The report is made by a research job (away from the live rooms): the data by
+:func:`polls.research.report.build_report`, the page by templates/report.html in the
+presentation's language, the PDF from that page by WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from polls.core.errors import BadMessage, Forbidden, Unavailable
+from polls.core.i18n import catalog, translations
+from polls.research.collect import collect, file_stem, parse_tags
+from polls.research.report import build_report, shade
+from polls.storage import Storage
+from polls.web.assets import find_folder
+from polls.web.research import organiser, require_research
+
+KINDS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+PANGO_MISSING = (
+    "PDF reports need the Pango library (Debian: apt-get install libpango-1.0-0 "
+    "libpangoft2-1.0-0); the HTML report works without it."
+)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(find_folder("templates"))),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+
+
+def render_report(data: dict[str, Any], *, stylesheet: str) -> str:
+    """The report page; ``stylesheet`` is the URL of static/report.css, or "" to put the
+    style sheet into the page (for the PDF)."""
+    language = data["language"]
+    gettext = translations(language)
+    style = "" if stylesheet else (find_folder("static") / "report.css").read_text("utf-8")
+    # The cloud comes from polls.research.cloud.to_svg, which escapes every text it writes;
+    # the style sheet is our own file.
+    questions = [
+        {**question, "cloud": Markup(question["cloud"])}  # noqa: S704
+        if "cloud" in question
+        else question
+        for question in data["questions"]
+    ]
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            {
+                **data,
+                "questions": questions,
+                "stylesheet": stylesheet,
+                "style": Markup(style),  # noqa: S704
+                "shade": shade,
+                "_": gettext,
+                "gettext": gettext,
+                "ngettext": catalog(language).ngettext,
+            }
+        )
+    )
+
+
+async def report_file(
+    storage: Storage,
+    ids: list[str],
+    tags: dict[str, str],
+    kind: str,
+    path: Path,
+    *,
+    min_cell: int,
+    stylesheet: str,
+) -> str:
+    """A research job: write the report to ``path``; returns its file name."""
+    sources = await collect(storage, ids, tags)
+    data = build_report(sources, min_cell=min_cell, tags=tags)
+    if kind == "html":
+        path.write_text(render_report(data, stylesheet=stylesheet), encoding="utf-8")  # noqa: ASYNC240
+    else:
+        try:
+            import weasyprint  # loads Pango: only where a PDF is asked for
+        except OSError as missing:
+            raise Unavailable(PANGO_MISSING) from missing
+        page = render_report(data, stylesheet="")
+        weasyprint.HTML(string=page, base_url=str(find_folder("static"))).write_pdf(path)
+    return f"{file_stem(sources)}-report.{kind}"
+
+
+async def report_one(request: Request) -> Response:
+    """``/research/{id}/report.{html|pdf}``."""
+    presentation_id = request.path_params["presentation_id"]
+    await require_research(request, presentation_id)
+    return await _report(request, [presentation_id], {})
+
+
+async def report_many(request: Request) -> Response:
+    """``/api/report.{html|pdf}?tag=key=value&id=...``: a series of sessions (organiser)."""
+    if not organiser(request):
+        raise Forbidden("Reports of many presentations need the organiser token.")
+    tags = parse_tags(request.query_params.getlist("tag"))
+    ids = request.query_params.getlist("id")
+    if not tags and not ids:
+        raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
+    return await _report(request, ids, tags)
+
+
+async def _report(request: Request, ids: list[str], tags: dict[str, str]) -> Response:
+    kind = request.path_params["kind"]
+    if kind not in KINDS:
+        raise BadMessage("A report comes as html or pdf.")
+    services = request.app.state.services
+    path = services.research.new_file(f".{kind}")
+    try:
+        filename = await services.research.run(
+            report_file,
+            ids,
+            tags,
+            kind,
+            path,
+            min_cell=services.settings.min_cell,
+            stylesheet=services.assets.url("report.css"),
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=KINDS[kind],
+        filename=filename if kind == "pdf" else None,
+        content_disposition_type="attachment" if kind == "pdf" else "inline",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from polls.core.errors import BadMessage
+from polls.core.i18n import N_
 from polls.core.models import Document, State
 from polls.domain.protocol import Control, Goto, Hide, Next, Previous, Restore, ShowResults, Voting
 from polls.kinds.base import SHOWN_ANYWAY
@@ -32,7 +33,7 @@ def apply_control(document: Document, state: State, control: Control) -> State:
         hidden = _toggle(state.results_hidden, slide_id, add=not control.visible)
         return _changed(state, results_hidden=hidden)
     assert isinstance(control, Hide | Restore)
-    raise BadMessage("Moderation is not a change of state.")
+    raise BadMessage(N_("Moderation is not a change of state."))
 
 
 def check_moderation(document: Document, control: Hide | Restore) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from polls.core.errors import BadMessage, MessageTooLarge, PollsError, UnknownMessage
+from polls.core.i18n import N_
 from polls.core.models import Document, Presentation, Slide, State
 from polls.kinds import kind_of
 from polls.kinds.base import CheckedAnswer
@@ -139,7 +140,7 @@ SUBMISSION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # checked on every answer:
 
 def check_submission_id(value: str) -> str:
     if SUBMISSION_ID.fullmatch(value) is None:
-        raise BadMessage("A submission id must be 1-64 letters, digits, '_', '.', ':' or '-'.")
+        raise BadMessage(N_("A submission id must be 1-64 letters, digits, '_', '.', ':' or '-'."))
     return value
 
 

@@ -108,7 +108,7 @@ class Hub:
     async def _open(self, presentation_id: str) -> Room:
         presentation = await self.storage.presentation(presentation_id)
         if presentation is None or presentation.closed_at is not None:
-            raise UnknownCode("This presentation does not exist or has been closed.")
+            raise UnknownCode(N_("This presentation does not exist or has been closed."))
         room = Room(
             presentation,
             hidden_by_slide(await self.storage.moderation(presentation_id)),

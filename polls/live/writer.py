@@ -63,7 +63,7 @@ class Writer:
 
     def _put(self, kind: str, payload: Any) -> asyncio.Future[Any]:
         if self._task is None:
-            raise Unavailable("The service is starting or stopping; try again in a moment.")
+            raise Unavailable(N_("The service is starting or stopping; try again in a moment."))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((kind, payload, future))
         self._idle.clear()

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from polls.core.errors import BadMessage, NotFound
+from polls.core.i18n import N_
 from polls.core.models import Presentation, Slide
 from polls.domain.tally import tally
 from polls.kinds import kind_of
@@ -76,7 +77,7 @@ async def collect(
         if (not wanted or p.id in wanted) and (not tags or matches_tags(p, tags))
     ]
     if wanted - {p.id for p in chosen} and not tags:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     chosen.sort(key=lambda p: (p.created_at, p.id))
     return [await source_of(storage, p) for p in chosen]
 
@@ -86,7 +87,7 @@ def cloud_words(source: Source, slide_id: str) -> tuple[Slide, list[dict[str, An
     appearance, and the box around them."""
     slide = source.presentation.document.slide(slide_id)
     if slide is None or not kind_of(slide).draws_cloud:
-        raise NotFound("There is no word-cloud slide with that id.")
+        raise NotFound(N_("There is no word-cloud slide with that id."))
     hidden = frozenset(hidden_by_slide(source.moderation).get(slide_id, set()))
     own = [r for r in source.responses if r.slide_id == slide_id]
     document = source.presentation.document

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from polls.core.errors import NotFound
+from polls.core.i18n import N_
 from polls.kinds import kind_of
 from polls.research import themes
 from polls.research.breakdown import segmented
@@ -59,7 +60,7 @@ async def cloud_picture(storage: Storage, presentation_id: str, slide_id: str, k
     """A word-cloud slide as the screen showed it, as SVG or PNG; reads that slide only."""
     presentation = await storage.presentation(presentation_id)
     if presentation is None:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     source = Source(
         presentation=presentation,
         responses=await storage.responses(presentation_id, slide_id),
@@ -78,7 +79,7 @@ async def segments(
     """A slide's results for each option of an other multiple-choice slide."""
     presentation = await storage.presentation(presentation_id)
     if presentation is None:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     document = presentation.document
     slide, choice = document.slide(slide_id), document.slide(segment_id)
     assert slide is not None and choice is not None  # checked before the job was sent
@@ -100,5 +101,5 @@ async def themes_view(storage: Storage, presentation_id: str) -> dict[str, Any]:
     """The themes page's data: open answers with their themes, counts and suggestions."""
     presentation = await storage.presentation(presentation_id)
     if presentation is None:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     return themes.view(await source_of(storage, presentation))

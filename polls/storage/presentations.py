@@ -9,6 +9,7 @@ import msgspec
 
 from polls.core.codes import format_code, new_code
 from polls.core.errors import Unavailable
+from polls.core.i18n import N_
 from polls.core.models import Document, Presentation, State
 from polls.core.security import PRESENTER, RESEARCHER, hash_secret, new_secret
 from polls.storage import Storage
@@ -34,7 +35,7 @@ async def create_presentation(storage: Storage, document: Document) -> Created:
         hashes = {PRESENTER: hash_secret(secret), RESEARCHER: hash_secret(research)}
         if await storage.create_presentation(presentation, hashes):
             return Created(presentation, secret, research)
-    raise Unavailable("No free join code was found; try again.")
+    raise Unavailable(N_("No free join code was found; try again."))
 
 
 async def new_role_secret(storage: Storage, presentation_id: str, role: str) -> str:

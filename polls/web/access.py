@@ -79,7 +79,7 @@ async def holds_secret(connection: HTTPConnection, presentation_id: str, *roles:
 async def require_presenter(request: Request, presentation_id: str) -> None:
     """Presenter access: the secret from the presenter cookie or an Authorization header."""
     if not await holds_secret(request, presentation_id, PRESENTER):
-        raise Forbidden("This needs the presenter link of this presentation.")
+        raise Forbidden(N_("This needs the presenter link of this presentation."))
 
 
 async def swap_key_for_cookie(

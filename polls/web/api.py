@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from polls.core.errors import BadMessage, Forbidden, MessageTooLarge
+from polls.core.i18n import N_
 from polls.core.security import (
     PARTICIPANT_COOKIE,
     hash_secret,
@@ -46,7 +47,7 @@ async def json_body(request: Request, limit: int) -> Any:
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError:
-        raise BadMessage("The request body is not valid JSON.") from None
+        raise BadMessage(N_("The request body is not valid JSON.")) from None
 
 
 async def health(request: Request) -> Response:
@@ -84,7 +85,7 @@ async def create(request: Request) -> Response:
     services = request.app.state.services
     token = services.settings.admin_token
     if token and not secret_matches(bearer(request), hash_secret(token)):
-        raise Forbidden("Creating presentations on this service needs its admin token.")
+        raise Forbidden(N_("Creating presentations on this service needs its admin token."))
     document = validate_document(await json_body(request, 256 * 1024))
     created = await services.writer.run(lambda storage: create_presentation(storage, document))
     found = links(base_url(request), created.presentation, created)
@@ -139,7 +140,7 @@ async def segments(
     it reads both slides' whole logs)."""
     choice = room.presentation.document.slide(segment_id)
     if choice is None or not kind_of(choice).groups_participants:
-        raise BadMessage("Break results down by a multiple-choice slide.")
+        raise BadMessage(N_("Break results down by a multiple-choice slide."))
     return await research.run(jobs.segments, room.id, slide_id, segment_id, min_cell)
 
 
@@ -217,7 +218,7 @@ async def participant_answer(request: Request) -> Response:
         body.setdefault("type", "answer")
     message = protocol.parse_participant_message(msgspec.json.encode(body))
     if not isinstance(message, protocol.Answer):
-        raise BadMessage("Send an answer here.")
+        raise BadMessage(N_("Send an answer here."))
     async with hub.room_by_code(await _code(request)) as room:
         who = participant_key(token)
         await hub.join(room, who)  # a phone with a cookie from another presentation joins here

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from polls.core.errors import BadMessage, Forbidden, Unavailable
-from polls.core.i18n import catalog, translations
+from polls.core.i18n import N_, catalog, translations
 from polls.research.collect import collect, file_stem, parse_tags
 from polls.research.report import build_report, shade
 from polls.storage import Storage
@@ -109,18 +109,18 @@ async def report_one(request: Request) -> Response:
 async def report_many(request: Request) -> Response:
     """``/api/report.{html|pdf}?tag=key=value&id=...``: a series of sessions (organiser)."""
     if not organiser(request):
-        raise Forbidden("Reports of many presentations need the organiser token.")
+        raise Forbidden(N_("Reports of many presentations need the organiser token."))
     tags = parse_tags(request.query_params.getlist("tag"))
     ids = request.query_params.getlist("id")
     if not tags and not ids:
-        raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
+        raise BadMessage(N_("Choose presentations with ?tag=key=value or ?id=ID."))
     return await _report(request, ids, tags)
 
 
 async def _report(request: Request, ids: list[str], tags: dict[str, str]) -> Response:
     kind = request.path_params["kind"]
     if kind not in KINDS:
-        raise BadMessage("A report comes as html or pdf.")
+        raise BadMessage(N_("A report comes as html or pdf."))
     services = request.app.state.services
     path = services.research.new_file(f".{kind}")
     try:

@@ -33,7 +33,7 @@ async def require_research(request: Request, presentation_id: str) -> None:
     """The organiser token, or this presentation's researcher or presenter secret."""
     if organiser(request) or await holds_secret(request, presentation_id, RESEARCHER, PRESENTER):
         return
-    raise Forbidden("This needs the researcher or presenter link of this presentation.")
+    raise Forbidden(N_("This needs the researcher or presenter link of this presentation."))
 
 
 def _download(data: bytes, media_type: str, filename: str) -> Response:
@@ -58,7 +58,7 @@ async def page(request: Request) -> Response:
     await require_research(request, presentation_id)
     presentation = await services.storage.presentation(presentation_id)
     if presentation is None:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     answers, answered = await services.storage.answer_counts(presentation_id)
     purged = services.retention.last_success
     document = presentation.document
@@ -99,11 +99,11 @@ async def export_one(request: Request) -> Response:
 async def export_many(request: Request) -> Response:
     """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
     if not organiser(request):
-        raise Forbidden("Exports of many presentations need the organiser token.")
+        raise Forbidden(N_("Exports of many presentations need the organiser token."))
     tags = parse_tags(request.query_params.getlist("tag"))
     ids = request.query_params.getlist("id")
     if not tags and not ids:
-        raise BadMessage("Choose presentations with ?tag=key=value or ?id=ID.")
+        raise BadMessage(N_("Choose presentations with ?tag=key=value or ?id=ID."))
     link = request.query_params.get("link_participants") == "1"
     return await _export(request, ids, tags, link_participants=link)
 
@@ -115,7 +115,7 @@ async def _export(
     research job and streamed from its file."""
     kind = request.path_params["kind"]
     if kind not in FORMATS:
-        raise BadMessage("Export as csv, xlsx, json or zip.")
+        raise BadMessage(N_("Export as csv, xlsx, json or zip."))
     services = request.app.state.services
     path = services.research.new_file(f".{kind}")
     try:
@@ -148,7 +148,7 @@ async def codebook_one(request: Request) -> Response:
     services = request.app.state.services
     kind = request.path_params["kind"]
     if kind not in {"md", "json"}:
-        raise BadMessage("The codebook comes as md or json.")
+        raise BadMessage(N_("The codebook comes as md or json."))
     data = await services.research.run(
         jobs.codebook_bytes, presentation_id, kind, services.settings.min_cell
     )
@@ -163,7 +163,7 @@ async def cloud(request: Request) -> Response:
     await require_research(request, presentation_id)
     kind = request.path_params["kind"]
     if kind not in {"svg", "png"}:
-        raise BadMessage("Word clouds come as svg or png.")
+        raise BadMessage(N_("Word clouds come as svg or png."))
     data = await request.app.state.services.research.run(
         jobs.cloud_picture, presentation_id, request.path_params["slide"], kind
     )

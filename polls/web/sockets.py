@@ -113,7 +113,7 @@ class Conversation:
         message_id = None
         try:
             if len(data) > protocol.MAX_MESSAGE_BYTES:
-                raise MessageTooLarge("Messages may be at most 16 KiB.")
+                raise MessageTooLarge(N_("Messages may be at most 16 KiB."))
             message = self.parse(data)
             message_id = message.id  # so that even a refusal names the message it refuses
             if not self.bucket.take():

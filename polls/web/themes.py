@@ -38,7 +38,7 @@ async def _show(request: Request, presentation_id: str, problem: str = "") -> Re
     services = request.app.state.services
     presentation = await services.storage.presentation(presentation_id)
     if presentation is None:
-        raise NotFound("No presentation with that id.")
+        raise NotFound(N_("No presentation with that id."))
     data = await services.research.run(jobs.themes_view, presentation_id)
     return render_page(
         request,
@@ -89,7 +89,7 @@ async def _save(request: Request, presentation_id: str, change: Callable[[Coding
             presentation_id, encode_coding(changed).decode(), found.version
         ):
             return
-    raise Unavailable("Themes are being changed by others right now: try again.")
+    raise Unavailable(N_("Themes are being changed by others right now: try again."))
 
 
 def _field(form: FormData, name: str) -> str:

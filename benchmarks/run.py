@@ -670,16 +670,26 @@ async def seed_log(database: Path, presentation_id: str, answers: int) -> None:
 
 
 def download(port: int, presentation: dict[str, Any], kind: str) -> tuple[int, float]:
-    """A researcher's download of the presentation's export: its size and how long it took."""
+    """A researcher's download of the presentation's export, as the research page's script
+    makes it (``?progress=1``: lines of progress, then the file): its size and how long it
+    took."""
     began = time.perf_counter()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/research/{presentation['id']}/export.{kind}",
+        f"http://127.0.0.1:{port}/research/{presentation['id']}/export.{kind}?progress=1",
         headers={"authorization": f"Bearer {presentation['key']}"},
     )
     size = 0
     with urllib.request.urlopen(request, timeout=600) as response:
+        while True:  # progress lines until the file's
+            line = json.loads(response.readline())
+            if "error" in line:
+                raise RuntimeError(f"the export failed: {line['error']}")
+            if "file" in line:
+                break
         while chunk := response.read(1 << 16):
             size += len(chunk)
+    if size != line["file"]["size"]:
+        raise RuntimeError(f"the export broke off after {size} bytes")
     return size, time.perf_counter() - began
 
 

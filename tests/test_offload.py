@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from polls.core.errors import NotFound
+from polls.research.jobs import export_file
 from polls.research.offload import Offload
 from polls.storage import Storage, open_storage
 from tests.test_storage_contract import presentation, submission
@@ -109,3 +110,32 @@ async def test_a_job_whose_request_went_away_is_stopped(
     p = presentation()
     await storage.create_presentation(p, {})
     assert (await offload.run(counts_and_process, p.id))[:2] == (0, 0)  # the next one runs
+
+
+async def test_a_jobs_progress_reaches_the_service_as_it_goes(
+    tmp_path: Path, service: tuple[Storage, Offload]
+) -> None:
+    """An export job in its own process tells the service how many rows it has written, in
+    order, ending with all of them."""
+    storage, offload = service
+    p = presentation()
+    await storage.create_presentation(p, {})
+    await storage.store_answers(
+        [submission(p, f"phone-{n}", str(n), limit=0) for n in range(3500)]
+    )
+    heard: list[tuple[int, int]] = []
+    path = offload.new_file(".csv")
+    name = await offload.run(
+        export_file,
+        [p.id],
+        {},
+        "csv",
+        path,
+        progress=lambda done, total: heard.append((done, total)),
+        excel=False,
+        min_cell=5,
+        link_participants=False,
+    )
+    assert name.endswith(".csv") and path.read_text().count("\n") == 3501
+    assert heard[0] == (0, 0) and heard[-1] == (3500, 3500)
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard)

@@ -184,3 +184,37 @@ def test_the_html_report_looks_right_on_a_projector_and_a_phone(
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             assert page.locator("figure.cloud svg text").count() == 1
             shoot(page, name)
+
+
+@pytest.mark.browser
+def test_the_research_page_downloads_with_progress(browser: Any, tmp_path: Path) -> None:
+    """A click on the workbook shows the download's progress in the page's language and hands
+    the browser the workbook, with every answer."""
+    import openpyxl
+
+    with running(tmp_path / "progress.db") as service:
+        created = service.http("POST", "/api/presentations", EXAMPLE)
+        key = created["presenter_url"].split("key=")[1]
+        service.http(
+            "POST",
+            f"/api/presentations/{created['id']}/control",
+            {"type": "goto", "slide": 4},
+            key,
+        )
+        code = created["code"].replace(" ", "")
+        for n in range(8):
+            body = {"id": f"t{n}", "slide": "tips", "value": {"text": TIPS[n % len(TIPS)]}}
+            service.http("POST", f"/api/join/{code}/answers", body)
+        page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+        page.goto(created["researcher_url"])
+        with page.expect_download() as downloading:
+            page.click("#downloads a[href$='export.xlsx']")
+        download = downloading.value
+        assert download.suggested_filename.endswith(".xlsx")
+        status = page.locator(".export-status [role=status]")
+        from playwright.sync_api import expect
+
+        expect(status).to_have_text("Gedownload.")
+        shoot(page, "research-download")
+        book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+        assert book["Answers"].max_row == 9

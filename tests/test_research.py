@@ -313,3 +313,29 @@ def test_theme_edits_need_the_researcher_and_bad_ones_are_explained(
     assert unknown.status_code == 400 and "Unknown edit: explode." in unknown.text
     page = service.get(themes, headers=_research(arnhem)).text
     assert page.count('class="theme"') == 1
+
+
+def read_progress(data: bytes) -> tuple[list[dict[str, Any]], bytes]:
+    """The lines of a download with progress, and the file after them."""
+    lines: list[dict[str, Any]] = []
+    while not lines or "file" not in lines[-1] and "error" not in lines[-1]:
+        line, _, data = data.partition(b"\n")
+        lines.append(json.loads(line))
+    return lines, data
+
+
+def test_a_download_with_progress_ends_with_the_same_file(
+    service: TestClient, sessions: list[Session]
+) -> None:
+    """What the research page's script asks for: progress, then the very file the plain link
+    gives, with its name and size."""
+    arnhem = sessions[0]
+    path = f"/research/{arnhem.created.id}/export.csv"
+    plain = service.get(path, headers=_research(arnhem))
+    response = service.get(path + "?progress=1", headers=_research(arnhem))
+    assert response.headers["content-type"] == "application/x-polls-progress"
+    lines, data = read_progress(response.content)
+    assert lines[0] == {"progress": {"done": 0, "total": 0}}
+    file = lines[-1]["file"]
+    assert file["name"].endswith(".csv") and file["type"].startswith("text/csv")
+    assert file["size"] == len(data) and data == plain.content

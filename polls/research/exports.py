@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import msgspec
@@ -19,6 +19,7 @@ from polls.kinds import all_kinds, find
 from polls.kinds.base import md
 from polls.research.dataset import Dataset, Row
 
+PROGRESS_ROWS = 1000  # rows between reports of a long export's progress
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
@@ -196,12 +197,18 @@ def to_csv(dataset: Dataset, *, excel: bool = False) -> bytes:
     return b"\xef\xbb\xbf" + data if excel else data
 
 
-def write_csv(target: IO[str], dataset: Dataset) -> None:
-    """The CSV's rows, written one by one to a text file (UTF-8, opened with newline="")."""
+def write_csv(
+    target: IO[str], dataset: Dataset, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """The CSV's rows, written one by one to a text file (UTF-8, opened with newline="");
+    ``progress(rows written, rows)`` is told every 1,000 rows."""
     writer = csv.writer(target, lineterminator="\r\n")
     writer.writerow(columns(dataset))
-    for row in dataset.rows:
+    total = len(dataset.rows)
+    for index, row in enumerate(dataset.rows, 1):
         writer.writerow(row_cells(row, dataset.tag_keys))
+        if progress is not None and index % PROGRESS_ROWS == 0:
+            progress(index, total)
 
 
 def theme_pairs(dataset: Dataset, *, neutralise: bool = True) -> Iterator[list[str]]:

@@ -17,6 +17,7 @@ from polls.research.cloud import to_png, to_svg
 from polls.research.collect import cloud_words, collect, file_stem, render, source_of
 from polls.research.dataset import Source, build_dataset
 from polls.research.exports import codebook, codebook_markdown, write_csv
+from polls.research.offload import report_progress
 from polls.research.workbook import write_xlsx
 from polls.storage import Storage
 from polls.storage.base import hidden_by_slide
@@ -33,18 +34,23 @@ async def export_file(
     min_cell: int,
     link_participants: bool,
 ) -> str:
-    """Write an export of the chosen presentations to ``path``; returns its file name."""
+    """Write an export of the chosen presentations to ``path``; returns its file name. Its
+    progress is reported in rows written of the answer table's rows."""
+    report_progress(0, 0)  # reading the answers
     sources = await collect(storage, ids, tags)
     dataset = build_dataset(sources, link_participants=link_participants)
+    total = len(dataset.rows)
+    report_progress(0, total)
     # A job has its process to itself: blocking on the file here stalls nobody.
     if kind == "csv":  # row by row to the file, not first into one string
         with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as target:
-            write_csv(target, dataset)
+            write_csv(target, dataset, report_progress)
     elif kind == "xlsx":
-        write_xlsx(path, dataset, sources, min_cell=min_cell)
+        write_xlsx(path, dataset, sources, min_cell=min_cell, progress=report_progress)
     else:
         data = render(kind, dataset, sources, excel=excel, min_cell=min_cell)
         path.write_bytes(data)  # noqa: ASYNC240
+    report_progress(total, total)
     return f"{file_stem(sources)}.{kind}"
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -36,6 +38,36 @@ T = TypeVar("T")
 PARALLEL_JOBS = 1
 # Research jobs yield the processor to the service's own processes.
 NICENESS = 10
+# A job's progress goes to the service at most this often (and always when it completes).
+PROGRESS_EVERY = 0.25  # seconds
+
+Progress = Callable[[int, int], None]  # (done, total): rows written of rows to write
+_progress: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "polls_research_progress", default=None
+)
+
+
+def report_progress(done: int, total: int) -> None:
+    """Called by a job as it goes: how much of its work is done (total 0: not known yet).
+    Goes to the ``progress`` callback its caller gave :meth:`Offload.run`, if any."""
+    report = _progress.get()
+    if report is not None:
+        report(done, total)
+
+
+class _Throttled:
+    """Progress sent over a pipe, at most every PROGRESS_EVERY seconds (and at the end)."""
+
+    def __init__(self, results: Connection) -> None:
+        self.results = results
+        self.sent_at = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.sent_at < PROGRESS_EVERY:
+            return
+        self.sent_at = now
+        self.results.send(("progress", done, total))
 
 
 def _prepare_child() -> None:
@@ -52,23 +84,28 @@ def _child(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     added_kinds: list[Kind[Any]],
+    wants_progress: bool,
 ) -> None:
-    """The job's process: run it on a storage connection of its own, send back the outcome."""
+    """The job's process: run it on a storage connection of its own, send back its progress
+    (if asked) and its outcome."""
     _prepare_child()
     for kind in added_kinds:  # kinds registered from outside polls, as in the service
         if find(kind.name) is None:
             register(kind)
+    if wants_progress:
+        _progress.set(_Throttled(results))
     try:
-        outcome: tuple[bool, Any] = (
+        outcome: tuple[str, bool, Any] = (
+            "result",
             True,
             asyncio.run(_with_storage(database_url, job, args, kwargs)),
         )
     except Exception as exc:  # sent to the service, which raises it where the job was awaited
-        outcome = (False, exc)
+        outcome = ("result", False, exc)
     try:
         results.send(outcome)
     except Exception as exc:  # an error that does not pickle
-        results.send((False, RuntimeError(f"research job failed: {exc!r}")))
+        results.send(("result", False, RuntimeError(f"research job failed: {exc!r}")))
     results.close()
 
 
@@ -91,11 +128,17 @@ def _added_kinds() -> list[Kind[Any]]:
     return [kind for kind in all_kinds() if not type(kind).__module__.startswith("polls.kinds")]
 
 
-def _receive(results: Connection) -> tuple[bool, Any]:
-    """In a thread: the job's outcome, or an error if its process ended without one."""
+def _receive(results: Connection, progress: Progress | None) -> tuple[bool, Any]:
+    """In a thread: the job's outcome, or an error if its process ended without one; its
+    progress meanwhile goes to ``progress`` (called in this thread)."""
     try:
-        outcome: tuple[bool, Any] = results.recv()
-        return outcome
+        while True:
+            message = results.recv()
+            if message[0] == "progress":
+                if progress is not None:
+                    progress(message[1], message[2])
+                continue
+            return message[1], message[2]
     except EOFError:
         return False, RuntimeError("the research job's process ended without a result")
     finally:
@@ -119,16 +162,34 @@ class Offload:
     def in_process(self) -> bool:
         return self.database_url == "memory://"
 
-    async def run(self, job: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    async def run(
+        self,
+        job: Callable[..., Awaitable[T]],
+        *args: Any,
+        progress: Progress | None = None,
+        **kwargs: Any,
+    ) -> T:
         """The job's result; its errors (such as ``NotFound``) are raised here. A job whose
-        request goes away (cancelled) is stopped."""
+        request goes away (cancelled) is stopped. ``progress(done, total)`` is called in the
+        event loop as the job reports it (:func:`report_progress`)."""
         if self.in_process:
-            return await job(self.storage, *args, **kwargs)
+            token = _progress.set(progress)
+            try:
+                return await job(self.storage, *args, **kwargs)
+            finally:
+                _progress.reset(token)
+        loop = asyncio.get_running_loop()
+
+        def in_loop(done: int, total: int) -> None:
+            assert progress is not None
+            loop.call_soon_threadsafe(progress, done, total)
+
         async with self._slots:
             results, sending = self._context.Pipe(duplex=False)
+            wants = progress is not None
             process = self._context.Process(
                 target=_child,
-                args=(sending, self.database_url, job, args, kwargs, _added_kinds()),
+                args=(sending, self.database_url, job, args, kwargs, _added_kinds(), wants),
                 daemon=True,
                 name="polls-research",
             )
@@ -136,7 +197,9 @@ class Offload:
             sending.close()
             self._running.add(process)
             try:
-                succeeded, value = await asyncio.to_thread(_receive, results)
+                succeeded, value = await asyncio.to_thread(
+                    _receive, results, in_loop if wants else None
+                )
             finally:
                 if process.is_alive() and process.exitcode is None:
                     process.kill()  # cancelled, or done and about to exit anyway

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from polls.kinds import find, kind_of
 from polls.research.breakdown import by_tag, segmented
 from polls.research.dataset import Dataset, Source, iso
 from polls.research.exports import (
+    PROGRESS_ROWS,
     THEME_COLUMNS,
     codebook,
     columns,
@@ -160,14 +162,28 @@ def to_xlsx(dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> by
     return buffer.getvalue()
 
 
-def write_xlsx(path: Path, dataset: Dataset, sources: list[Source], *, min_cell: int = 5) -> None:
+def write_xlsx(
+    path: Path,
+    dataset: Dataset,
+    sources: list[Source],
+    *,
+    min_cell: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """The workbook, written to a file in XlsxWriter's constant-memory mode: each row goes to
-    disk once its sheet moves past it (every sheet here is written top to bottom)."""
-    _write_workbook(str(path), dataset, sources, min_cell, {"constant_memory": True})
+    disk once its sheet moves past it (every sheet here is written top to bottom);
+    ``progress(answer rows written, rows)`` is told every 1,000 rows."""
+    mode = {"constant_memory": True}
+    _write_workbook(str(path), dataset, sources, min_cell, mode, progress)
 
 
 def _write_workbook(
-    target: Any, dataset: Dataset, sources: list[Source], min_cell: int, mode: dict[str, bool]
+    target: Any,
+    dataset: Dataset,
+    sources: list[Source],
+    min_cell: int,
+    mode: dict[str, bool],
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     book = xlsxwriter.Workbook(
         target,
@@ -219,6 +235,8 @@ def _write_workbook(
                 answers.write_number(index, col, float(cell))
             else:
                 answers.write_string(index, col, cell)
+        if progress is not None and index % PROGRESS_ROWS == 0:
+            progress(index, len(dataset.rows))
     if any(session.themes for session in dataset.sessions):
         _theme_sheets(sheets, bold, dataset)
     book_sheet = sheets.add("Codebook")

@@ -18,13 +18,13 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from polls.core.errors import BadMessage, Forbidden, Unavailable
+from polls.core.errors import BadMessage, Unavailable
 from polls.core.i18n import N_, catalog, translations
-from polls.research.collect import collect, file_stem, parse_tags
+from polls.research.collect import collect, file_stem
 from polls.research.report import build_report, shade
 from polls.storage import Storage
 from polls.web.assets import find_folder
-from polls.web.research import organiser, require_research
+from polls.web.research import chosen_by_organiser, require_research
 
 KINDS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 PANGO_MISSING = (
@@ -108,12 +108,8 @@ async def report_one(request: Request) -> Response:
 
 async def report_many(request: Request) -> Response:
     """``/api/report.{html|pdf}?tag=key=value&id=...``: a series of sessions (organiser)."""
-    if not organiser(request):
-        raise Forbidden(N_("Reports of many presentations need the organiser token."))
-    tags = parse_tags(request.query_params.getlist("tag"))
-    ids = request.query_params.getlist("id")
-    if not tags and not ids:
-        raise BadMessage(N_("Choose presentations with ?tag=key=value or ?id=ID."))
+    refusal = N_("Reports of many presentations need the organiser token.")
+    ids, tags = chosen_by_organiser(request, refusal)
     return await _report(request, ids, tags)
 
 

@@ -7,6 +7,8 @@ many sessions at once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import msgspec
 from markupsafe import Markup
 from starlette.background import BackgroundTask
@@ -20,8 +22,10 @@ from polls.kinds import kind_of
 from polls.research import jobs
 from polls.research.collect import FORMATS, parse_tags, stored_coding
 from polls.research.dataset import iso
+from polls.research.offload import Progress
 from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
+from polls.web.progress import with_progress
 
 
 def organiser(request: Request) -> bool:
@@ -96,14 +100,22 @@ async def export_one(request: Request) -> Response:
     return await _export(request, [presentation_id], {}, link_participants=False)
 
 
-async def export_many(request: Request) -> Response:
-    """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
+def chosen_by_organiser(request: Request, refusal: str) -> tuple[list[str], dict[str, str]]:
+    """The presentations named by ``?id=`` and ``?tag=key=value``, for the organiser only
+    (anyone else gets ``refusal``)."""
     if not organiser(request):
-        raise Forbidden(N_("Exports of many presentations need the organiser token."))
+        raise Forbidden(refusal)
     tags = parse_tags(request.query_params.getlist("tag"))
     ids = request.query_params.getlist("id")
     if not tags and not ids:
         raise BadMessage(N_("Choose presentations with ?tag=key=value or ?id=ID."))
+    return ids, tags
+
+
+async def export_many(request: Request) -> Response:
+    """``/api/export.{kind}?tag=key=value&id=...``: many sessions in one dataset (organiser)."""
+    refusal = N_("Exports of many presentations need the organiser token.")
+    ids, tags = chosen_by_organiser(request, refusal)
     link = request.query_params.get("link_participants") == "1"
     return await _export(request, ids, tags, link_participants=link)
 
@@ -112,23 +124,31 @@ async def _export(
     request: Request, ids: list[str], tags: dict[str, str], *, link_participants: bool
 ) -> Response:
     """The download named by the path's ``{kind}`` (``?excel=1``: CSV with a BOM), made by a
-    research job and streamed from its file."""
+    research job and streamed from its file (``?progress=1``: after its progress, see
+    :mod:`polls.web.progress`)."""
     kind = request.path_params["kind"]
     if kind not in FORMATS:
         raise BadMessage(N_("Export as csv, xlsx, json or zip."))
     services = request.app.state.services
     path = services.research.new_file(f".{kind}")
-    try:
-        filename = await services.research.run(
+
+    def make(progress: Progress | None = None) -> Awaitable[str]:
+        return services.research.run(  # type: ignore[no-any-return]
             jobs.export_file,
             ids,
             tags,
             kind,
             path,
+            progress=progress,
             excel=request.query_params.get("excel") == "1",
             min_cell=services.settings.min_cell,
             link_participants=link_participants,
         )
+
+    if request.query_params.get("progress") == "1":  # the research page's script
+        return with_progress(request, path, FORMATS[kind], make)
+    try:
+        filename = await make()
     except BaseException:
         path.unlink(missing_ok=True)
         raise

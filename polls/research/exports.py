@@ -18,6 +18,7 @@ import msgspec
 from polls.kinds import all_kinds, find
 from polls.kinds.base import md
 from polls.research.dataset import Dataset, Row
+from polls.research.texts import IMAGES, NORMALISATION, SWEARING, THEMES
 
 PROGRESS_ROWS = 1000  # rows between reports of a long export's progress
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,17 +79,6 @@ THEME_COLUMNS: list[tuple[str, str, str]] = [
     ("answer", "text", "The open answer."),
     ("theme", "text", "One theme the researcher gave it: one row per answer and theme."),
 ]
-THEMES = (
-    "Researchers code open answers into themes on the research page: they make themes "
-    "(accepting polls' suggestions or their own), rename and merge them, and tick the themes "
-    "of each answer; an answer may have several. Themes are kept with the presentation, not "
-    "with participants. Suggestions group answers that share a word in the form the word "
-    "cloud groups words by (its dictionary form), leaving function words out; they are only "
-    "suggestions: every theme in this export was accepted or made by a researcher. The column "
-    "themes lists an answer's themes; the table of answers and themes (answer_themes) has "
-    "one row per answer and theme; theme_counts counts the answers of each theme per question "
-    "and session. Across sessions, themes with the same name (ignoring case) are the same."
-)
 
 
 def base_columns() -> list[tuple[str, str, str]]:
@@ -106,43 +96,6 @@ def base_columns() -> list[tuple[str, str, str]]:
             text = " ".join([text, *per_kind] + ([] if everyone else ["Empty for other kinds."]))
         described.append((name, kind_of_value, text.strip()))
     return described
-
-
-NORMALISATION = (
-    "What participants type is cleaned once, when it arrives, and stored like that: Unicode "
-    "NFC, invisible characters removed (format characters such as zero-width spaces, the "
-    "byte-order mark and bidirectional controls, except the joiners inside emoji; control "
-    "characters; blank fillers), white space folded; a word with nothing visible left is "
-    "refused. Lengths count what a reader sees as one character (grapheme clusters: an emoji "
-    "with a skin tone is one). Word-cloud words are grouped by a normalised form: lower case "
-    "(casefold), punctuation and symbols at both ends removed, each word taken to its "
-    "dictionary form (lemma) by simplemma in the presentation's language (Dutch or English: "
-    "'mooie' to 'mooi', 'leerde' to 'leren', 'children' to 'child'), or, for a word the "
-    "dictionary does not know, stemmed with the Snowball stemmer (repeated until stable); a "
-    "short list of exceptions in polls/core/words.py overrides both where they disagree with a "
-    "native speaker; then accents removed. Derived words stay apart from their roots "
-    "('eenzaamheid' is not 'eenzaam'). The cloud shows each "
-    "group under the spelling most people typed, as typed (only quotes or brackets around a "
-    "whole word are taken off); ties go to a spelling without punctuation at its ends, then to "
-    "lower case, then to the shorter."
-)
-SWEARING = (
-    "Swear words and slurs are found by the lists in polls/core/profanity_lists (Dutch and "
-    "English): a word matches when it is on a list as a whole word (case, accents and "
-    "punctuation at its ends ignored) or is a compound that begins with a listed part "
-    "('kanker-', 'kut-', 'klote-' and the like, followed by at least 3 more letters), unless "
-    "it is a listed exception (kankerpatiënt, kankeronderzoek, ...); stems are never used. "
-    "An open answer matches when any of its words does. The column profanity marks every "
-    "match. With the presentation's profanity setting 'hide' (the default) a match is kept off "
-    "the screen and out of the cloud images unless the presenter chose to show it: such rows "
-    "have hidden 1 and hidden_reason 'profanity'; what the presenter hid by hand has "
-    "hidden_reason 'moderator'."
-)
-IMAGES = (
-    "Cloud images show what the presenter's screen showed, at the same places. The PNG is drawn "
-    "in DejaVu Sans Bold and leaves emoji out (it cannot draw them in colour); the SVG keeps "
-    "them."
-)
 
 
 def columns(dataset: Dataset) -> list[str]:
@@ -265,14 +218,30 @@ def write_theme_csv(target: IO[str], dataset: Dataset) -> None:
 
 def to_json(dataset: Dataset) -> bytes:
     """The dataset and its codebook as one JSON document (docs/export.schema.json)."""
-    document = msgspec.to_builtins(dataset)
+    buffer = io.BytesIO()
+    write_json(buffer, dataset)
+    return buffer.getvalue()
+
+
+def write_json(
+    target: IO[bytes], dataset: Dataset, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """The JSON document written piece by piece, one row per line, so that no second copy of
+    the rows is made; ``progress(rows written, rows)`` is told every 1,000 rows."""
+    encode = msgspec.json.encode
+    head = {f: getattr(dataset, f) for f in dataset.__struct_fields__ if f != "rows"}
+    target.write(encode(head)[:-1] + b',\n"rows": [')
+    total = len(dataset.rows)
+    for index, row in enumerate(dataset.rows, 1):
+        target.write(b"\n" + encode(row) + (b"," if index < total else b""))
+        if progress is not None and index % PROGRESS_ROWS == 0:
+            progress(index, total)
     names = [name for name, _, _ in THEME_COLUMNS]
-    document["answer_themes"] = [
-        dict(zip(names, cells, strict=True)) for cells in theme_pairs(dataset, neutralise=False)
-    ]
-    document["theme_counts"] = theme_counts(dataset)
-    document["codebook"] = codebook(dataset)
-    return msgspec.json.format(msgspec.json.encode(document), indent=1)
+    target.write(b'\n],\n"answer_themes": [')
+    for index, cells in enumerate(theme_pairs(dataset, neutralise=False)):
+        target.write((b",\n" if index else b"\n") + encode(dict(zip(names, cells, strict=True))))
+    target.write(b'\n],\n"theme_counts": ' + encode(theme_counts(dataset)))
+    target.write(b',\n"codebook": ' + msgspec.json.format(encode(codebook(dataset))) + b"}\n")
 
 
 def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from polls.research.breakdown import segmented
 from polls.research.cloud import to_png, to_svg
 from polls.research.collect import cloud_words, collect, file_stem, render, source_of
 from polls.research.dataset import Source, build_dataset
-from polls.research.exports import codebook, codebook_markdown, write_csv
+from polls.research.exports import codebook, codebook_markdown, write_csv, write_json
 from polls.research.offload import report_progress
 from polls.research.workbook import write_xlsx
 from polls.storage import Storage
@@ -47,6 +47,9 @@ async def export_file(
             write_csv(target, dataset, report_progress)
     elif kind == "xlsx":
         write_xlsx(path, dataset, sources, min_cell=min_cell, progress=report_progress)
+    elif kind == "json":
+        with path.open("wb") as target:
+            write_json(target, dataset, report_progress)
     else:
         data = render(kind, dataset, sources, excel=excel, min_cell=min_cell)
         path.write_bytes(data)  # noqa: ASYNC240

@@ -120,9 +120,7 @@ async def test_a_jobs_progress_reaches_the_service_as_it_goes(
     storage, offload = service
     p = presentation()
     await storage.create_presentation(p, {})
-    await storage.store_answers(
-        [submission(p, f"phone-{n}", str(n), limit=0) for n in range(3500)]
-    )
+    await storage.store_answers([submission(p, f"phone-{n}", str(n), limit=0) for n in range(3500)])
     heard: list[tuple[int, int]] = []
     path = offload.new_file(".csv")
     name = await offload.run(

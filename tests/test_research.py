@@ -318,7 +318,7 @@ def test_theme_edits_need_the_researcher_and_bad_ones_are_explained(
 def read_progress(data: bytes) -> tuple[list[dict[str, Any]], bytes]:
     """The lines of a download with progress, and the file after them."""
     lines: list[dict[str, Any]] = []
-    while not lines or "file" not in lines[-1] and "error" not in lines[-1]:
+    while not lines or ("file" not in lines[-1] and "error" not in lines[-1]):
         line, _, data = data.partition(b"\n")
         lines.append(json.loads(line))
     return lines, data

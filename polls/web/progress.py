@@ -1,4 +1,5 @@
-"""A download that tells how far it is: what the research page asks for with ``?progress=1``.
+"""Sending the files research jobs make: plainly (:func:`made_file`), or after telling how
+far the job is (:func:`with_progress`), which the research page asks for with ``?progress=1``.
 
 One response, so it works whichever worker a proxy sends it to: JSON lines first, then the
 file itself::
@@ -22,8 +23,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import msgspec
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import FileResponse, StreamingResponse
 
 from polls.core.errors import PollsError
 from polls.core.i18n import N_, preferred_language, translations
@@ -91,3 +93,23 @@ def with_progress(
             await asyncio.to_thread(path.unlink, missing_ok=True)
 
     return StreamingResponse(lines(), media_type=MEDIA_TYPE, headers={"Cache-Control": "no-store"})
+
+
+async def made_file(
+    path: Path, make: Callable[[], Awaitable[str]], media_type: str, *, attachment: bool = True
+) -> FileResponse:
+    """The file ``make()`` writes to ``path``, under the name it returns (as an attachment, or
+    to show in the browser), deleted once sent or if the job fails."""
+    try:
+        name = await make()
+    except BaseException:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name if attachment else None,
+        content_disposition_type="attachment" if attachment else "inline",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )

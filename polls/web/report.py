@@ -8,15 +8,15 @@ presentation's language, the PDF from that page by WeasyPrint.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from polls.core.errors import BadMessage, Unavailable
 from polls.core.i18n import N_, catalog, translations
@@ -24,6 +24,7 @@ from polls.research.collect import collect, file_stem
 from polls.research.report import build_report, shade
 from polls.storage import Storage
 from polls.web.assets import find_folder
+from polls.web.progress import made_file
 from polls.web.research import chosen_by_organiser, require_research
 
 KINDS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -119,8 +120,9 @@ async def _report(request: Request, ids: list[str], tags: dict[str, str]) -> Res
         raise BadMessage(N_("A report comes as html or pdf."))
     services = request.app.state.services
     path = services.research.new_file(f".{kind}")
-    try:
-        filename = await services.research.run(
+
+    def make() -> Awaitable[str]:
+        return services.research.run(  # type: ignore[no-any-return]
             report_file,
             ids,
             tags,
@@ -129,14 +131,5 @@ async def _report(request: Request, ids: list[str], tags: dict[str, str]) -> Res
             min_cell=services.settings.min_cell,
             stylesheet=services.assets.url("report.css"),
         )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return FileResponse(
-        path,
-        media_type=KINDS[kind],
-        filename=filename if kind == "pdf" else None,
-        content_disposition_type="attachment" if kind == "pdf" else "inline",
-        headers={"Cache-Control": "no-store"},
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+
+    return await made_file(path, make, KINDS[kind], attachment=kind == "pdf")

@@ -11,9 +11,8 @@ from collections.abc import Awaitable
 
 import msgspec
 from markupsafe import Markup
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from polls.core.errors import BadMessage, Forbidden, NotFound
 from polls.core.i18n import N_, languages, preferred_language, translations
@@ -25,7 +24,7 @@ from polls.research.dataset import iso
 from polls.research.offload import Progress
 from polls.web.access import bearer, holds_secret, swap_key_for_cookie
 from polls.web.pages import render as render_page
-from polls.web.progress import with_progress
+from polls.web.progress import made_file, with_progress
 
 
 def organiser(request: Request) -> bool:
@@ -147,18 +146,7 @@ async def _export(
 
     if request.query_params.get("progress") == "1":  # the research page's script
         return with_progress(request, path, FORMATS[kind], make)
-    try:
-        filename = await make()
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return FileResponse(
-        path,
-        media_type=FORMATS[kind],
-        filename=filename,
-        headers={"Cache-Control": "no-store"},
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+    return await made_file(path, make, FORMATS[kind])
 
 
 async def codebook_one(request: Request) -> Response:

@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 // Each kind's fields with their labels, defaults and limits come from the server (the kind's
 // module in polls/kinds/), so that nothing here repeats a limit.
-const { kinds, notes } = JSON.parse(root.dataset.kinds);
+const { kinds, notes, time_limit: timeLimit } = JSON.parse(root.dataset.kinds);
 
 function el(tag, attributes = {}, content) {
   const node = document.createElement(tag);
@@ -78,6 +78,7 @@ function renderSlides() {
     }
     item.append(head);
     for (const spec of kinds[slide.kind].fields) item.append(field(slide, spec));
+    if (kinds[slide.kind].answers) item.append(field(slide, timeLimit));
     item.append(field(slide, notes));
     list.append(item);
   });

@@ -130,6 +130,7 @@ async function formFor(message) {
   heading.tabIndex = -1;
   form.append(heading);
   if (!message.voting) form.append(el("p", "notice", texts.closed));
+  else if (message.closes_at) form.append(countdownLine());
   form.append(...module.render(slide, { voting: message.voting, mine, left, texts, t }));
   const error = el("p", "error");
   Object.assign(error, { id: "form-error", hidden: true });
@@ -205,9 +206,43 @@ function show({ focus = false, thanks = false } = {}) {
         : question;
     }
     updateCounter();
+    tickCountdown();
     if (queued().some((m) => slide && m.slide === slide.id)) formStatus(texts.sending);
   });
   return drawing;
+}
+
+// A countdown under the question while one runs: on the server's clock, second by second;
+// at zero the form closes here too (the server refuses later answers on its own).
+let countdownTick = null;
+function countdownLine() {
+  const line = el("p", "phone-countdown");
+  line.id = "countdown";
+  line.setAttribute("role", "timer");
+  return line;
+}
+
+function tickCountdown() {
+  clearTimeout(countdownTick);
+  const line = document.getElementById("countdown");
+  if (!current.closes_at || !current.voting) {
+    line?.remove();
+    return;
+  }
+  const left = current.closes_at - (Date.now() + clockOffset);
+  if (left <= 0) {
+    line?.remove();
+    current = { ...current, voting: false };
+    showVoting(false);
+    document.getElementById("announce").textContent = texts.closed;
+    return;
+  }
+  const seconds = Math.ceil(left / 1000);
+  if (line) {
+    const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    line.textContent = t("time_left", { time });
+  }
+  countdownTick = setTimeout(tickCountdown, left % 1000 || 1000);
 }
 
 // Only voting opened or closed: what the person is typing stays where it is.
@@ -221,6 +256,10 @@ function showVoting(voting) {
   const notice = form.querySelector(".notice");
   if (!voting && !notice) form.querySelector("h1").after(el("p", "notice", texts.closed));
   if (voting && notice) notice.remove();
+  if (voting && current.closes_at && !document.getElementById("countdown")) {
+    form.querySelector("h1").after(countdownLine());
+  }
+  tickCountdown();
 }
 
 // ---- sending -------------------------------------------------------------------------------
@@ -326,7 +365,7 @@ function follow(message) {
   const after = slideOf(message);
   if (message.version !== undefined && current.version !== undefined && message.version < current.version) return;
   const moved = (before ? before.id : null) !== (after ? after.id : null) || message.index !== current.index;
-  const votingChanged = message.voting !== current.voting;
+  const votingChanged = message.voting !== current.voting || message.closes_at !== current.closes_at;
   current = message;
   if (moved) {
     mine = null;
@@ -433,5 +472,6 @@ window.addEventListener("offline", () => showConnection("offline"));
 const form = view.querySelector("form.answer-form");
 if (form) form.elements.submission.value = ""; // the page's own id is for the form without script
 updateCounter();
+tickCountdown(); // the page came with the countdown as it stood: count on from here
 if (queued().length) formStatus(navigator.onLine === false ? texts.offline : texts.sending);
 if ("WebSocket" in window) connect(); else poll();

@@ -12,6 +12,8 @@ let state = null;
 let socket = null;
 let failures = 0;
 let serial = 0;
+let clockOffset = 0; // the server's clock minus this one, from the welcome
+let countdownTick = null;
 const labels = document.getElementById("labels").dataset;
 const $ = (name) => document.getElementById(name);
 
@@ -71,17 +73,59 @@ function renderSlide() {
   $("slide-title").textContent = heading(slide);
   $("slide-body").textContent = slide.body || "";
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
-  const locked = state.locked.includes(slide.id);
   const hiddenResults = state.results_hidden.includes(slide.id);
-  $("voting").textContent = locked ? $("voting").dataset.open : $("voting").dataset.lock;
   $("visibility").textContent = hiddenResults ? $("visibility").dataset.show : $("visibility").dataset.hide;
   $("results").hidden = hiddenResults || $("table-toggle").getAttribute("aria-pressed") === "true";
   $("results-hidden").hidden = !hiddenResults;
-  $("locked").hidden = !locked || !kindInfo[slide.kind]?.answers;
+  renderCountdown();
   // The breakdown applies to slides that take answers, other than the one it breaks down by.
   const segment = $("segment");
   segment.disabled = !kindInfo[slide.kind]?.answers;
   refreshSegments();
+}
+
+// When voting on a slide closes by itself (ms on this browser's clock), or null.
+function closesAt(slide) {
+  const pair = (state.deadlines || []).find(([slideId]) => slideId === slide.id);
+  return pair ? pair[1] * 1000 - clockOffset : null;
+}
+
+function votingClosed(slide) {
+  const ends = closesAt(slide);
+  return state.locked.includes(slide.id) || (ends !== null && Date.now() >= ends);
+}
+
+// The countdown on the screen, second by second; at zero voting shows as closed.
+function renderCountdown() {
+  clearTimeout(countdownTick);
+  const slide = currentSlide();
+  if (!slide) return;
+  const ends = closesAt(slide);
+  const left = ends === null ? 0 : ends - Date.now();
+  const running = left > 0 && !state.locked.includes(slide.id);
+  const answers = Boolean(kindInfo[slide.kind]?.answers);
+  const closed = votingClosed(slide);
+  $("countdown").hidden = !running;
+  $("timer-stop").hidden = !running;
+  $("timer-start").hidden = !answers;
+  $("timer-start").textContent = running ? $("timer-start").dataset.more : $("timer-start").dataset.start;
+  $("locked").hidden = !closed || !answers;
+  $("voting").textContent = closed ? $("voting").dataset.open : $("voting").dataset.lock;
+  if (running) {
+    const seconds = Math.ceil(left / 1000);
+    $("countdown").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    $("countdown").classList.toggle("ending", seconds <= 10);
+    countdownTick = setTimeout(renderCountdown, left % 1000 || 1000);
+  }
+}
+
+// T: a countdown on the shown slide (its own time limit, else 60 s), or 30 s more.
+function startOrExtendTimer() {
+  const slide = currentSlide();
+  if (!slide || !kindInfo[slide.kind]?.answers) return;
+  const ends = closesAt(slide);
+  const running = ends !== null && ends > Date.now() && !state.locked.includes(slide.id);
+  send({ type: "timer", seconds: running ? 30 : slide.time_limit || 60, slide: slide.id });
 }
 
 function moderate(slideId, item, hidden) {
@@ -280,6 +324,7 @@ window.addEventListener("resize", () => {
 
 function handle(message) {
   if (message.type === "welcome") {
+    if (message.now) clockOffset = message.now - Date.now();
     doc = message.document;
     state = message.state;
     fillSegmentChoices();
@@ -310,7 +355,7 @@ function connect() {
 
 function toggleVoting() {
   const slide = currentSlide();
-  if (slide) send({ type: "voting", open: state.locked.includes(slide.id), slide: slide.id });
+  if (slide) send({ type: "voting", open: votingClosed(slide), slide: slide.id });
 }
 
 function toggleResults() {
@@ -322,6 +367,11 @@ $("previous").addEventListener("click", () => send({ type: "previous" }));
 $("next").addEventListener("click", () => send({ type: "next" }));
 $("voting").addEventListener("click", toggleVoting);
 $("visibility").addEventListener("click", toggleResults);
+$("timer-start").addEventListener("click", startOrExtendTimer);
+$("timer-stop").addEventListener("click", () => {
+  const slide = currentSlide();
+  if (slide) send({ type: "timer", seconds: 0, slide: slide.id });
+});
 $("segment").addEventListener("change", refreshSegments);
 $("table-toggle").addEventListener("click", toggleTable);
 $("join-code").addEventListener("click", toggleOverlay);
@@ -333,7 +383,8 @@ document.addEventListener("keydown", (event) => {
   else if (["arrowleft", "pageup"].includes(key)) { event.preventDefault(); send({ type: "previous" }); }
   else if (key === "l") toggleVoting();
   else if (key === "q" || (key === "escape" && !$("join-overlay").hidden)) toggleOverlay();
-  else if (key === "t") toggleTable();
+  else if (key === "t") startOrExtendTimer();
+  else if (key === "d") toggleTable();
   else if (key === "h") toggleResults();
   else if (key === "f") {
     if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();

@@ -330,7 +330,7 @@ def test_console_overlay_and_table_views(browser: Any, service: Service) -> None
     send(phone)
     Room.expect(console.locator("svg.cloud title")).to_have_text(["samen: 1"])
     shoot(console, "presenter-console")
-    room.screen.keyboard.press("t")
+    room.screen.keyboard.press("d")
     Room.expect(room.screen.locator(".results-table tbody tr")).to_have_text(["samen1"])
     shoot(room.screen, "presenter-table")
     room.screen.keyboard.press("q")

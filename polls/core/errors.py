@@ -71,6 +71,12 @@ class VotingLocked(PollsError):
     code = "voting_locked"
 
 
+class VotingClosed(VotingLocked):
+    """An answer after the slide's countdown ran out."""
+
+    code = "voting_closed"
+
+
 class LimitReached(PollsError):
     """A participant has used up the answers this question allows."""
 

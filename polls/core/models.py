@@ -25,6 +25,7 @@ class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):
 
     id: str
     notes: str = ""
+    time_limit: int = 0  # seconds to answer once the slide is shown; 0: no limit
 
 
 def slide_kind(slide: Slide) -> str:
@@ -60,10 +61,23 @@ class State(msgspec.Struct, kw_only=True, frozen=True):
     current: int = 0
     locked: tuple[str, ...] = ()
     results_hidden: tuple[str, ...] = ()
+    # Countdowns: (slide id, when voting on it closes by itself, seconds since 1970, UTC).
+    deadlines: tuple[tuple[str, float], ...] = ()
     version: int = 1
 
-    def voting_open(self, slide_id: str) -> bool:
-        return slide_id not in self.locked
+    def voting_open(self, slide_id: str, now: float) -> bool:
+        """Open unless the presenter locked it or its countdown has run out at ``now``."""
+        if slide_id in self.locked:
+            return False
+        deadline = self.deadline(slide_id)
+        return deadline is None or now < deadline
+
+    def deadline(self, slide_id: str) -> float | None:
+        """When voting on a slide closes by itself, if a countdown runs (or ran) for it."""
+        for slide, ends in self.deadlines:
+            if slide == slide_id:
+                return ends
+        return None
 
     def results_visible(self, slide_id: str) -> bool:
         return slide_id not in self.results_hidden

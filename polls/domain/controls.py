@@ -7,27 +7,54 @@ import msgspec
 from polls.core.errors import BadMessage
 from polls.core.i18n import N_
 from polls.core.models import Document, State
-from polls.domain.protocol import Control, Goto, Hide, Next, Previous, Restore, ShowResults, Voting
+from polls.domain.protocol import (
+    Control,
+    Goto,
+    Hide,
+    Next,
+    Previous,
+    Restore,
+    ShowResults,
+    Timer,
+    Voting,
+)
+from polls.kinds import kind_of
 from polls.kinds.base import SHOWN_ANYWAY
 
 MAX_ITEM_LENGTH = 199  # stored with SHOWN_ANYWAY before it in a column of 200
+MAX_COUNTDOWN = 3600  # seconds a countdown may still have to run
 
 
-def apply_control(document: Document, state: State, control: Control) -> State:
-    """The state after a control; the same object when nothing changes."""
+def apply_control(document: Document, state: State, control: Control, *, now: float) -> State:
+    """The state after a control at ``now`` (seconds since 1970); the same object when
+    nothing changes.
+
+    Countdowns: showing a slide with a ``time_limit`` for the first time starts its countdown;
+    ``timer`` starts one (or adds to the one running), ``timer`` with 0 seconds stops it (voting
+    stays as it is then: open while it ran, closed once it had run out). Closing voting by hand
+    ends a countdown; opening it again after a countdown ran out forgets that countdown.
+    """
     count = len(document.slides)
     current = min(state.current, max(count - 1, 0))
     if isinstance(control, Goto):
         if not 0 <= control.slide < count:
             raise BadMessage(f"There is no slide {control.slide}; slides go from 0 to {count - 1}.")
-        return _changed(state, current=control.slide)
+        return _shown(document, state, control.slide, now)
     if isinstance(control, Next):
-        return _changed(state, current=min(current + 1, count - 1))
+        return _shown(document, state, min(current + 1, count - 1), now)
     if isinstance(control, Previous):
-        return _changed(state, current=max(current - 1, 0))
+        return _shown(document, state, max(current - 1, 0), now)
     if isinstance(control, Voting):
         slide_id = _slide_id(document, control.slide, current)
-        return _changed(state, locked=_toggle(state.locked, slide_id, add=not control.open))
+        deadline = state.deadline(slide_id)
+        ended = deadline is not None and (not control.open or now >= deadline)
+        return _changed(
+            state,
+            locked=_toggle(state.locked, slide_id, add=not control.open),
+            deadlines=_without(state.deadlines, slide_id) if ended else state.deadlines,
+        )
+    if isinstance(control, Timer):
+        return _timed(document, state, control, current, now)
     if isinstance(control, ShowResults):
         slide_id = _slide_id(document, control.slide, current)
         hidden = _toggle(state.results_hidden, slide_id, add=not control.visible)
@@ -53,6 +80,47 @@ def moderation_changes(control: Hide | Restore) -> list[tuple[str, bool]]:
     if isinstance(control, Hide):
         return [(control.item, True), (shown, False)]
     return [(control.item, False), (shown, True)]
+
+
+def _shown(document: Document, state: State, index: int, now: float) -> State:
+    """The state with slide ``index`` shown: its time limit starts counting the first time."""
+    slide = document.slides[index]
+    if slide.time_limit and state.deadline(slide.id) is None and slide.id not in state.locked:
+        deadlines = (*state.deadlines, (slide.id, now + slide.time_limit))
+        return _changed(state, current=index, deadlines=deadlines)
+    return _changed(state, current=index)
+
+
+def _timed(document: Document, state: State, control: Timer, current: int, now: float) -> State:
+    slide_id = _slide_id(document, control.slide, current)
+    slide = document.slide(slide_id)
+    assert slide is not None
+    if not kind_of(slide).takes_answers:
+        raise BadMessage(N_("This slide takes no answers: it has no time to answer."))
+    deadline = state.deadline(slide_id)
+    running = deadline is not None and now < deadline
+    if control.seconds == 0:  # stop: voting stays as it is now
+        ran_out = deadline is not None and not running
+        return _changed(
+            state,
+            deadlines=_without(state.deadlines, slide_id),
+            locked=_toggle(state.locked, slide_id, add=True) if ran_out else state.locked,
+        )
+    if not 0 < control.seconds <= MAX_COUNTDOWN:
+        raise BadMessage(N_("A countdown is from 1 to %(most)s seconds."), most=MAX_COUNTDOWN)
+    start = deadline if running and deadline is not None else now
+    ends = min(start + control.seconds, now + MAX_COUNTDOWN)
+    return _changed(
+        state,
+        deadlines=(*_without(state.deadlines, slide_id), (slide_id, ends)),
+        locked=_toggle(state.locked, slide_id, add=False),
+    )
+
+
+def _without(
+    deadlines: tuple[tuple[str, float], ...], slide_id: str
+) -> tuple[tuple[str, float], ...]:
+    return tuple(pair for pair in deadlines if pair[0] != slide_id)
 
 
 def _slide_id(document: Document, wanted: str | None, current: int) -> str:

@@ -30,7 +30,7 @@ from polls.core.models import (
     Theme,
 )
 from polls.kinds import find, names, slide_from_data
-from polls.kinds.fields import NOTES, Checker
+from polls.kinds.fields import NOTES, TIME_LIMIT, Checker
 
 MAX_SLIDES = 100
 MAX_TAGS = 20
@@ -131,7 +131,14 @@ def validate_document(data: object) -> Document:
         checker.used.update({"kind", "id"})
         built = kind.build(checker, slide_id)
         notes = NOTES.read(checker)
-        slides.append(msgspec.structs.replace(built, notes=notes) if notes else built)
+        if notes:
+            built = msgspec.structs.replace(built, notes=notes)
+        time_limit = TIME_LIMIT.read(checker)
+        if time_limit and not kind.takes_answers:
+            checker.problem("time_limit", N_("only a slide that takes answers has a time limit"))
+        elif time_limit:
+            built = msgspec.structs.replace(built, time_limit=time_limit)
+        slides.append(built)
         checker.unknown_keys()
     theme = top.text("theme", required=False, max_length=10, default="light")
     if theme not in THEMES:

@@ -65,6 +65,13 @@ class ShowResults(_Message, tag="results_visible"):
     slide: str | None = None
 
 
+class Timer(_Message, tag="timer"):
+    """Start a countdown on a slide (``seconds`` more if one runs), or stop it (0)."""
+
+    seconds: int
+    slide: str | None = None
+
+
 class Hide(_Message, tag="hide"):
     slide: str
     item: str
@@ -76,14 +83,14 @@ class Restore(_Message, tag="restore"):
 
 
 ParticipantMessage = Answer | Mine | Ping
-Control = Goto | Next | Previous | Voting | ShowResults | Hide | Restore
+Control = Goto | Next | Previous | Voting | ShowResults | Timer | Hide | Restore
 PresenterMessage = Control | Ping
 
 _participant_decoder = msgspec.json.Decoder(ParticipantMessage)
 _presenter_decoder = msgspec.json.Decoder(PresenterMessage)
 _PARTICIPANT_TYPES = frozenset({"answer", "mine", "ping"})
 _PRESENTER_TYPES = frozenset(
-    {"goto", "next", "previous", "voting", "results_visible", "hide", "restore", "ping"}
+    {"goto", "next", "previous", "voting", "results_visible", "timer", "hide", "restore", "ping"}
 )
 _encoder = msgspec.json.Encoder()
 
@@ -169,16 +176,20 @@ def encode(message: dict[str, Any]) -> str:
     return _encoder.encode(message).decode("utf-8")
 
 
-def slide_message(presentation: Presentation) -> dict[str, Any]:
-    """What every participant sees: the current slide and whether voting is open."""
+def slide_message(presentation: Presentation, now: float) -> dict[str, Any]:
+    """What every participant sees: the current slide, whether voting is open at ``now``, and
+    when it closes by itself if a countdown runs (milliseconds since 1970, the server's clock,
+    as ``now`` in the welcome)."""
     slide = presentation.current_slide
     state = presentation.state
+    deadline = None if slide is None else state.deadline(slide.id)
     return {
         "type": "slide",
         "index": state.current,
         "count": len(presentation.document.slides),
         "version": state.version,
-        "voting": slide is not None and state.voting_open(slide.id),
+        "voting": slide is not None and state.voting_open(slide.id, now),
+        "closes_at": None if deadline is None else round(deadline * 1000),
         "slide": public_slide(slide) if slide is not None else None,
     }
 
@@ -187,6 +198,8 @@ def public_slide(slide: Slide) -> dict[str, Any]:
     """A slide as participants see it: without the presenter's notes."""
     data: dict[str, Any] = msgspec.to_builtins(slide)
     data.pop("notes", None)
+    if not data.get("time_limit"):
+        data.pop("time_limit", None)
     return data
 
 

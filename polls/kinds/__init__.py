@@ -22,7 +22,8 @@ from polls.kinds.word_cloud import WordCloudKind
 
 _KINDS: dict[str, Kind[Any]] = {}
 _BY_TYPE: dict[type[Slide], Kind[Any]] = {}
-_STRUCT_ONLY = {"id", "notes"}  # every kind has them; the documents read them for all
+# Every kind has them; the documents read them for all (time_limit: kinds that take answers).
+_STRUCT_ONLY = {"id", "notes", "time_limit"}
 
 
 def _with_defaults(kind: Kind[Any]) -> None:

@@ -199,3 +199,12 @@ class Lines(Field, frozen=True, kw_only=True):
 
 QUESTION = Text(name="question", label=N_("Question"), max_length=300, required=True)
 NOTES = LongText(name="notes", label=N_("Notes for the presenter"), max_length=5000)
+# Every slide that takes answers may have one: voting closes by itself this long after the
+# presenter shows it (0: only when the presenter closes it).
+TIME_LIMIT = Integer(
+    name="time_limit",
+    label=N_("Time to answer in seconds (0: no limit)"),
+    low=0,
+    high=3600,
+    default=0,
+)

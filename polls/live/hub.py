@@ -19,7 +19,14 @@ from typing import Any
 import msgspec
 
 from polls.broker import Broker
-from polls.core.errors import LimitReached, NotCurrentSlide, Unavailable, UnknownCode, VotingLocked
+from polls.core.errors import (
+    LimitReached,
+    NotCurrentSlide,
+    Unavailable,
+    UnknownCode,
+    VotingClosed,
+    VotingLocked,
+)
 from polls.core.i18n import N_
 from polls.core.models import Document, State, StoredResponse
 from polls.domain.controls import apply_control, check_moderation, moderation_changes
@@ -229,10 +236,15 @@ class Hub:
         if (
             slide is None
             or slide.id != message.slide
-            or not presentation.state.voting_open(slide.id)
+            or not presentation.state.voting_open(slide.id, time.time())
         ):
             moved_on = slide is None or slide.id != message.slide
-            return asyncio.ensure_future(self._not_open(room, participant, message, moved_on))
+            ran_out = (
+                not moved_on and slide is not None and slide.id not in presentation.state.locked
+            )
+            return asyncio.ensure_future(
+                self._not_open(room, participant, message, moved_on, ran_out)
+            )
         checked = check_answer(slide, message.value, presentation.document.language)
         return self.writer.answer(
             Submission(
@@ -248,13 +260,15 @@ class Hub:
         )
 
     async def _not_open(
-        self, room: Room, participant: str, message: Answer, moved_on: bool
+        self, room: Room, participant: str, message: Answer, moved_on: bool, ran_out: bool
     ) -> Outcome:
         stored = await self.storage.response(room.id, participant, message.id)
         if stored is not None:  # a retry of an answer that made it in before the change
             return Outcome(Status.DUPLICATE, stored)
         if moved_on:
             raise NotCurrentSlide(N_("This question is no longer open; answer the one shown now."))
+        if ran_out:
+            raise VotingClosed(N_("Time is up: voting on this question has closed."))
         raise VotingLocked(N_("Voting on this question is closed."))
 
     async def withdraw(self, presentation_id: str, participant: str) -> int:
@@ -307,7 +321,9 @@ class Hub:
                     room.apply_moderation(slide_id, item, present)
                     await self._publish(room.id, ModerationEvent(slide_id, item, present))
                 return room.presentation.state
-            state = apply_control(room.presentation.document, room.presentation.state, control)
+            state = apply_control(
+                room.presentation.document, room.presentation.state, control, now=time.time()
+            )
             if state is not room.presentation.state:
                 await self.writer.run(lambda storage: storage.save_state(room.id, state))
                 room.apply_state(state)

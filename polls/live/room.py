@@ -11,6 +11,7 @@ kind, so a slow phone never holds up anyone else and never grows memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -98,7 +99,10 @@ class Room:
         self._counted_up_to: dict[str, int] = {}
         # Highest response ids read by the last two catch-ups (see resync).
         self._read_up_to = (0, 0)
-        self.slide_data = protocol.encode(protocol.slide_message(presentation))
+        # When the shown slide's countdown runs out, phones are told voting has closed.
+        self._closing_timer: asyncio.TimerHandle | None = None
+        self.slide_data = ""
+        self._refresh_slide()
 
     @property
     def id(self) -> str:
@@ -151,7 +155,7 @@ class Room:
         if state.version <= self.presentation.state.version:
             return
         self.presentation = msgspec.structs.replace(self.presentation, state=state)
-        self.slide_data = protocol.encode(protocol.slide_message(self.presentation))
+        self._refresh_slide()
         for peer in self.participants:
             peer.latest("slide", self.slide_data)
         state_data = protocol.encode(protocol.state_message(state))
@@ -170,7 +174,7 @@ class Room:
         self.presentation = msgspec.structs.replace(self.presentation, document=document)
         self.tallies.clear()  # questions may have changed; results are rebuilt from the log
         self._counted_up_to.clear()
-        self.slide_data = protocol.encode(protocol.slide_message(self.presentation))
+        self._refresh_slide()
         for peer in self.participants:
             peer.latest("slide", self.slide_data)
         document_data = protocol.encode(
@@ -179,6 +183,28 @@ class Room:
         for peer in self.presenters:
             peer.latest("document", document_data)
         self.publish_results()
+
+    def _refresh_slide(self) -> None:
+        """Encode the slide message once for every phone, and if the shown slide's countdown
+        runs, be back when it runs out: every worker closes voting on its own clock."""
+        now = time.time()
+        self.slide_data = protocol.encode(protocol.slide_message(self.presentation, now))
+        if self._closing_timer is not None:
+            self._closing_timer.cancel()
+            self._closing_timer = None
+        slide = self.presentation.current_slide
+        deadline = None if slide is None else self.presentation.state.deadline(slide.id)
+        if deadline is not None and deadline > now:
+            with contextlib.suppress(RuntimeError):  # no event loop: nobody to tell
+                self._closing_timer = asyncio.get_running_loop().call_later(
+                    deadline - now, self._time_is_up
+                )
+
+    def _time_is_up(self) -> None:
+        self._closing_timer = None
+        self._refresh_slide()
+        for peer in self.participants:
+            peer.latest("slide", self.slide_data)
 
     def apply_moderation(self, slide_id: str, item: str, hidden: bool) -> None:
         items = self.hidden.setdefault(slide_id, set())
@@ -454,9 +480,10 @@ class Room:
             self._announce_timer,
             self._heartbeat_timer,
             self._state_timer,
+            self._closing_timer,
         )
         for timer in timers:
             if timer is not None:
                 timer.cancel()
         self._results_timer = self._resync_timer = self._state_timer = None
-        self._announce_timer = self._heartbeat_timer = None
+        self._announce_timer = self._heartbeat_timer = self._closing_timer = None

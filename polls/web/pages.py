@@ -3,6 +3,7 @@ screen, and error pages. Jinja2 escapes every participant text."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -27,7 +28,7 @@ from polls.core.security import (
 from polls.domain import protocol
 from polls.domain.documents import document_to_data
 from polls.kinds import all_kinds, browser_kinds, kind_of
-from polls.kinds.fields import NOTES
+from polls.kinds.fields import NOTES, TIME_LIMIT
 from polls.web.access import (
     base_url,
     open_code,
@@ -142,7 +143,7 @@ async def participant(request: Request) -> Response:
                     remember_participant(request, response, token)
                 return response
         presentation = room.presentation
-        slide_message = protocol.slide_message(presentation)
+        slide_message = protocol.slide_message(presentation, time.time())
         slide = presentation.current_slide
         kind = None if slide is None else kind_of(slide)
         # A phone that just got its cookie has no answers yet: no need to count the slide.
@@ -176,6 +177,7 @@ async def participant(request: Request) -> Response:
         "mine": mine,
         "left": left,
         "voting": slide_message["voting"],
+        "time_left": _time_left(slide_message, now),
         "index": index,
         "count": count,
         "last": index == count - 1,
@@ -191,6 +193,15 @@ async def participant(request: Request) -> Response:
     if minted:
         remember_participant(request, response, token)
     return response
+
+
+def _time_left(slide_message: dict[str, Any], now: float) -> str:
+    """What is left of a running countdown, as m:ss ("" if none runs)."""
+    closes_at = slide_message.get("closes_at")
+    if closes_at is None or not slide_message["voting"]:
+        return ""
+    seconds = max(0, math.ceil(closes_at / 1000 - now))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 async def withdraw(request: Request) -> Response:
@@ -243,7 +254,8 @@ def kinds_json(request: Request, language: str) -> str:
     for info in kinds.values():
         info["script"] = request.app.state.services.assets.url(info["script"])
     notes = {**NOTES.describe(), "label": gettext(NOTES.label)}
-    return msgspec.json.encode({"kinds": kinds, "notes": notes}).decode()
+    time_limit = {**TIME_LIMIT.describe(), "label": gettext(TIME_LIMIT.label)}
+    return msgspec.json.encode({"kinds": kinds, "notes": notes, "time_limit": time_limit}).decode()
 
 
 async def presenter(request: Request) -> Response:

@@ -374,4 +374,5 @@ def presenter_welcome(room: Room, base_url: str) -> dict[str, Any]:
         "document": msgspec.to_builtins(presentation.document),
         "state": msgspec.to_builtins(presentation.state),
         "hidden": {slide: sorted(items) for slide, items in room.hidden.items()},
+        "now": int(time.time() * 1000),  # the screen counts countdowns down on this clock
     }

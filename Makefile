@@ -58,7 +58,8 @@ system-deps:
 	  fi; \
 	fi
 
-# The browser tests need Debian's Chromium and, for the accessibility check, axe-core from npm;
+# The browser tests need Debian's Chromium (and colour emoji, as phones have them, for the
+# screenshots) and, for the accessibility check, axe-core from npm;
 # the PNG word clouds need DejaVu Sans (fonts-dejavu-core); the deployment test runs Debian's
 # Caddy with deploy/Caddyfile.
 # Where they cannot be installed, those tests are skipped with the reason (in CI they fail).
@@ -79,6 +80,10 @@ test-deps:
 	  else \
 	    echo "No /usr/bin/chromium (apt-get install chromium): browser tests will be skipped"; \
 	  fi; \
+	fi
+	@if [ ! -d /usr/share/fonts/truetype/noto ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null 2>&1 \
+	    || echo "fonts-noto-color-emoji could not be installed: screenshots show emoji as boxes"; \
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
 	  if command -v npm >/dev/null; then \

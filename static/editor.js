@@ -116,7 +116,7 @@ function refreshDownload() {
 
 // Where a problem's path points: the control of that field ("slides[2].options[1]" is the
 // options box of the third slide), or null for a problem of the whole document.
-const TOP_FIELDS = { title: "doc-title", language: "doc-language", theme: "doc-theme", profanity: "doc-profanity", retention_days: "doc-retention" };
+const TOP_FIELDS = { title: "doc-title", language: "doc-language", theme: "doc-theme", profanity: "doc-profanity", retention_days: "doc-retention", reactions: "reaction-heart" };
 function controlFor(path) {
   const slide = /^slides\[(\d+)\](?:\.([a-z_]+))?/.exec(path);
   if (slide) {
@@ -202,6 +202,14 @@ $("doc-language").value = doc.language || "nl";
 $("doc-language").addEventListener("change", () => { doc.language = $("doc-language").value; refreshDownload(); });
 $("doc-theme").value = doc.theme || "light";
 $("doc-theme").addEventListener("change", () => { doc.theme = $("doc-theme").value; refreshDownload(); });
+const reactionBoxes = [...document.querySelectorAll("#doc-reactions input[type=checkbox]")];
+for (const box of reactionBoxes) {
+  box.checked = (doc.reactions || []).includes(box.value);
+  box.addEventListener("change", () => {
+    doc.reactions = reactionBoxes.filter((b) => b.checked).map((b) => b.value);
+    refreshDownload();
+  });
+}
 $("doc-profanity").value = doc.profanity || "hide";
 $("doc-profanity").addEventListener("change", () => { doc.profanity = $("doc-profanity").value; refreshDownload(); });
 $("doc-retention").value = doc.retention_days || "";

@@ -245,6 +245,41 @@ function tickCountdown() {
   countdownTick = setTimeout(tickCountdown, left % 1000 || 1000);
 }
 
+// Reactions: a row of buttons under every slide when the presentation offers them. A tap is
+// sent at once and not kept: reactions are counted, not stored one by one.
+const reactionBar = document.getElementById("reactions");
+const EMOJI = { heart: "❤️", thumbs_up: "👍", clap: "👏", laugh: "😂", question: "❓" };
+function renderReactions() {
+  const names = current.reactions || [];
+  if (reactionBar.dataset.names === names.join(" ")) return;
+  reactionBar.dataset.names = names.join(" ");
+  reactionBar.replaceChildren();
+  for (const name of names) {
+    const button = el("button", "reaction", EMOJI[name] || name);
+    button.type = "button";
+    button.setAttribute("aria-label", texts[`reaction_${name}`] || name);
+    button.addEventListener("click", () => react(name, button));
+    reactionBar.append(button);
+  }
+  reactionBar.hidden = names.length === 0;
+}
+
+function react(name, button) {
+  const message = { type: "react", reaction: name, slide: current.slide ? current.slide.id : null };
+  button.classList.remove("sent");
+  void button.offsetWidth; // restart the little animation
+  button.classList.add("sent");
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(message));
+  } else {
+    fetch(`/api/join/${code}/reactions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+    }).catch(() => {});
+  }
+}
+
 // Only voting opened or closed: what the person is typing stays where it is.
 function showVoting(voting) {
   const form = view.querySelector("form.answer-form");
@@ -367,6 +402,7 @@ function follow(message) {
   const moved = (before ? before.id : null) !== (after ? after.id : null) || message.index !== current.index;
   const votingChanged = message.voting !== current.voting || message.closes_at !== current.closes_at;
   current = message;
+  renderReactions();
   if (moved) {
     mine = null;
     show({ focus: true });
@@ -473,5 +509,6 @@ const form = view.querySelector("form.answer-form");
 if (form) form.elements.submission.value = ""; // the page's own id is for the form without script
 updateCounter();
 tickCountdown(); // the page came with the countdown as it stood: count on from here
+renderReactions();
 if (queued().length) formStatus(navigator.onLine === false ? texts.offline : texts.sending);
 if ("WebSocket" in window) connect(); else poll();

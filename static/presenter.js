@@ -289,6 +289,40 @@ async function refreshSegments() {
 // next frame, so that a slow laptop never falls behind the room.
 let resultsToDraw = null;
 
+// Reactions: a running count per slide in a corner, and what arrives floats up briefly.
+const EMOJI = { heart: "❤️", thumbs_up: "👍", clap: "👏", laugh: "😂", question: "❓" };
+const FLOATING_AT_ONCE = 12; // a room of thousands tapping shows as a steady stream, not a flood
+function showReactionTotals(slideId, totals) {
+  const slide = currentSlide();
+  const names = doc.reactions || [];
+  const counts = $("reaction-counts");
+  counts.hidden = names.length === 0;
+  if (!slide || slide.id !== slideId) return;
+  counts.replaceChildren(
+    ...names.map((name) => {
+      const item = el("span", "reaction-count");
+      item.append(el("span", "reaction-emoji", EMOJI[name]), " ", fmt.integer(totals[name] || 0));
+      item.setAttribute("aria-label", `${labels[`reaction_${name}`] || name}: ${totals[name] || 0}`);
+      return item;
+    }),
+  );
+}
+
+function floatReactions(added) {
+  const layer = $("reaction-float");
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  let shown = 0;
+  for (const [name, count] of Object.entries(added)) {
+    for (let i = 0; i < count && shown < FLOATING_AT_ONCE && !reduced; i += 1, shown += 1) {
+      const bubble = el("span", "reaction-bubble", EMOJI[name] || "");
+      bubble.style.left = `${5 + Math.random() * 25}%`;
+      bubble.style.animationDelay = `${Math.random() * 0.4}s`;
+      bubble.addEventListener("animationend", () => bubble.remove());
+      layer.append(bubble);
+    }
+  }
+}
+
 function drawResultsSoon(message) {
   const waiting = resultsToDraw !== null;
   resultsToDraw = message;
@@ -335,6 +369,13 @@ function handle(message) {
   } else if (message.type === "results") {
     drawResultsSoon(message);
     refreshSegmentsSoon();
+    showReactionTotals(message.slide, message.reactions || {});
+  } else if (message.type === "reactions") {
+    const slide = currentSlide();
+    if (slide && slide.id === message.slide) {
+      floatReactions(message.added);
+      showReactionTotals(message.slide, message.totals);
+    }
   } else if (message.type === "error") {
     $("connection").textContent = message.reason;
   }

@@ -276,12 +276,19 @@ def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> No
     page.locator(".slide-editor").nth(1).locator(".field-options textarea").fill(
         "Bewoner\nVrijwilliger"
     )
+    page.locator(".slide-editor").nth(1).locator(".field-time_limit input").fill("45")
+    page.check("#reaction-clap")
+    page.check("#reaction-heart")
     shoot(page, "editor")
     page.click("button[type=submit]")
     presenter = page.locator("#editor-status a").nth(1)
     Room.expect(presenter).to_contain_text("/present/")
+    presenter_id = presenter.get_attribute("href").split("/present/")[1].split("?")[0]
     presenter.click()
     Room.expect(page.locator("#slide-title")).to_have_text("Wat neem je mee?")
+    stored = page.evaluate(f"fetch('/api/presentations/{presenter_id}').then(r => r.json())")
+    assert stored["document"]["reactions"] == ["heart", "clap"]
+    assert stored["document"]["slides"][1]["time_limit"] == 45
     page.goto(service.url + "/present")
     Room.expect(page.locator("table.list")).to_contain_text("Buurtavond")
 

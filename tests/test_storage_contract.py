@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
-from polls.core.models import Presentation, State
+from polls.core.models import Presentation, ReactionCount, State
 from polls.domain.documents import validate_document
 from polls.storage import Status, Storage, Submission, open_storage
 from tests.conftest import DOCUMENT
@@ -335,3 +336,16 @@ async def test_a_coding_is_saved_only_over_the_version_it_was_read_at(storage: S
     assert not await storage.save_coding(p.id, '{"d": 4}', 1)
     assert await storage.coding(p.id) == (2, '{"c": 3}')
     assert await storage.coding("another") == (0, "")
+
+
+async def test_reactions_add_up_per_slide_minute_and_reaction(storage: Storage) -> None:
+    """Counts of reactions from several batches add up; presentations stay apart."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    heart = ReactionCount(slide_id="words", minute=100, reaction="heart", count=3)
+    clap = ReactionCount(slide_id="words", minute=101, reaction="clap", count=1)
+    await storage.add_reactions([(p.id, heart), (p.id, clap), ("other", heart)])
+    await storage.add_reactions([(p.id, msgspec.structs.replace(heart, count=2))])
+    await storage.add_reactions([])
+    assert await storage.reactions(p.id) == [msgspec.structs.replace(heart, count=5), clap]
+    assert await storage.reactions("other") == [heart]

@@ -17,6 +17,8 @@ Theme = Literal["light", "dark"]
 Profanity = Literal["hide", "flag", "show"]
 PROFANITY_MODES: tuple[Profanity, ...] = ("hide", "flag", "show")
 THEMES: tuple[Theme, ...] = ("light", "dark")
+# What the audience may send at any moment when the document lists them (``reactions``).
+REACTIONS = ("heart", "thumbs_up", "clap", "laugh", "question")
 
 
 class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):
@@ -47,6 +49,8 @@ class Document(msgspec.Struct, kw_only=True, frozen=True):
     # Swear words and slurs in answers: kept off the screen until the presenter shows them
     # (hide), shown but marked in the presenter's console (flag), or treated like any word.
     profanity: Profanity = "hide"
+    # Reactions phones offer on every slide (names from REACTIONS, in this order); none: none.
+    reactions: tuple[str, ...] = ()
 
     def slide(self, slide_id: str) -> Slide | None:
         for slide in self.slides:
@@ -111,6 +115,15 @@ class StoredResponse(msgspec.Struct, kw_only=True, frozen=True):
     submission_id: str
     value: dict[str, object]
     created_at: float
+
+
+class ReactionCount(msgspec.Struct, kw_only=True, frozen=True):
+    """How often one reaction was sent on one slide in one minute (nobody's own count)."""
+
+    slide_id: str
+    minute: int  # minutes since 1970, UTC
+    reaction: str
+    count: int
 
 
 class Moderation(msgspec.Struct, kw_only=True, frozen=True):

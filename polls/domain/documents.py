@@ -22,6 +22,7 @@ from polls.core.i18n import N_
 from polls.core.models import (
     LANGUAGES,
     PROFANITY_MODES,
+    REACTIONS,
     THEMES,
     Document,
     Language,
@@ -62,6 +63,30 @@ def _slide_ids(problems: list[Problem], raw_slides: list[Any]) -> list[str]:
             counter += 1
         ids.append(f"s{counter}")
     return ids
+
+
+def _reactions(problems: list[Problem], raw: object) -> tuple[str, ...]:
+    """The reactions a document offers: a list of names from REACTIONS, each at most once."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem("reactions", N_("must be a list")))
+        return ()
+    chosen: list[str] = []
+    for index, name in enumerate(raw):
+        if name not in REACTIONS:
+            problems.append(
+                Problem(
+                    f"reactions[{index}]",
+                    N_("must be one of: %(choices)s"),
+                    choices=", ".join(REACTIONS),
+                )
+            )
+        elif name in chosen:
+            problems.append(Problem(f"reactions[{index}]", N_("is listed twice")))
+        else:
+            chosen.append(name)
+    return tuple(name for name in REACTIONS if name in chosen)
 
 
 def _tags(problems: list[Problem], raw: object) -> dict[str, str]:
@@ -150,6 +175,8 @@ def validate_document(data: object) -> Document:
             "profanity", N_("must be one of: %(choices)s"), choices=", ".join(PROFANITY_MODES)
         )
         profanity = "hide"
+    reactions = _reactions(problems, data.get("reactions"))
+    top.used.add("reactions")
     retention_days = None
     if data.get("retention_days") is not None:
         retention_days = top.integer("retention_days", 365, 1, 3650)
@@ -165,6 +192,7 @@ def validate_document(data: object) -> Document:
         retention_days=retention_days,
         theme=theme,  # type: ignore[arg-type]
         profanity=profanity,  # type: ignore[arg-type]
+        reactions=reactions,
     )
 
 
@@ -192,6 +220,7 @@ class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):
     retention_days: int | None = None
     theme: Theme = "light"
     profanity: Profanity = "hide"
+    reactions: tuple[str, ...] = ()
 
 
 _stored_decoder = msgspec.json.Decoder(_StoredDocument)
@@ -210,6 +239,7 @@ def _from_stored(stored: _StoredDocument) -> Document:
         retention_days=stored.retention_days,
         theme=stored.theme,
         profanity=stored.profanity,
+        reactions=stored.reactions,
     )
 
 

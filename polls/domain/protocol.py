@@ -37,6 +37,13 @@ class Ping(_Message, tag="ping"):
     pass
 
 
+class React(_Message, tag="react"):
+    """A reaction (heart, applause, ...) to the slide shown; counted, not acknowledged."""
+
+    reaction: str
+    slide: str | None = None
+
+
 class Mine(_Message, tag="mine"):
     """A phone asks for its own answers on a slide, to show them again."""
 
@@ -82,13 +89,13 @@ class Restore(_Message, tag="restore"):
     item: str
 
 
-ParticipantMessage = Answer | Mine | Ping
+ParticipantMessage = Answer | Mine | React | Ping
 Control = Goto | Next | Previous | Voting | ShowResults | Timer | Hide | Restore
 PresenterMessage = Control | Ping
 
 _participant_decoder = msgspec.json.Decoder(ParticipantMessage)
 _presenter_decoder = msgspec.json.Decoder(PresenterMessage)
-_PARTICIPANT_TYPES = frozenset({"answer", "mine", "ping"})
+_PARTICIPANT_TYPES = frozenset({"answer", "mine", "react", "ping"})
 _PRESENTER_TYPES = frozenset(
     {"goto", "next", "previous", "voting", "results_visible", "timer", "hide", "restore", "ping"}
 )
@@ -190,6 +197,7 @@ def slide_message(presentation: Presentation, now: float) -> dict[str, Any]:
         "version": state.version,
         "voting": slide is not None and state.voting_open(slide.id, now),
         "closes_at": None if deadline is None else round(deadline * 1000),
+        "reactions": list(presentation.document.reactions),
         "slide": public_slide(slide) if slide is not None else None,
     }
 

@@ -52,6 +52,13 @@ class AskOnline(msgspec.Struct, tag="ask_online"):
     """A worker that just opened the room asks the others for their counts."""
 
 
+class ReactionsEvent(msgspec.Struct, tag="reactions"):
+    """Reactions one worker took on a slide since its last such event, by name."""
+
+    slide: str
+    counts: dict[str, int]
+
+
 Event = (
     ResponsesEvent
     | StateEvent
@@ -61,6 +68,7 @@ Event = (
     | DocumentEvent
     | OnlineEvent
     | AskOnline
+    | ReactionsEvent
 )
 # Each worker repeats its count of phones this often; a count not repeated for three times as
 # long is dropped, so a worker that died stops counting within 15 s.

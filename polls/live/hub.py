@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -20,6 +20,7 @@ import msgspec
 
 from polls.broker import Broker
 from polls.core.errors import (
+    BadMessage,
     LimitReached,
     NotCurrentSlide,
     Unavailable,
@@ -28,9 +29,9 @@ from polls.core.errors import (
     VotingLocked,
 )
 from polls.core.i18n import N_
-from polls.core.models import Document, State, StoredResponse
+from polls.core.models import Document, ReactionCount, State, StoredResponse
 from polls.domain.controls import apply_control, check_moderation, moderation_changes
-from polls.domain.protocol import Answer, Control, Hide, Restore, check_answer
+from polls.domain.protocol import Answer, Control, Hide, React, Restore, check_answer
 from polls.kinds import kind_of
 from polls.kinds.base import Kind
 from polls.live.background import Background
@@ -47,6 +48,7 @@ from polls.live.events import (
     encode_event,
 )
 from polls.live.outage import Outage
+from polls.live.reactions import Reactions
 from polls.live.room import Room
 from polls.live.writer import Writer
 from polls.storage import Outcome, Status, Storage, Submission
@@ -72,6 +74,9 @@ class Hub:
         writer.on_joined = self._joined
         self.broker_outage = Outage("the broker")
         broker.on_reconnect = self._reconnected
+        self.reactions = Reactions(
+            results_interval, self._store_reactions, self._publish, self._background.start
+        )
 
     # ---- rooms -----------------------------------------------------------------------------
 
@@ -132,6 +137,10 @@ class Hub:
             load_state=lambda: self._stored_state(presentation_id),
             load_newest=lambda slide_id: self.storage.newest_response_id(presentation_id, slide_id),
         )
+        for count in await self.storage.reactions(presentation_id):
+            room.reaction_totals.setdefault(count.slide_id, Counter())[count.reaction] += (
+                count.count
+            )
         # Registered only once its events can arrive: a room that cannot hear is no room.
         try:
             await self.broker.subscribe(channel(presentation_id), room.on_event)
@@ -163,6 +172,8 @@ class Hub:
         """Stop every room and wait for background work, before storage closes."""
         for room in self.rooms.values():
             room.close()
+        self.reactions.close()
+        await self.reactions.flush()
         await self._background.wait()
 
     async def _announce(self, presentation_id: str, count: int) -> None:
@@ -270,6 +281,19 @@ class Hub:
         if ran_out:
             raise VotingClosed(N_("Time is up: voting on this question has closed."))
         raise VotingLocked(N_("Voting on this question is closed."))
+
+    def react(self, room: Room, participant: str, message: React) -> None:
+        """Count a reaction to a slide of the room (the shown one if it names none)."""
+        document = room.presentation.document
+        if message.reaction not in document.reactions:
+            raise BadMessage(N_("This presentation does not take that reaction."))
+        slide_id = message.slide or room.current_slide_id
+        if slide_id is None or document.slide(slide_id) is None:
+            raise BadMessage(N_("There is no such slide to react to."))
+        self.reactions.add(room.id, participant, slide_id, message.reaction)
+
+    async def _store_reactions(self, rows: list[tuple[str, ReactionCount]]) -> None:
+        await self.writer.run(lambda storage: storage.add_reactions(rows))
 
     async def withdraw(self, presentation_id: str, participant: str) -> int:
         """Delete one participant's answers from a presentation, on their own request."""

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +33,7 @@ from polls.live.events import (
     DocumentEvent,
     ModerationEvent,
     OnlineEvent,
+    ReactionsEvent,
     ResetEvent,
     ResponsesEvent,
     StateEvent,
@@ -99,6 +101,8 @@ class Room:
         self._counted_up_to: dict[str, int] = {}
         # Highest response ids read by the last two catch-ups (see resync).
         self._read_up_to = (0, 0)
+        # Reactions on each slide so far, by name (the hub fills it in when it opens the room).
+        self.reaction_totals: dict[str, Counter[str]] = {}
         # When the shown slide's countdown runs out, phones are told voting has closed.
         self._closing_timer: asyncio.TimerHandle | None = None
         self.slide_data = ""
@@ -145,6 +149,8 @@ class Room:
                 self.schedule_results()
         elif isinstance(event, AskOnline):
             self._announce(force=True)
+        elif isinstance(event, ReactionsEvent):
+            self.apply_reactions(event)
         else:
             self.joined += event.count
             self._joins_heard += 1
@@ -183,6 +189,18 @@ class Room:
         for peer in self.presenters:
             peer.latest("document", document_data)
         self.publish_results()
+
+    def apply_reactions(self, event: ReactionsEvent) -> None:
+        """Add a worker's reactions to the slide's totals; screens animate what was added."""
+        totals = self.reaction_totals.setdefault(event.slide, Counter())
+        totals.update(event.counts)
+        if not self.presenters:
+            return
+        data = protocol.encode(
+            {"type": "reactions", "slide": event.slide, "added": event.counts, "totals": totals}
+        )
+        for peer in self.presenters:
+            peer.latest("reactions", data)
 
     def _refresh_slide(self) -> None:
         """Encode the slide message once for every phone, and if the shown slide's countdown
@@ -365,6 +383,7 @@ class Room:
             "online": self.online,
             "visible": slide_id is None or self.presentation.state.results_visible(slide_id),
             "results": results,
+            "reactions": dict(self.reaction_totals.get(slide_id or "", {})),
         }
 
     # ---- peers -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from polls.research.exports import (
     codebook_markdown,
     to_csv,
     to_json,
+    write_reactions_csv,
     write_theme_csv,
 )
 from polls.research.workbook import to_xlsx
@@ -55,6 +56,7 @@ async def source_of(storage: Storage, presentation: Presentation) -> Source:
         moderation=await storage.moderation(presentation.id),
         joined=await storage.joined_count(presentation.id),
         coding=await stored_coding(storage, presentation.id),
+        reactions=await storage.reactions(presentation.id),
     )
 
 
@@ -135,6 +137,10 @@ def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: i
         themes = io.StringIO()
         write_theme_csv(themes, dataset)
         bundle.writestr(f"{stem}/answer_themes.csv", themes.getvalue())
+        if dataset.reactions:
+            reactions = io.StringIO()
+            write_reactions_csv(reactions, dataset)
+            bundle.writestr(f"{stem}/reactions.csv", reactions.getvalue())
         bundle.writestr(f"{stem}/codebook.md", codebook_markdown(dataset, min_cell=min_cell))
         bundle.writestr(
             f"{stem}/codebook.json",

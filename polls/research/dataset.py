@@ -16,14 +16,21 @@ from typing import Any
 
 import msgspec
 
-from polls.core.models import Moderation, Presentation, Slide, StoredResponse, slide_kind
+from polls.core.models import (
+    Moderation,
+    Presentation,
+    ReactionCount,
+    Slide,
+    StoredResponse,
+    slide_kind,
+)
 from polls.core.words import clean_text
 from polls.kinds import find, kind_of
 from polls.kinds.base import SHOWN_ANYWAY, Item
 from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
-SCHEMA_VERSION = 3  # 2: hidden_reason; 3: themes
+SCHEMA_VERSION = 3  # 2: hidden_reason; 3: themes and reactions
 
 
 class Question(msgspec.Struct, kw_only=True):
@@ -74,12 +81,24 @@ class Row(msgspec.Struct, kw_only=True, array_like=False):
     themes: list[str] = msgspec.field(default_factory=list)  # names of the answer's themes
 
 
+class Reactions(msgspec.Struct, kw_only=True):
+    """How often the audience sent one reaction on one slide in one minute."""
+
+    presentation_id: str
+    slide_id: str
+    question_id: str
+    minute: str  # its start, UTC, ISO 8601
+    reaction: str
+    count: int
+
+
 class Dataset(msgspec.Struct, kw_only=True):
     schema_version: int
     exported_at: str
     tag_keys: list[str]
     sessions: list[Session]
     questions: list[Question]
+    reactions: list[Reactions] = msgspec.field(default_factory=list)
     rows: list[Row]
 
 
@@ -91,6 +110,7 @@ class Source(msgspec.Struct, kw_only=True):
     moderation: list[Moderation]
     joined: int
     coding: Coding = msgspec.field(default_factory=Coding)
+    reactions: list[ReactionCount] = msgspec.field(default_factory=list)
 
 
 def iso(timestamp: float) -> str:
@@ -231,6 +251,7 @@ def build_dataset(
             )
         )
     return Dataset(
+        reactions=[reaction for source in sources for reaction in _reactions_of(source)],
         schema_version=SCHEMA_VERSION,
         exported_at=iso(time.time() if now is None else now),
         tag_keys=tag_keys,
@@ -238,6 +259,21 @@ def build_dataset(
         questions=[q for q in questions.values() if _takes_answers(q.kind)],
         rows=rows,
     )
+
+
+def _reactions_of(source: Source) -> list[Reactions]:
+    document = source.presentation.document
+    return [
+        Reactions(
+            presentation_id=source.presentation.id,
+            slide_id=count.slide_id,
+            question_id=question_id(slide) if (slide := document.slide(count.slide_id)) else "",
+            minute=iso(count.minute * 60),
+            reaction=count.reaction,
+            count=count.count,
+        )
+        for count in source.reactions
+    ]
 
 
 def _takes_answers(kind_name: str) -> bool:

@@ -18,7 +18,7 @@ import msgspec
 from polls.kinds import all_kinds, find
 from polls.kinds.base import md
 from polls.research.dataset import Dataset, Row
-from polls.research.texts import IMAGES, NORMALISATION, SWEARING, THEMES
+from polls.research.texts import IMAGES, NORMALISATION, REACTIONS, SWEARING, THEMES
 
 PROGRESS_ROWS = 1000  # rows between reports of a long export's progress
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -209,6 +209,23 @@ def theme_counts(dataset: Dataset) -> list[dict[str, Any]]:
     ]
 
 
+REACTION_COLUMNS = ["presentation_id", "slide_id", "question_id", "minute", "reaction", "count"]
+
+
+def reaction_rows(dataset: Dataset) -> list[list[Any]]:
+    """The counts of reactions, one row per slide, minute and reaction (REACTION_COLUMNS)."""
+    return [
+        [r.presentation_id, r.slide_id, r.question_id, r.minute, r.reaction, r.count]
+        for r in dataset.reactions
+    ]
+
+
+def write_reactions_csv(target: IO[str], dataset: Dataset) -> None:
+    writer = csv.writer(target, lineterminator="\r\n")
+    writer.writerow(REACTION_COLUMNS)
+    writer.writerows(reaction_rows(dataset))
+
+
 def write_theme_csv(target: IO[str], dataset: Dataset) -> None:
     """The long table of answers and themes as CSV."""
     writer = csv.writer(target, lineterminator="\r\n")
@@ -271,6 +288,7 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
         ],
         "normalisation": NORMALISATION,
         "themes": THEMES,
+        "reactions": REACTIONS,
         "theme_columns": [{"name": n, "type": t, "description": d} for n, t, d in THEME_COLUMNS],
         "theme_counts": theme_counts(dataset),
         "swearing": SWEARING,
@@ -334,6 +352,10 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
         book["themes"],
         "",
         *_theme_lines(book),
+        "## Reactions",
+        "",
+        book["reactions"],
+        "",
         "## Swear words",
         "",
         book["swearing"],

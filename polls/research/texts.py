@@ -51,3 +51,12 @@ THEMES = (
     "one row per answer and theme; theme_counts counts the answers of each theme per question "
     "and session. Across sessions, themes with the same name (ignoring case) are the same."
 )
+
+REACTIONS = (
+    "When a presentation offers reactions (heart, thumbs_up, clap, laugh, question), the "
+    "audience may send them at any moment, at most one a second each on average. They are "
+    "stored as counts per slide, minute and reaction, never per person: the table reactions "
+    "(reactions.csv in the zip, a sheet in XLSX, an array in JSON) has one row per slide, "
+    "minute (its start, UTC) and reaction with its count. Deleting a presentation's answers "
+    "keeps these counts, which say nothing about anyone."
+)

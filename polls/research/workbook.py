@@ -19,9 +19,11 @@ from polls.research.breakdown import by_tag, segmented
 from polls.research.dataset import Dataset, Source, iso
 from polls.research.exports import (
     PROGRESS_ROWS,
+    REACTION_COLUMNS,
     THEME_COLUMNS,
     codebook,
     columns,
+    reaction_rows,
     row_cells,
     theme_counts,
     theme_pairs,
@@ -239,6 +241,9 @@ def _write_workbook(
             progress(index, len(dataset.rows))
     if any(session.themes for session in dataset.sessions):
         _theme_sheets(sheets, bold, dataset)
+    if dataset.reactions:
+        reactions = sheets.add("Reactions")
+        _write_rows(reactions, 0, [REACTION_COLUMNS, *reaction_rows(dataset)], bold)
     book_sheet = sheets.add("Codebook")
     book_data = codebook(dataset, min_cell=min_cell)
     _write_rows(

@@ -14,7 +14,14 @@ from collections.abc import Iterable
 
 import msgspec
 
-from polls.core.models import Document, Moderation, Presentation, State, StoredResponse
+from polls.core.models import (
+    Document,
+    Moderation,
+    Presentation,
+    ReactionCount,
+    State,
+    StoredResponse,
+)
 
 
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
@@ -223,6 +230,15 @@ class Storage(ABC):
 
     @abstractmethod
     async def moderation(self, presentation_id: str) -> list[Moderation]: ...
+
+    @abstractmethod
+    async def add_reactions(self, counts: list[tuple[str, ReactionCount]]) -> None:
+        """Add (presentation id, count) pairs to the stored counts of reactions, in one
+        transaction: counts of the same slide, minute and reaction add up."""
+
+    @abstractmethod
+    async def reactions(self, presentation_id: str) -> list[ReactionCount]:
+        """A presentation's counts of reactions, by slide, minute and reaction, oldest first."""
 
     @abstractmethod
     async def coding(self, presentation_id: str) -> tuple[int, str]:

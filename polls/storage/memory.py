@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 import msgspec
 
-from polls.core.models import Document, Moderation, Presentation, State, StoredResponse
+from polls.core.models import (
+    Document,
+    Moderation,
+    Presentation,
+    ReactionCount,
+    State,
+    StoredResponse,
+)
 from polls.storage.base import (
     Outcome,
     Status,
@@ -33,6 +40,7 @@ class MemoryStorage(Storage):
         self._used: dict[UsageKey, int] = {}
         self._moderation: dict[str, dict[tuple[str, str], Moderation]] = {}
         self._coding: dict[str, tuple[int, str]] = {}
+        self._reactions: dict[str, dict[tuple[str, int, str], int]] = {}
 
     async def create_presentation(
         self, presentation: Presentation, secret_hashes: dict[str, str]
@@ -189,6 +197,21 @@ class MemoryStorage(Storage):
 
     async def moderation(self, presentation_id: str) -> list[Moderation]:
         return list(self._moderation.get(presentation_id, {}).values())
+
+    async def add_reactions(self, counts: list[tuple[str, ReactionCount]]) -> None:
+        for presentation_id, count in counts:
+            stored = self._reactions.setdefault(presentation_id, {})
+            key = (count.slide_id, count.minute, count.reaction)
+            stored[key] = stored.get(key, 0) + count.count
+
+    async def reactions(self, presentation_id: str) -> list[ReactionCount]:
+        stored = self._reactions.get(presentation_id, {})
+        return [
+            ReactionCount(slide_id=slide, minute=minute, reaction=reaction, count=count)
+            for (slide, minute, reaction), count in sorted(
+                stored.items(), key=lambda item: (item[0][1], item[0][0], item[0][2])
+            )
+        ]
 
     async def coding(self, presentation_id: str) -> tuple[int, str]:
         return self._coding.get(presentation_id, (0, ""))

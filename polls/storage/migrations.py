@@ -175,12 +175,28 @@ def _coding(conn: Connection) -> None:
     )
 
 
+def _reactions(conn: Connection) -> None:
+    """The audience's reactions, counted per slide and minute (nobody's own)."""
+    conn.execute(
+        text(
+            """CREATE TABLE reactions (
+            presentation_id VARCHAR(32) NOT NULL,
+            slide_id VARCHAR(40) NOT NULL,
+            minute INTEGER NOT NULL,
+            reaction VARCHAR(16) NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (presentation_id, slide_id, minute, reaction))"""
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
     (2, "response ids never reused (SQLite)", _response_ids_never_reused),
     (3, "retries found by an index in time order (SQLite)", _submission_index_in_time_order),
     (4, "deletions of answers counted for the writer (SQLite)", _deletions_counted),
     (5, "themes of open answers", _coding),
+    (6, "reactions counted per slide and minute", _reactions),
 ]
 HEAD = MIGRATIONS[-1][0]
 

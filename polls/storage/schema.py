@@ -69,3 +69,13 @@ coding = Table(
     Column("data", Text, nullable=False),
     Column("saved_at", Float, nullable=False),
 )
+
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("presentation_id", String(32), primary_key=True),
+    Column("slide_id", String(40), primary_key=True),
+    Column("minute", Integer, primary_key=True),
+    Column("reaction", String(16), primary_key=True),
+    Column("count", Integer, nullable=False),
+)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from polls.core.models import Document, Moderation, Presentation, State
+from polls.core.models import Document, Moderation, Presentation, ReactionCount, State
 from polls.domain.documents import decode_document
 from polls.storage import schema
 from polls.storage.base import Storage
@@ -199,6 +199,49 @@ class SqlStorage(SqlResponseLog, Storage):
                 .order_by(table.c.hidden_at)
             )
             return [Moderation(slide_id=row.slide_id, item=row.item) for row in rows]
+
+    # ---- reactions -------------------------------------------------------------------------
+
+    async def add_reactions(self, counts: list[tuple[str, ReactionCount]]) -> None:
+        if not counts:
+            return
+        table = schema.reactions
+        insert = self._insert(table)
+        statement = insert.on_conflict_do_update(
+            index_elements=[
+                table.c.presentation_id,
+                table.c.slide_id,
+                table.c.minute,
+                table.c.reaction,
+            ],
+            set_={"count": table.c.count + insert.excluded.count},
+        )
+        rows = [
+            {
+                "presentation_id": presentation_id,
+                "slide_id": count.slide_id,
+                "minute": count.minute,
+                "reaction": count.reaction,
+                "count": count.count,
+            }
+            for presentation_id, count in counts
+        ]
+        async with self.engine.begin() as conn:
+            for row in rows:  # one statement per row: an upsert of many rows repeats keys
+                await conn.execute(statement, row)
+
+    async def reactions(self, presentation_id: str) -> list[ReactionCount]:
+        table = schema.reactions
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(table.c.slide_id, table.c.minute, table.c.reaction, table.c.count)
+                .where(table.c.presentation_id == presentation_id)
+                .order_by(table.c.minute, table.c.slide_id, table.c.reaction)
+            )
+            return [
+                ReactionCount(slide_id=slide, minute=minute, reaction=reaction, count=times)
+                for slide, minute, reaction, times in rows
+            ]
 
     # ---- coding of answers into themes -----------------------------------------------------
 

@@ -229,3 +229,22 @@ async def participant_answer(request: Request) -> Response:
     if minted:
         remember_participant(request, response, token)
     return response
+
+
+async def participant_react(request: Request) -> Response:
+    """``POST /api/join/{code}/reactions``: the same ``react`` message as over the socket;
+    answers ``{"counted": true}`` (reactions are counted, not stored one by one)."""
+    hub = request.app.state.services.hub
+    token, minted = participant_token(request)
+    body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
+    if isinstance(body, dict):
+        body.setdefault("type", "react")
+    message = protocol.parse_participant_message(msgspec.json.encode(body))
+    if not isinstance(message, protocol.React):
+        raise BadMessage(N_("Send a reaction here."))
+    async with hub.room_by_code(await _code(request)) as room:
+        hub.react(room, participant_key(token), message)
+    response = JSONResponse({"counted": True})
+    if minted:
+        remember_participant(request, response, token)
+    return response

@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/api/join/{code}", api.participant_state),
         Route("/api/join/{code}/answers", api.participant_answer, methods=["POST"]),
         Route("/api/join/{code}/mine", api.participant_mine),
+        Route("/api/join/{code}/reactions", api.participant_react, methods=["POST"]),
         Route("/api/join/{code}/withdraw", api.participant_withdraw, methods=["POST"]),
         Route("/research/{presentation_id}", research.page),
         Route("/research/{presentation_id}/export.{kind}", research.export_one),

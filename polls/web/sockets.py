@@ -202,6 +202,12 @@ class Answering:
         if isinstance(message, protocol.Mine):
             self.room.spawn(self._mine(message))
             return
+        if isinstance(message, protocol.React):
+            try:
+                self.hub.react(self.room, self.who, message)
+            except PollsError as exc:
+                self.conversation.refuse(exc, message.id)
+            return
         try:
             pending = self.hub.submit(self.room, self.who, message)
         except PollsError as exc:

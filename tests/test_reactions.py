@@ -1,0 +1,119 @@
+"""Reactions: phones tap, screens see a running count per slide, exports hold counts per slide
+and minute, and no participant can flood them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.conftest import DOCUMENT, Created
+from tests.server import Service, running
+from tests.test_browser import shoot
+from tests.test_end_to_end import goto, next_message, screen_of
+
+REACTING = {**DOCUMENT, "reactions": ["heart", "clap"]}
+
+
+def react(service: Service, code: str, reaction: str, who: str) -> int:
+    """A phone's reaction over the HTTP fallback; the response's status."""
+    request = urllib.request.Request(
+        f"{service.url}/api/join/{code}/reactions",
+        data=json.dumps({"reaction": reaction}).encode(),
+        headers={"content-type": "application/json", "cookie": f"polls_participant={who}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+@pytest.mark.anyio
+async def test_reactions_reach_the_screen_and_are_stored_as_counts(tmp_path: Path) -> None:
+    """Four phones react to the word cloud (over the socket and over HTTP); the screen gets
+    the slide's totals; a stopped and restarted service exports them per slide and minute."""
+    database = tmp_path / "reactions.db"
+    with running(database) as service:
+        created = Created(service.http("POST", "/api/presentations", REACTING))
+        async with screen_of(service, created) as screen:
+            await next_message(screen, lambda m: m["type"] == "welcome")
+            await goto(screen, 1)
+            async with connect(
+                f"ws://127.0.0.1:{service.port}/ws/join/{created.code}",
+                additional_headers={"cookie": "polls_participant=socket-phone-000000000001"},
+            ) as phone:
+                slide = await next_message(phone, lambda m: m["type"] == "slide")
+                assert slide["reactions"] == ["heart", "clap"]
+                await phone.send(json.dumps({"type": "react", "reaction": "heart"}))
+                for n in range(3):
+                    who = f"http-phone-{n:014d}"
+                    assert await asyncio.to_thread(react, service, created.code, "heart", who)
+                assert (
+                    await asyncio.to_thread(
+                        react, service, created.code, "clap", "http-phone-00000000000000"
+                    )
+                    == 200
+                )
+                seen = await asyncio.wait_for(
+                    next_message(
+                        screen,
+                        lambda m: (
+                            m["type"] == "reactions" and m["totals"] == {"heart": 4, "clap": 1}
+                        ),
+                    ),
+                    30,
+                )
+        assert seen["slide"] == "words"
+        service.kill(signal.SIGTERM)  # an orderly stop writes what it has counted
+    with running(database) as service:
+        exported = service.http("GET", f"/research/{created.id}/export.json", key=created.key)
+        counts = {(r["slide_id"], r["reaction"]): r["count"] for r in exported["reactions"]}
+        assert counts == {("words", "heart"): 4, ("words", "clap"): 1}
+        assert all(r["minute"].endswith(":00Z") for r in exported["reactions"])
+
+
+def test_reactions_are_limited_per_participant_and_to_those_offered(tmp_path: Path) -> None:
+    """A fourth tap at once is refused (rate_limited) while another phone's is counted; a
+    reaction the presentation does not offer is refused with a reason."""
+    with running(tmp_path / "limits.db") as service:
+        created = Created(service.http("POST", "/api/presentations", REACTING))
+        eager = "eager-phone-000000000000"
+        assert [react(service, created.code, "heart", eager) for _ in range(3)] == [200] * 3
+        assert react(service, created.code, "heart", eager) == 429
+        assert react(service, created.code, "heart", "calm-phone-0000000000000") == 200
+        assert react(service, created.code, "laugh", "calm-phone-0000000000001") == 400
+        plain = Created(service.http("POST", "/api/presentations", DOCUMENT))
+        assert react(service, plain.code, "heart", "calm-phone-0000000000002") == 400
+
+
+@pytest.mark.browser
+def test_a_tap_on_a_phone_shows_on_the_screen(browser: Any, tmp_path: Path) -> None:
+    """A phone shows the offered reactions as buttons under the slide; a tap on the heart
+    shows on the screen's count for that slide."""
+    from playwright.sync_api import expect
+
+    with running(tmp_path / "tap.db") as service:
+        created = service.http("POST", "/api/presentations", REACTING)
+        screen = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        screen.goto(created["presenter_url"])
+        expect(screen.locator("#position")).to_have_text("1 / 5")
+        phone = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+        phone.goto(f"{service.url}/{created['code'].replace(' ', '')}")
+        buttons = phone.locator("#reactions button")
+        expect(buttons).to_have_count(2)
+        expect(buttons.first).to_have_attribute("aria-label", "Heart")
+        buttons.first.click()
+        expect(screen.locator("#reaction-counts")).to_contain_text("1")
+        expect(screen.locator("#reaction-counts [aria-label='Heart: 1']")).to_have_count(1)
+        shoot(phone, "phone-reactions-320")
+        shoot(screen, "presenter-reactions")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 320

@@ -55,6 +55,7 @@ DOCUMENT = {
         },
         {"kind": "content", "id": "outro", "title": "Thanks"},
     ],
+    "reactions": ["heart", "clap"],
 }
 
 
@@ -550,6 +551,68 @@ async def presenter_latency(
     }
 
 
+async def reactions_to_screen(
+    server: Server, screen: ClientConnection, phones: list[Phone], seconds: float
+) -> dict[str, float]:
+    """Every phone reacts once a second (the most a participant may), as a room tapping at
+    once: how long until the screen's counts include each reaction, how many messages the
+    screen got for them, and the server's CPU per reaction. Reactions are not acknowledged, so
+    the screen's running total is what tells they arrived."""
+    rate = len(phones)
+    total = int(rate * seconds)
+    seen: list[tuple[float, int]] = []
+    payload = msgspec.json.encode({"type": "react", "reaction": "heart"})
+
+    async def watch() -> None:
+        with contextlib.suppress(Exception):
+            async for raw in screen:
+                message = json.loads(raw)
+                if message.get("type") == "reactions":
+                    seen.append((time.perf_counter(), sum(message["totals"].values())))
+
+    watcher = asyncio.create_task(watch())
+    used = server.cpu_seconds()
+    sent_at: list[float] = []
+    began = time.perf_counter()
+    tick = 0.005
+    for step_ in range(int(seconds / tick)):
+        due = int(min(total, (step_ + 1) * tick * rate))
+        while len(sent_at) < due:
+            phone = phones[len(sent_at) % len(phones)]
+            if phone.transport is not None and not phone.transport.is_disconnected:
+                phone.transport.send(WSMsgType.TEXT, payload)
+            sent_at.append(time.perf_counter())
+        await asyncio.sleep(max(0.0, began + (step_ + 1) * tick - time.perf_counter()))
+    # Until the screen has counted them all (or stops hearing of more for 5 s).
+    last = -1
+    while not seen or seen[-1][1] < total:
+        await asyncio.sleep(1)
+        if len(seen) == last:
+            break
+        last = len(seen)
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    cpu = server.cpu_seconds() - used
+    latencies = []
+    position = 0
+    for index, sent in enumerate(sent_at):
+        while position < len(seen) and seen[position][1] < index + 1:
+            position += 1
+        if position < len(seen):
+            latencies.append(seen[position][0] - sent)
+    return {
+        "phones": len(phones),
+        "rate": rate,
+        "seconds": seconds,
+        "counted_share": seen[-1][1] / total if seen else 0.0,
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "screen_messages_per_s": len(seen) / seconds,
+        "server_cpu_us_per_reaction": 1e6 * cpu / max(1, total),
+    }
+
+
 async def fan_out(
     screen: ClientConnection,
     phones: list[Phone],
@@ -788,6 +851,10 @@ async def measure(plan: Plan) -> dict[str, Any]:
         results["cpu_ratio_to_echo"] = (
             results["echo_cpu_us_per_msg"] / polls_cpu if polls_cpu else 0.0
         )
+        step(f"reactions from {plan.phones:,} phones at 1/s each")
+        results["reactions"] = await reactions_to_screen(
+            server, screen, phones, min(plan.rate_seconds, 10)
+        )
         step("presenter latency")
         await goto(screen, 2)
         results["presenter"] = await presenter_latency(
@@ -865,6 +932,16 @@ def table(results: dict[str, Any]) -> str:
             f"all {results['fan_out_stalled']['all_ms']:.0f} ms",
         ),
     ]
+    reacting = results["reactions"]
+    rows.append(
+        (
+            f"reactions from {reacting['phones']:,} phones at 1/s each",
+            f"{100 * reacting['counted_share']:.1f} % on the screen, p50 "
+            f"{reacting['p50_ms']:.0f} ms, p99 {reacting['p99_ms']:.0f} ms; "
+            f"{reacting['screen_messages_per_s']:.0f} screen messages/s; server CPU "
+            f"{reacting['server_cpu_us_per_reaction']:.0f} µs/reaction",
+        )
+    )
     export = results["export"]
     rows.append(
         (

@@ -117,3 +117,38 @@ def test_a_tap_on_a_phone_shows_on_the_screen(browser: Any, tmp_path: Path) -> N
         shoot(phone, "phone-reactions-320")
         shoot(screen, "presenter-reactions")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.anyio
+async def test_reactions_on_one_worker_reach_a_screen_on_another(
+    tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    """Scaled out: phones react through one worker, the screen on the other counts them all,
+    and the counts are stored once."""
+    shared = {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
+    first, second = Service(tmp_path / "a.db", **shared), Service(tmp_path / "b.db", **shared)
+    first.start()
+    second.start()
+    try:
+        created = Created(first.http("POST", "/api/presentations", REACTING))
+        async with screen_of(second, created) as screen:
+            await next_message(screen, lambda m: m["type"] == "welcome")
+            for n in range(5):
+                status = await asyncio.to_thread(
+                    react, first, created.code, "clap", f"scaled-phone-{n:011d}"
+                )
+                assert status == 200
+            seen = await asyncio.wait_for(
+                next_message(
+                    screen, lambda m: m["type"] == "reactions" and m["totals"] == {"clap": 5}
+                ),
+                30,
+            )
+            assert seen["slide"] == "welcome"
+        first.kill(signal.SIGTERM)
+        exported = second.http("GET", f"/research/{created.id}/export.json", key=created.key)
+        assert sum(r["count"] for r in exported["reactions"]) == 5
+    finally:
+        for service in (first, second):
+            if service.process is not None and service.process.poll() is None:
+                service.kill()

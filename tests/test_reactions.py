@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 
 from tests.conftest import DOCUMENT, Created
 from tests.server import Service, running
-from tests.test_browser import shoot
+from tests.test_browser import axe_path, shoot
 from tests.test_end_to_end import goto, next_message, screen_of
 
 REACTING = {**DOCUMENT, "reactions": ["heart", "clap"]}
@@ -117,6 +117,22 @@ def test_a_tap_on_a_phone_shows_on_the_screen(browser: Any, tmp_path: Path) -> N
         shoot(phone, "phone-reactions-320")
         shoot(screen, "presenter-reactions")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+        sizes = phone.evaluate(
+            "[...document.querySelectorAll('#reactions button')]"
+            ".map(b => [b.offsetWidth, b.offsetHeight])"
+        )
+        assert all(width >= 48 and height >= 48 for width, height in sizes)
+        if axe_path().exists():
+            checked = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+            page = checked.new_page()
+            page.goto(f"{service.url}/{created['code'].replace(' ', '')}")
+            expect(page.locator("#reactions button")).to_have_count(2)
+            page.add_script_tag(path=str(axe_path()))
+            found = page.evaluate(
+                "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))"
+            )
+            assert found == []
 
 
 @pytest.mark.anyio

@@ -25,7 +25,8 @@ def react(service: Service, code: str, reaction: str, who: str) -> int:
     request = urllib.request.Request(
         f"{service.url}/api/join/{code}/reactions",
         data=json.dumps({"reaction": reaction}).encode(),
-        headers={"content-type": "application/json", "cookie": f"polls_participant={who}"},
+        headers={"content-type": "application/json"}
+        | ({"cookie": f"polls_participant={who}"} if who else {}),
         method="POST",
     )
     try:
@@ -81,7 +82,8 @@ async def test_reactions_reach_the_screen_and_are_stored_as_counts(tmp_path: Pat
 
 def test_reactions_are_limited_per_participant_and_to_those_offered(tmp_path: Path) -> None:
     """A fourth tap at once is refused (rate_limited) while another phone's is counted; a
-    reaction the presentation does not offer is refused with a reason."""
+    reaction the presentation does not offer is refused with a reason, and so is one from a
+    client without the participant cookie the page gives."""
     with running(tmp_path / "limits.db") as service:
         created = Created(service.http("POST", "/api/presentations", REACTING))
         eager = "eager-phone-000000000000"
@@ -91,6 +93,7 @@ def test_reactions_are_limited_per_participant_and_to_those_offered(tmp_path: Pa
         assert react(service, created.code, "laugh", "calm-phone-0000000000001") == 400
         plain = Created(service.http("POST", "/api/presentations", DOCUMENT))
         assert react(service, plain.code, "heart", "calm-phone-0000000000002") == 400
+        assert react(service, created.code, "heart", "") == 403  # no page, no cookie
 
 
 @pytest.mark.anyio

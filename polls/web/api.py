@@ -233,9 +233,14 @@ async def participant_answer(request: Request) -> Response:
 
 async def participant_react(request: Request) -> Response:
     """``POST /api/join/{code}/reactions``: the same ``react`` message as over the socket;
-    answers ``{"counted": true}`` (reactions are counted, not stored one by one)."""
+    answers ``{"counted": true}`` (reactions are counted, not stored one by one). Only from a
+    participant the page has given a cookie: a fresh one for every request would make the limit
+    per participant no limit at all."""
     hub = request.app.state.services.hub
-    token, minted = participant_token(request)
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if not valid_participant_token(token):
+        raise Forbidden(N_("Open the presentation's page before reacting."))
+    assert token is not None
     body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
     if isinstance(body, dict):
         body.setdefault("type", "react")
@@ -244,7 +249,4 @@ async def participant_react(request: Request) -> Response:
         raise BadMessage(N_("Send a reaction here."))
     async with hub.room_by_code(await _code(request)) as room:
         hub.react(room, participant_key(token), message)
-    response = JSONResponse({"counted": True})
-    if minted:
-        remember_participant(request, response, token)
-    return response
+    return JSONResponse({"counted": True})

@@ -95,3 +95,21 @@ def running(database: Path, **settings: str) -> Iterator[Service]:
     finally:
         if service.process is not None and service.process.poll() is None:
             service.kill()
+
+
+@contextmanager
+def two_workers(
+    folder: Path, database_url: str, broker_url: str
+) -> Iterator[tuple[Service, Service]]:
+    """Two started services that share a PostgreSQL database and a Redis broker (scaled out),
+    killed afterwards unless a test has done so already."""
+    shared = {"POLLS_DATABASE_URL": database_url, "POLLS_BROKER_URL": broker_url}
+    services = (Service(folder / "a.db", **shared), Service(folder / "b.db", **shared))
+    try:
+        for service in services:
+            service.start()
+        yield services
+    finally:
+        for service in services:
+            if service.process is not None and service.process.poll() is None:
+                service.kill()

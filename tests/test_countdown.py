@@ -19,7 +19,7 @@ from polls.config import Settings
 from polls.storage import open_storage
 from polls.web.app import create_app
 from tests.conftest import DOCUMENT, Created, control
-from tests.server import Service
+from tests.server import two_workers
 from tests.test_browser import shoot
 
 TIMED = {
@@ -115,11 +115,7 @@ def test_a_countdown_closes_voting_on_two_workers_with_redis(
     refuses a late answer by itself."""
     from playwright.sync_api import expect
 
-    shared = {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
-    first, second = Service(tmp_path / "a.db", **shared), Service(tmp_path / "b.db", **shared)
-    first.start()
-    second.start()
-    try:
+    with two_workers(tmp_path, postgres_url, redis_url) as (first, second):
         created = first.http("POST", "/api/presentations", TIMED)
         code = created["code"].replace(" ", "")
         screen = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
@@ -165,6 +161,3 @@ def test_a_countdown_closes_voting_on_two_workers_with_redis(
             key=created["presenter_url"].split("key=")[1],
         )
         assert [a["text"] for a in results["results"]["answers"]] == ["Op tijd"]
-    finally:
-        first.kill()
-        second.kill()

@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.conftest import DOCUMENT, Created
-from tests.server import Service, running
+from tests.server import Service, running, two_workers
 from tests.test_end_to_end import goto, next_message, screen_of
 
 REACTING = {**DOCUMENT, "reactions": ["heart", "clap"]}
@@ -102,11 +102,7 @@ async def test_reactions_on_one_worker_reach_a_screen_on_another(
 ) -> None:
     """Scaled out: phones react through one worker, the screen on the other counts them all,
     and the counts are stored once."""
-    shared = {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
-    first, second = Service(tmp_path / "a.db", **shared), Service(tmp_path / "b.db", **shared)
-    first.start()
-    second.start()
-    try:
+    with two_workers(tmp_path, postgres_url, redis_url) as (first, second):
         created = Created(first.http("POST", "/api/presentations", REACTING))
         async with screen_of(second, created) as screen:
             await next_message(screen, lambda m: m["type"] == "welcome")
@@ -125,7 +121,3 @@ async def test_reactions_on_one_worker_reach_a_screen_on_another(
         first.kill(signal.SIGTERM)
         exported = second.http("GET", f"/research/{created.id}/export.json", key=created.key)
         assert sum(r["count"] for r in exported["reactions"]) == 5
-    finally:
-        for service in (first, second):
-            if service.process is not None and service.process.poll() is None:
-                service.kill()

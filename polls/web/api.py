@@ -213,12 +213,8 @@ async def participant_answer(request: Request) -> Response:
     """``POST /api/join/{code}/answers``: the same answer message as over the socket."""
     hub = request.app.state.services.hub
     token, minted = participant_token(request)
-    body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
-    if isinstance(body, dict):
-        body.setdefault("type", "answer")
-    message = protocol.parse_participant_message(msgspec.json.encode(body))
-    if not isinstance(message, protocol.Answer):
-        raise BadMessage(N_("Send an answer here."))
+    message = await _participant_message(request, "answer", N_("Send an answer here."))
+    assert isinstance(message, protocol.Answer)
     async with hub.room_by_code(await _code(request)) as room:
         who = participant_key(token)
         await hub.join(room, who)  # a phone with a cookie from another presentation joins here
@@ -241,12 +237,22 @@ async def participant_react(request: Request) -> Response:
     if not valid_participant_token(token):
         raise Forbidden(N_("Open the presentation's page before reacting."))
     assert token is not None
-    body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
-    if isinstance(body, dict):
-        body.setdefault("type", "react")
-    message = protocol.parse_participant_message(msgspec.json.encode(body))
-    if not isinstance(message, protocol.React):
-        raise BadMessage(N_("Send a reaction here."))
+    message = await _participant_message(request, "react", N_("Send a reaction here."))
+    assert isinstance(message, protocol.React)
     async with hub.room_by_code(await _code(request)) as room:
         hub.react(room, participant_key(token), message)
     return JSONResponse({"counted": True})
+
+
+async def _participant_message(
+    request: Request, kind: str, refusal: str
+) -> protocol.ParticipantMessage:
+    """The request's body as a participant message of one ``type`` (which may be left out);
+    any other is refused with ``refusal``."""
+    body = await json_body(request, protocol.MAX_MESSAGE_BYTES)
+    if isinstance(body, dict):
+        body.setdefault("type", kind)
+    message = protocol.parse_participant_message(msgspec.json.encode(body))
+    if type(message).__struct_config__.tag != kind:
+        raise BadMessage(refusal)
+    return message

@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.conftest import DOCUMENT, Created
-from tests.server import Service, running
+from tests.server import Service, running, two_workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 PHONES = 200
@@ -40,10 +40,7 @@ async def phone(
     service: Service, code: str, index: int, acknowledged: list[dict[str, Any]]
 ) -> None:
     """One participant: answers the word cloud, then the scale when the presenter moves on."""
-    headers = {"cookie": f"polls_participant=e2e-phone-{index:06d}-token"}
-    async with connect(
-        f"ws://127.0.0.1:{service.port}/ws/join/{code}", additional_headers=headers
-    ) as ws:
+    async with phone_of(service, code, f"e2e-phone-{index:06d}-token") as ws:
         await next_message(ws, lambda m: m["type"] == "slide" and m["slide"]["id"] == "words")
         words = [VOCABULARY[index % len(VOCABULARY)], VOCABULARY[(index * 3 + 1) % len(VOCABULARY)]]
         await ws.send(
@@ -78,6 +75,14 @@ def expected_scales(acknowledged: list[dict[str, Any]]) -> list[list[int]]:
             if value != "skip":
                 distributions[int(key)][value - 1] += 1
     return distributions
+
+
+def phone_of(service: Service, code: str, cookie: str) -> Any:
+    """A participant's socket on one worker, with its cookie (an async context manager)."""
+    return connect(
+        f"ws://127.0.0.1:{service.port}/ws/join/{code}",
+        additional_headers={"cookie": f"polls_participant={cookie}"},
+    )
 
 
 def screen_of(service: Service, created: Created) -> Any:
@@ -184,20 +189,13 @@ async def test_two_workers_share_postgresql_and_redis(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """Scaled out: a phone on one worker, the presenter on another, one PostgreSQL, one Redis."""
-    shared = {"POLLS_DATABASE_URL": postgres_url, "POLLS_BROKER_URL": redis_url}
-    first, second = Service(tmp_path / "a.db", **shared), Service(tmp_path / "b.db", **shared)
-    first.start()
-    second.start()
-    try:
+    with two_workers(tmp_path, postgres_url, redis_url) as (first, second):
         created = Created(first.http("POST", "/api/presentations", DOCUMENT))
         code = created.code
         async with screen_of(second, created) as screen:
             await next_message(screen, lambda m: m["type"] == "welcome")
             await goto(screen, 1)
-            async with connect(
-                f"ws://127.0.0.1:{first.port}/ws/join/{code}",
-                additional_headers={"cookie": "polls_participant=scaled-out-phone-0001"},
-            ) as phone:
+            async with phone_of(first, code, "scaled-out-phone-0001") as phone:
                 await next_message(phone, lambda m: m["type"] == "slide" and m["index"] == 1)
                 await phone.send(
                     json.dumps(
@@ -233,6 +231,3 @@ async def test_two_workers_share_postgresql_and_redis(
                 next_message(screen, lambda m: m["type"] == "results" and m["online"] == 0), 30
             )
             assert gone["online"] == 0  # its worker said so when the phone left
-    finally:
-        first.kill()
-        second.kill()

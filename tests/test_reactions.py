@@ -11,11 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from websockets.asyncio.client import connect
 
 from tests.conftest import DOCUMENT, Created
 from tests.server import Service, running, two_workers
-from tests.test_end_to_end import goto, next_message, screen_of
+from tests.test_end_to_end import goto, next_message, phone_of, screen_of
 
 REACTING = {**DOCUMENT, "reactions": ["heart", "clap"]}
 
@@ -46,10 +45,7 @@ async def test_reactions_reach_the_screen_and_are_stored_as_counts(tmp_path: Pat
         async with screen_of(service, created) as screen:
             await next_message(screen, lambda m: m["type"] == "welcome")
             await goto(screen, 1)
-            async with connect(
-                f"ws://127.0.0.1:{service.port}/ws/join/{created.code}",
-                additional_headers={"cookie": "polls_participant=socket-phone-000000000001"},
-            ) as phone:
+            async with phone_of(service, created.code, "socket-phone-000000000001") as phone:
                 slide = await next_message(phone, lambda m: m["type"] == "slide")
                 assert slide["reactions"] == ["heart", "clap"]
                 await phone.send(json.dumps({"type": "react", "reaction": "heart"}))

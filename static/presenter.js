@@ -298,8 +298,9 @@ function showReactionTotals(slideId, totals) {
   const counts = $("reaction-counts");
   counts.hidden = names.length === 0;
   if (!slide || slide.id !== slideId) return;
+  // Only what was sent: five zeros on the screen would say nothing.
   counts.replaceChildren(
-    ...names.map((name) => {
+    ...names.filter((name) => totals[name]).map((name) => {
       const item = el("span", "reaction-count");
       item.append(el("span", "reaction-emoji", EMOJI[name]), " ", fmt.integer(totals[name] || 0));
       item.setAttribute("aria-label", `${labels[`reaction_${name}`] || name}: ${totals[name] || 0}`);

@@ -561,7 +561,8 @@ async def reactions_to_screen(
     rate = len(phones)
     total = int(rate * seconds)
     seen: list[tuple[float, int]] = []
-    payload = msgspec.json.encode({"type": "react", "reaction": "heart"})
+    # As the page sends it: the reaction and the slide shown (the scale, at this point).
+    payload = msgspec.json.encode({"type": "react", "reaction": "heart", "slide": "scale"})
 
     async def watch() -> None:
         with contextlib.suppress(Exception):

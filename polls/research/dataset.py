@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgspec
@@ -157,13 +157,12 @@ def _rows_of(
     source: Source, position: int, slide: Slide, name: Pseudonyms, tags: dict[str, str]
 ) -> list[Row]:
     presentation = source.presentation
-    language = presentation.document.language
     hidden = hidden_by_slide(source.moderation).get(slide.id, set())
     hold = presentation.document.profanity == "hide"
     question = describe_question(slide)
     kind = kind_of(slide)
     rows: list[Row] = []
-    for response in counted(slide, (r for r in source.responses if r.slide_id == slide.id)):
+    for response, items in slide_items(source, slide, hidden):
         common: dict[str, Any] = {
             "presentation_id": presentation.id,
             "presentation_title": presentation.document.title,
@@ -183,9 +182,20 @@ def _rows_of(
                 hidden_reason(item, hidden, hold),
                 source.coding.names_of(item.moderation) if kind.themed else [],
             )
-            for item in kind.items(slide, response, language, hidden)
+            for item in items
         )
     return rows
+
+
+def slide_items(
+    source: Source, slide: Slide, hidden: set[str]
+) -> Iterator[tuple[StoredResponse, list[Item]]]:
+    """Each response of a slide that counts, oldest first, with its items (``hidden``: the
+    slide's moderation)."""
+    language = source.presentation.document.language
+    kind = kind_of(slide)
+    for response in counted(slide, (r for r in source.responses if r.slide_id == slide.id)):
+        yield response, kind.items(slide, response, language, hidden)
 
 
 def hidden_reason(item: Item, moderation: set[str], hold_profanity: bool) -> str:

@@ -12,8 +12,8 @@ import msgspec
 
 from polls.core.models import Slide
 from polls.kinds import kind_of
-from polls.research.coding import Coding, keep_answers, suggest
-from polls.research.dataset import Source, counted, hidden_reason, question_id
+from polls.research.coding import keep_answers, suggest
+from polls.research.dataset import Source, hidden_reason, question_id, slide_items
 from polls.storage.base import hidden_by_slide
 
 SAMPLE = 3  # answers shown with each suggestion before "and N more"
@@ -34,12 +34,10 @@ def themed_slides(source: Source) -> list[Slide]:
 
 def answers_of(source: Source, slide: Slide) -> list[Answer]:
     """A slide's answers that count, oldest first, with their themes."""
-    language = source.presentation.document.language
     hidden = hidden_by_slide(source.moderation).get(slide.id, set())
-    kind = kind_of(slide)
     found = []
-    for response in counted(slide, (r for r in source.responses if r.slide_id == slide.id)):
-        for item in kind.items(slide, response, language, hidden):
+    for _, items in slide_items(source, slide, hidden):
+        for item in items:
             given = set(source.coding.assigned.get(item.moderation, ()))
             found.append(
                 Answer(
@@ -53,20 +51,15 @@ def answers_of(source: Source, slide: Slide) -> list[Answer]:
     return found
 
 
-def current(source: Source) -> Coding:
-    """The coding without the answers that are gone (deleted or withdrawn)."""
-    every = [a.id for slide in themed_slides(source) for a in answers_of(source, slide)]
-    return keep_answers(source.coding, every)
-
-
 def view(source: Source) -> dict[str, Any]:
     """Everything the themes page shows, as plain data."""
-    coding = current(source)
+    by_slide = [(slide, answers_of(source, slide)) for slide in themed_slides(source)]
+    # Without the answers that are gone (deleted or withdrawn).
+    coding = keep_answers(source.coding, (a.id for _, answers in by_slide for a in answers))
     language = source.presentation.document.language
     questions = []
     totals = dict.fromkeys((t.id for t in coding.themes), 0)
-    for slide in themed_slides(source):
-        answers = answers_of(source, slide)
+    for slide, answers in by_slide:
         counts = coding.counts(a.id for a in answers)
         for theme_id, count in counts.items():
             totals[theme_id] += count

@@ -45,6 +45,7 @@ class Reactions:
         self._pending: dict[str, dict[str, Counter[str]]] = {}  # presentation, slide: counts
         self._allowance: dict[tuple[str, str], tuple[float, float]] = {}  # (tokens, at)
         self._timer: asyncio.TimerHandle | None = None
+        self._swept_at = time.monotonic()
 
     def add(self, presentation_id: str, participant: str, slide_id: str, reaction: str) -> None:
         """Count one reaction; RateLimited if this participant sends them too fast."""
@@ -83,8 +84,14 @@ class Reactions:
             except Exception:  # reactions are not answers: the screens have seen them
                 log.warning("storing %d counts of reactions failed", len(rows), exc_info=True)
 
-    def _forget_idle(self) -> None:  # allowances of participants long silent are full again
-        cutoff = time.monotonic() - IDLE
+    def _forget_idle(self) -> None:
+        """Allowances of participants silent for IDLE seconds are full again: forget them (a
+        sweep every IDLE seconds, not at every flush: a full room has thousands)."""
+        now = time.monotonic()
+        if now - self._swept_at < IDLE:
+            return
+        self._swept_at = now
+        cutoff = now - IDLE
         for key in [k for k, (_, at) in self._allowance.items() if at < cutoff]:
             del self._allowance[key]
 

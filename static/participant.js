@@ -5,7 +5,7 @@
 // again. Answers are kept in localStorage until the server has stored them, and sent again
 // with the same submission id after a dropped connection or a temporary refusal: an answer
 // never counts twice and is never lost on the way.
-import { el } from "./dom.js";
+import { REACTION_EMOJI, el, minutesSeconds } from "./dom.js";
 
 const root = document.getElementById("participant");
 const code = root.dataset.code;
@@ -237,25 +237,20 @@ function tickCountdown() {
     document.getElementById("announce").textContent = texts.closed;
     return;
   }
-  const seconds = Math.ceil(left / 1000);
-  if (line) {
-    const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-    line.textContent = t("time_left", { time });
-  }
+  if (line) line.textContent = t("time_left", { time: minutesSeconds(left) });
   countdownTick = setTimeout(tickCountdown, left % 1000 || 1000);
 }
 
 // Reactions: a row of buttons under every slide when the presentation offers them. A tap is
 // sent at once and not kept: reactions are counted, not stored one by one.
 const reactionBar = document.getElementById("reactions");
-const EMOJI = { heart: "❤️", thumbs_up: "👍", clap: "👏", laugh: "😂", question: "❓" };
 function renderReactions() {
   const names = current.reactions || [];
   if (reactionBar.dataset.names === names.join(" ")) return;
   reactionBar.dataset.names = names.join(" ");
   reactionBar.replaceChildren();
   for (const name of names) {
-    const button = el("button", "reaction", EMOJI[name] || name);
+    const button = el("button", "reaction", REACTION_EMOJI[name] || name);
     button.type = "button";
     button.setAttribute("aria-label", texts[`reaction_${name}`] || name);
     button.addEventListener("click", () => react(name, button));

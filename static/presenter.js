@@ -1,7 +1,7 @@
 // The presenter screen: live results over a WebSocket, controls by button and keyboard.
 // Participant text is only ever set with textContent, never parsed as HTML. Each slide kind
 // draws its own results: its module (static/kinds/) is named by the server in data-kinds.
-import { el } from "./dom.js";
+import { REACTION_EMOJI, el, minutesSeconds } from "./dom.js";
 
 const root = document.getElementById("presenter");
 const kindInfo = JSON.parse(root.dataset.kinds).kinds;
@@ -95,14 +95,20 @@ function votingClosed(slide) {
   return state.locked.includes(slide.id) || (ends !== null && Date.now() >= ends);
 }
 
+// Milliseconds left of the slide's running countdown; 0 when none runs.
+function timeLeft(slide) {
+  const ends = closesAt(slide);
+  if (ends === null || state.locked.includes(slide.id)) return 0;
+  return Math.max(0, ends - Date.now());
+}
+
 // The countdown on the screen, second by second; at zero voting shows as closed.
 function renderCountdown() {
   clearTimeout(countdownTick);
   const slide = currentSlide();
   if (!slide) return;
-  const ends = closesAt(slide);
-  const left = ends === null ? 0 : ends - Date.now();
-  const running = left > 0 && !state.locked.includes(slide.id);
+  const left = timeLeft(slide);
+  const running = left > 0;
   const answers = Boolean(kindInfo[slide.kind]?.answers);
   const closed = votingClosed(slide);
   $("countdown").hidden = !running;
@@ -112,9 +118,8 @@ function renderCountdown() {
   $("locked").hidden = !closed || !answers;
   $("voting").textContent = closed ? $("voting").dataset.open : $("voting").dataset.lock;
   if (running) {
-    const seconds = Math.ceil(left / 1000);
-    $("countdown").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-    $("countdown").classList.toggle("ending", seconds <= 10);
+    $("countdown").textContent = minutesSeconds(left);
+    $("countdown").classList.toggle("ending", left <= 10_000);
     countdownTick = setTimeout(renderCountdown, left % 1000 || 1000);
   }
 }
@@ -123,9 +128,7 @@ function renderCountdown() {
 function startOrExtendTimer() {
   const slide = currentSlide();
   if (!slide || !kindInfo[slide.kind]?.answers) return;
-  const ends = closesAt(slide);
-  const running = ends !== null && ends > Date.now() && !state.locked.includes(slide.id);
-  send({ type: "timer", seconds: running ? 30 : slide.time_limit || 60, slide: slide.id });
+  send({ type: "timer", seconds: timeLeft(slide) > 0 ? 30 : slide.time_limit || 60, slide: slide.id });
 }
 
 function moderate(slideId, item, hidden) {
@@ -290,7 +293,6 @@ async function refreshSegments() {
 let resultsToDraw = null;
 
 // Reactions: a running count per slide in a corner, and what arrives floats up briefly.
-const EMOJI = { heart: "❤️", thumbs_up: "👍", clap: "👏", laugh: "😂", question: "❓" };
 const FLOATING_AT_ONCE = 12; // a room of thousands tapping shows as a steady stream, not a flood
 function showReactionTotals(slideId, totals) {
   const slide = currentSlide();
@@ -302,8 +304,8 @@ function showReactionTotals(slideId, totals) {
   counts.replaceChildren(
     ...names.filter((name) => totals[name]).map((name) => {
       const item = el("span", "reaction-count");
-      item.append(el("span", "reaction-emoji", EMOJI[name]), " ", fmt.integer(totals[name] || 0));
-      item.setAttribute("aria-label", `${labels[`reaction_${name}`] || name}: ${totals[name] || 0}`);
+      item.append(el("span", "reaction-emoji", REACTION_EMOJI[name]), " ", fmt.integer(totals[name]));
+      item.setAttribute("aria-label", `${labels[`reaction_${name}`] || name}: ${totals[name]}`);
       return item;
     }),
   );
@@ -315,7 +317,7 @@ function floatReactions(added) {
   let shown = 0;
   for (const [name, count] of Object.entries(added)) {
     for (let i = 0; i < count && shown < FLOATING_AT_ONCE && !reduced; i += 1, shown += 1) {
-      const bubble = el("span", "reaction-bubble", EMOJI[name] || "");
+      const bubble = el("span", "reaction-bubble", REACTION_EMOJI[name] || "");
       bubble.style.left = `${5 + Math.random() * 25}%`;
       bubble.style.animationDelay = `${Math.random() * 0.4}s`;
       bubble.addEventListener("animationend", () => bubble.remove());

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -30,7 +29,7 @@ from polls.live.writer import Writer
 from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
 from polls.web import api, pages, report, research, sockets, themes
-from polls.web.assets import Assets, ServeAssets, find_folder
+from polls.web.assets import Assets, ServeAssets, find_folder, page_environment
 from polls.web.headers import SecurityHeaders
 
 log = logging.getLogger("polls")
@@ -50,11 +49,7 @@ class Services:
         self.research = Offload(settings.database_url, storage)
         self.retention = RetentionStatus()
         self.hub = Hub(storage, broker, self.writer, results_interval=settings.results_interval)
-        environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(find_folder("templates"))),
-            autoescape=True,
-            extensions=["jinja2.ext.i18n"],
-        )
+        environment = page_environment()
         self.assets = assets
         environment.globals["asset"] = assets.url
         self.templates = Jinja2Templates(env=environment)

@@ -16,6 +16,7 @@ import posixpath
 import re
 from pathlib import Path
 
+import jinja2
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -144,3 +145,12 @@ def find_folder(folder: str) -> Path:
         if (base / folder).is_dir():
             return base / folder
     raise RuntimeError(f"cannot find the {folder}/ folder")
+
+
+def page_environment() -> jinja2.Environment:
+    """Jinja for the pages in templates/: escaping on, translations through the context."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(find_folder("templates"))),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )

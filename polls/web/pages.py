@@ -52,16 +52,20 @@ def render(
     if presentation is not None and presentation.document.retention_days:
         days = presentation.document.retention_days
     privacy = services.settings.privacy_notice or gettext(PRIVACY) % {"days": days}
-    context = {
-        **context,
+    context = {**context, **language_context(language), "privacy": privacy}
+    response = services.templates.TemplateResponse(request, name, context, status_code=status_code)
+    return response  # type: ignore[no-any-return]
+
+
+def language_context(language: str) -> dict[str, Any]:
+    """What a template needs to speak a language: ``_``/``gettext`` and ``ngettext``."""
+    gettext = translations(language)
+    return {
         "language": language,
         "_": gettext,
         "gettext": gettext,
         "ngettext": catalog(language).ngettext,
-        "privacy": privacy,
     }
-    response = services.templates.TemplateResponse(request, name, context, status_code=status_code)
-    return response  # type: ignore[no-any-return]
 
 
 PRIVACY = N_(

@@ -13,17 +13,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from polls.core.errors import BadMessage, Unavailable
-from polls.core.i18n import N_, catalog, translations
+from polls.core.i18n import N_
 from polls.research.collect import collect, file_stem
 from polls.research.report import build_report, shade
 from polls.storage import Storage
-from polls.web.assets import find_folder
+from polls.web.assets import find_folder, page_environment
+from polls.web.pages import language_context
 from polls.web.progress import made_file
 from polls.web.research import chosen_by_organiser, require_research
 
@@ -34,20 +34,12 @@ PANGO_MISSING = (
 )
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(find_folder("templates"))),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-    )
+_environment = lru_cache(maxsize=1)(page_environment)  # one per job's process
 
 
 def render_report(data: dict[str, Any], *, stylesheet: str) -> str:
     """The report page; ``stylesheet`` is the URL of static/report.css, or "" to put the
     style sheet into the page (for the PDF)."""
-    language = data["language"]
-    gettext = translations(language)
     style = "" if stylesheet else (find_folder("static") / "report.css").read_text("utf-8")
     # The cloud comes from polls.research.cloud.to_svg, which escapes every text it writes;
     # the style sheet is our own file.
@@ -67,9 +59,7 @@ def render_report(data: dict[str, Any], *, stylesheet: str) -> str:
                 "stylesheet": stylesheet,
                 "style": Markup(style),  # noqa: S704
                 "shade": shade,
-                "_": gettext,
-                "gettext": gettext,
-                "ngettext": catalog(language).ngettext,
+                **language_context(data["language"]),
             }
         )
     )

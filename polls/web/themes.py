@@ -34,18 +34,23 @@ async def page(request: Request) -> Response:
     return await _show(request, presentation_id)
 
 
-async def _show(request: Request, presentation_id: str, problem: str = "") -> Response:
+async def _show(
+    request: Request, presentation_id: str, refused: BadMessage | None = None
+) -> Response:
+    """The page; with the reason an edit was refused, in the presentation's language."""
     services = request.app.state.services
     presentation = await services.storage.presentation(presentation_id)
     if presentation is None:
         raise NotFound(N_("No presentation with that id."))
+    language = presentation.document.language
+    problem = "" if refused is None else refused.translated(translations(language))
     data = await services.research.run(jobs.themes_view, presentation_id)
     return render_page(
         request,
         "themes.html",
         {
             "presentation": presentation,
-            "language": presentation.document.language,
+            "language": language,
             "problem": problem,
             "saved": request.query_params.get("saved") == "1",
             **data,
@@ -64,18 +69,12 @@ async def edit(request: Request) -> Response:
         change = _change(form)
         await _save(request, presentation_id, change)
     except BadMessage as refused:
-        language = (await _language(request, presentation_id)) or "en"
-        return await _show(request, presentation_id, refused.translated(translations(language)))
+        return await _show(request, presentation_id, refused)
     anchor = _field(form, "return")
     target = f"/research/{presentation_id}/themes?saved=1"
     if anchor.replace("-", "").replace("_", "").isalnum():
         target += f"#{anchor}"
     return RedirectResponse(target, status_code=303)
-
-
-async def _language(request: Request, presentation_id: str) -> str | None:
-    presentation = await request.app.state.services.storage.presentation(presentation_id)
-    return None if presentation is None else presentation.document.language
 
 
 async def _save(request: Request, presentation_id: str, change: Callable[[Coding], Coding]) -> None:

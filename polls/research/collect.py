@@ -15,6 +15,7 @@ from polls.core.i18n import N_
 from polls.core.models import Presentation, Slide
 from polls.domain.tally import tally
 from polls.kinds import kind_of
+from polls.research.audience import write_audience_csv
 from polls.research.cloud import to_png, to_svg
 from polls.research.coding import Coding, decode_coding
 from polls.research.dataset import Dataset, Source, matches_tags
@@ -141,6 +142,10 @@ def _bundle(dataset: Dataset, sources: list[Source], *, excel: bool, min_cell: i
             reactions = io.StringIO()
             write_reactions_csv(reactions, dataset)
             bundle.writestr(f"{stem}/reactions.csv", reactions.getvalue())
+        if dataset.audience_questions:
+            asked = io.StringIO()
+            write_audience_csv(asked, dataset)
+            bundle.writestr(f"{stem}/audience_questions.csv", asked.getvalue())
         bundle.writestr(f"{stem}/codebook.md", codebook_markdown(dataset, min_cell=min_cell))
         bundle.writestr(
             f"{stem}/codebook.json",

@@ -27,10 +27,11 @@ from polls.core.models import (
 from polls.core.words import clean_text
 from polls.kinds import find, kind_of
 from polls.kinds.base import SHOWN_ANYWAY, Item
+from polls.kinds.qa import QA_SLIDE, QaTally, board
 from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
-SCHEMA_VERSION = 3  # 2: hidden_reason; 3: themes and reactions
+SCHEMA_VERSION = 4  # 2: hidden_reason; 3: themes and reactions; 4: audience questions
 
 
 class Question(msgspec.Struct, kw_only=True):
@@ -92,6 +93,48 @@ class Reactions(msgspec.Struct, kw_only=True):
     count: int
 
 
+class AudienceQuestion(msgspec.Struct, kw_only=True):
+    """A question the audience asked the speaker, with its upvotes and what became of it."""
+
+    presentation_id: str
+    number: int  # its place in the presentation's log: orders questions, names nobody
+    text: str
+    asked_at: str
+    votes: int  # participants who upvote it (each once; a vote taken back does not count)
+    status: str  # open, answering (when exported), answered
+    answered_at: str
+    hidden: bool
+    hidden_reason: str  # moderator, not_approved (pre-moderation), profanity
+    profanity: bool
+
+
+# The columns of the table of audience questions: name, type, meaning (for the codebook).
+AUDIENCE_COLUMNS = [
+    ("presentation_id", "text", "The presentation the question was asked in."),
+    ("number", "integer", "Its place in the presentation's log: orders questions, names nobody."),
+    ("text", "text", "The question as asked (cleaned of control characters and extra spaces)."),
+    ("asked_at", "datetime", "When it was asked (UTC, ISO 8601)."),
+    (
+        "votes",
+        "integer",
+        "Participants who upvote it at the end; a vote taken back is not counted.",
+    ),
+    ("status", "text", "open, answering (when exported) or answered, as the presenter marked it."),
+    ("answered_at", "datetime", "When the presenter marked it answered (UTC), else empty."),
+    ("hidden", "boolean", "1 if the audience did not see it at the end."),
+    (
+        "hidden_reason",
+        "text",
+        "moderator (hidden by the presenter), not_approved (pre-moderation) or profanity.",
+    ),
+    ("profanity", "boolean", "1 if it contains a word from the swear-word lists."),
+]
+
+
+# Why a question was kept from the audience, as the export's hidden_reason says it.
+QUESTION_HELD = {"hidden": "moderator", "pending": "not_approved", "swearing": "profanity"}
+
+
 class Dataset(msgspec.Struct, kw_only=True):
     schema_version: int
     exported_at: str
@@ -99,6 +142,7 @@ class Dataset(msgspec.Struct, kw_only=True):
     sessions: list[Session]
     questions: list[Question]
     reactions: list[Reactions] = msgspec.field(default_factory=list)
+    audience_questions: list[AudienceQuestion] = msgspec.field(default_factory=list)
     rows: list[Row]
 
 
@@ -262,6 +306,7 @@ def build_dataset(
         )
     return Dataset(
         reactions=[reaction for source in sources for reaction in _reactions_of(source)],
+        audience_questions=[q for source in sources for q in _audience_questions(source)],
         schema_version=SCHEMA_VERSION,
         exported_at=iso(time.time() if now is None else now),
         tag_keys=tag_keys,
@@ -283,6 +328,38 @@ def _reactions_of(source: Source) -> list[Reactions]:
             count=count.count,
         )
         for count in source.reactions
+    ]
+
+
+def _audience_questions(source: Source) -> list[AudienceQuestion]:
+    """The questions asked in one presentation, in the order asked, as the console saw them at
+    the end: votes, status and why any was kept off the screen."""
+    counted = QaTally()
+    for response in source.responses:
+        if response.slide_id == QA_SLIDE:
+            counted.apply(response)
+    document = source.presentation.document
+    items = board(
+        counted,
+        source.presentation.state,
+        frozenset(hidden_by_slide(source.moderation).get(QA_SLIDE, ())),
+        premoderation=document.qa_moderation,
+        profanity=document.profanity,
+    )
+    return [
+        AudienceQuestion(
+            presentation_id=source.presentation.id,
+            number=item["id"],
+            text=item["text"],
+            asked_at=iso(item["at"] / 1000),
+            votes=item["votes"],
+            status=item["status"],
+            answered_at=iso(item["answered_at"] / 1000) if item["answered_at"] else "",
+            hidden=bool(item["held"]),
+            hidden_reason=QUESTION_HELD.get(item["held"], ""),
+            profanity=str(item["id"]) in counted.profane,
+        )
+        for item in sorted(items, key=lambda item: item["id"])
     ]
 
 

@@ -17,8 +17,15 @@ import msgspec
 
 from polls.kinds import all_kinds, find
 from polls.kinds.base import md
-from polls.research.dataset import Dataset, Row
-from polls.research.texts import IMAGES, NORMALISATION, REACTIONS, SWEARING, THEMES
+from polls.research.dataset import AUDIENCE_COLUMNS, Dataset, Row
+from polls.research.texts import (
+    AUDIENCE_QUESTIONS,
+    IMAGES,
+    NORMALISATION,
+    REACTIONS,
+    SWEARING,
+    THEMES,
+)
 
 PROGRESS_ROWS = 1000  # rows between reports of a long export's progress
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -289,6 +296,10 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
         "normalisation": NORMALISATION,
         "themes": THEMES,
         "reactions": REACTIONS,
+        "audience_questions": AUDIENCE_QUESTIONS,
+        "audience_columns": [
+            {"name": n, "type": t, "description": d} for n, t, d in AUDIENCE_COLUMNS
+        ],
         "theme_columns": [{"name": n, "type": t, "description": d} for n, t, d in THEME_COLUMNS],
         "theme_counts": theme_counts(dataset),
         "swearing": SWEARING,
@@ -355,6 +366,17 @@ def codebook_markdown(dataset: Dataset, *, min_cell: int = 5) -> str:
         "## Reactions",
         "",
         book["reactions"],
+        "",
+        "## Questions from the audience",
+        "",
+        book["audience_questions"],
+        "",
+        "| column | type | meaning |",
+        "| --- | --- | --- |",
+        *(
+            f"| `{c['name']}` | {c['type']} | {md(c['description'])} |"
+            for c in book["audience_columns"]
+        ),
         "",
         "## Swear words",
         "",

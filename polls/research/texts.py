@@ -60,3 +60,13 @@ REACTIONS = (
     "minute (its start, UTC) and reaction with its count. Deleting a presentation's answers "
     "keeps these counts, which say nothing about anyone."
 )
+
+AUDIENCE_QUESTIONS = (
+    "When a presentation takes questions from the audience (qa: true, or a qa slide), "
+    "participants may ask the speaker questions and upvote each other's, at most once each "
+    "(a participant may take an upvote back). The table audience_questions "
+    "(audience_questions.csv in the zip, a sheet in XLSX, an array in JSON) has one row per "
+    "question: its text, when it was asked, its upvotes at the end, what the presenter made of "
+    "it (answering, answered and when) and whether the audience saw it. Neither who asked nor "
+    "who voted is exported."
+)

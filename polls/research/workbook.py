@@ -15,6 +15,7 @@ import xlsxwriter
 from polls.core.models import Slide, slide_kind
 from polls.domain.tally import tally
 from polls.kinds import find, kind_of
+from polls.research.audience import AUDIENCE_COLUMNS, audience_rows
 from polls.research.breakdown import by_tag, segmented
 from polls.research.dataset import Dataset, Source, iso
 from polls.research.exports import (
@@ -244,6 +245,10 @@ def _write_workbook(
     if dataset.reactions:
         reactions = sheets.add("Reactions")
         _write_rows(reactions, 0, [REACTION_COLUMNS, *reaction_rows(dataset)], bold)
+    if dataset.audience_questions:
+        asked = sheets.add("Audience questions")
+        header = [name for name, _, _ in AUDIENCE_COLUMNS]
+        _write_rows(asked, 0, [header, *audience_rows(dataset, neutralise=False)], bold)
     book_sheet = sheets.add("Codebook")
     book_data = codebook(dataset, min_cell=min_cell)
     _write_rows(

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ DOCUMENT = {
         {"kind": "content", "id": "outro", "title": "Thanks"},
     ],
     "reactions": ["heart", "clap"],
+    "qa": True,
 }
 
 
@@ -418,9 +419,15 @@ def answer(index: int, slide: str) -> dict[str, Any]:
 
 
 async def open_loop(
-    phones: list[Phone], rate: int, seconds: float, slide: str, offset: int
+    phones: list[Phone],
+    rate: int,
+    seconds: float,
+    slide: str,
+    offset: int,
+    make: Callable[[int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Answers at a fixed arrival rate, whether or not earlier ones were acknowledged."""
+    """Answers at a fixed arrival rate, whether or not earlier ones were acknowledged (or other
+    acknowledged messages: ``make(index)`` gives the index-th)."""
     total = int(rate * seconds)
     sent_at: list[float] = [0.0] * total
     latencies: list[float] = []
@@ -431,7 +438,8 @@ async def open_loop(
 
     async def one(index: int) -> None:
         sent_at[index] = time.perf_counter()
-        acked = await phones[index % len(phones)].request(answer(offset + index, slide))
+        message = make(index) if make is not None else answer(offset + index, slide)
+        acked = await phones[index % len(phones)].request(message)
         if acked > 0:
             latencies.append(acked - sent_at[index])
 
@@ -614,6 +622,72 @@ async def reactions_to_screen(
     }
 
 
+async def upvotes(
+    server: Server, screen: ClientConnection, phones: list[Phone], rate: int, seconds: float
+) -> dict[str, Any]:
+    """A question asked, every phone opening the questions (as the page does when its panel
+    opens: each then gets the list once a second), and upvotes at ``rate`` a second as the page
+    sends them: each phone taps up, then down, and so on. Acks as for answers; whether the
+    console's count ends exactly at the phones whose last tap was up; the server's CPU."""
+    asked = await phones[0].request(
+        {"type": "ask", "id": f"{time.time_ns():x}-ask", "text": "Who?"}
+    )
+    assert asked > 0, "the question was refused"
+    counts: list[tuple[float, int]] = []
+    question: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def watch() -> None:
+        with contextlib.suppress(Exception):
+            async for raw in screen:
+                message = json.loads(raw)
+                if message.get("type") == "questions" and message["items"]:
+                    newest = max(message["items"], key=lambda item: item["id"])
+                    if not question.done():
+                        question.set_result(newest["id"])
+                    counts.append((time.perf_counter(), newest["votes"]))
+
+    watcher = asyncio.create_task(watch())
+    qid = await asyncio.wait_for(question, 30)
+    for start in range(0, len(phones), 500):
+        await asyncio.gather(
+            *(
+                phone.request({"type": "questions", "id": f"w-{start + n}"})
+                for n, phone in enumerate(phones[start : start + 500])
+            )
+        )
+    made = f"{time.time_ns():x}"
+    rounds = (int(rate * seconds) - 1) // len(phones) + 1  # taps per phone, the last one wins
+
+    def upvote(index: int) -> dict[str, Any]:
+        up = (index // len(phones)) % 2 == 0
+        return {"type": "upvote", "id": f"{made}-{index}", "question": qid, "up": up}
+
+    used = server.cpu_seconds()
+    run = await open_loop(phones, rate, seconds, "", 0, make=upvote)
+    cpu = server.cpu_seconds() - used
+    total = int(rate * seconds)
+    last_tap = {index % len(phones): upvote(index)["up"] for index in range(total)}
+    expected = sum(last_tap.values())
+    done = time.perf_counter()
+    while not counts or counts[-1][1] != expected:
+        if time.perf_counter() - done > 10:
+            break
+        await asyncio.sleep(0.05)
+    settled = counts[-1][0] - done if counts and counts[-1][1] == expected else float("nan")
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    run.pop("sent_at")
+    return {
+        **run,
+        "rounds": rounds,
+        "expected_votes": expected,
+        "counted_votes": counts[-1][1] if counts else 0,
+        "console_settled_ms": 1000 * max(0.0, settled),
+        "server_cpu_us_per_upvote": 1e6 * cpu / max(1, total),
+    }
+
+
 async def fan_out(
     screen: ClientConnection,
     phones: list[Phone],
@@ -656,6 +730,7 @@ class Plan:
     soak_seconds: float
     export_answers: int  # in the log of the presentation a researcher exports during answers
     export_rate: int = 1000  # answers per second meanwhile
+    upvote_rate: int = 5000  # upvotes of one question per second, from every phone in turn
 
 
 QUICK = Plan(
@@ -685,6 +760,7 @@ SMOKE = Plan(
     soak_seconds=0,
     export_answers=500,
     export_rate=100,
+    upvote_rate=100,
 )
 
 
@@ -856,6 +932,10 @@ async def measure(plan: Plan) -> dict[str, Any]:
         results["reactions"] = await reactions_to_screen(
             server, screen, phones, min(plan.rate_seconds, 10)
         )
+        step(f"upvotes at {plan.upvote_rate:,}/s")
+        results["upvotes"] = await upvotes(
+            server, screen, phones, plan.upvote_rate, min(plan.rate_seconds, 10)
+        )
         step("presenter latency")
         await goto(screen, 2)
         results["presenter"] = await presenter_latency(
@@ -875,6 +955,10 @@ async def measure(plan: Plan) -> dict[str, Any]:
         results["fan_out_stalled"] = await fan_out(screen, phones, 3, stalled=0.01)
         await close_all(phones)
     return results
+
+
+def len_phones(results: dict[str, Any]) -> int:
+    return int(results["capacity"]["connections"])
 
 
 def table(results: dict[str, Any]) -> str:
@@ -941,6 +1025,16 @@ def table(results: dict[str, Any]) -> str:
             f"{reacting['p50_ms']:.0f} ms, p99 {reacting['p99_ms']:.0f} ms; "
             f"{reacting['screen_messages_per_s']:.0f} screen messages/s; server CPU "
             f"{reacting['server_cpu_us_per_reaction']:.0f} µs/reaction",
+        )
+    )
+    voting = results["upvotes"]
+    rows.append(
+        (
+            f"upvotes at {voting['offered_per_s']:,}/s, {len_phones(results):,} phones watching",
+            f"{100 * voting['acked_share']:.2f} % acked, p50 {voting['ack_p50_ms']:.0f} ms, "
+            f"p99 {voting['ack_p99_ms']:.0f} ms; console count {voting['counted_votes']:,} of "
+            f"{voting['expected_votes']:,} expected, settled {voting['console_settled_ms']:.0f} ms "
+            f"after the last; server CPU {voting['server_cpu_us_per_upvote']:.0f} µs/upvote",
         )
     )
     export = results["export"]

@@ -51,5 +51,6 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         "voting lock to 50 phones",
         "phones not reading",
         "during an XLSX export of 500",
+        "upvotes at 100/s, 50 phones watching",
     ):
         assert figure in done.stdout

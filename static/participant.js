@@ -6,6 +6,7 @@
 // with the same submission id after a dropped connection or a temporary refusal: an answer
 // never counts twice and is never lost on the way.
 import { REACTION_EMOJI, el, minutesSeconds } from "./dom.js";
+import { QuestionsPanel } from "./questions.js";
 
 const root = document.getElementById("participant");
 const code = root.dataset.code;
@@ -152,9 +153,10 @@ async function formFor(message) {
 async function contentFor(message) {
   const slide = message.slide;
   const section = el("section", "slide content");
-  if (slide) section.append(...(await kindModule(slide.kind)).render(slide, { texts, t }));
+  const module = slide ? await kindModule(slide.kind) : {};
+  if (slide) section.append(...module.render(slide, { texts, t }));
   const last = message.index === message.count - 1;
-  section.append(el("p", "waiting", last ? texts.last : texts.waiting));
+  if (!module.questions) section.append(el("p", "waiting", last ? texts.last : texts.waiting));
   return section;
 }
 
@@ -303,8 +305,9 @@ function retryLater() {
   retryTimer = setTimeout(() => { retryTimer = null; flush(); }, wait);
 }
 
+const HTTP_PATHS = { answer: "answers", ask: "questions", upvote: "upvotes" };
 async function sendOverHttp(message) {
-  const response = await fetch(`/api/join/${code}/answers`, {
+  const response = await fetch(`/api/join/${code}/${HTTP_PATHS[message.type] || "answers"}`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
     body: JSON.stringify(message),
@@ -398,6 +401,7 @@ function follow(message) {
   const votingChanged = message.voting !== current.voting || message.closes_at !== current.closes_at;
   current = message;
   renderReactions();
+  followQuestions();
   if (moved) {
     mine = null;
     show({ focus: true });
@@ -413,6 +417,10 @@ function follow(message) {
 async function acknowledged(id) {
   const sent = settle(id);
   retries = 0;
+  if (sent && sent.type !== "answer") {
+    questions.acknowledged(sent);
+    return;
+  }
   const slide = slideOf(current);
   if (!sent || !slide || sent.slide !== slide.id) return;
   rememberAnswered(slide.id);
@@ -433,10 +441,13 @@ function handle(message) {
       retryLater();
       return;
     }
-    if (message.id) settle(message.id); // refused for a reason: sending again will not help
-    showError(message.reason);
+    const refused = message.id ? settle(message.id) : null; // sending again will not help
+    if (refused && refused.type !== "answer") questions.refused(refused, message.reason);
+    else showError(message.reason);
   } else if (message.type === "slide") {
     follow(message);
+  } else if (message.type === "questions") {
+    questions.update(message);
   } else if (message.type === "mine") {
     const slide = slideOf(current);
     if (!slide || message.slide !== slide.id) return;
@@ -453,6 +464,7 @@ function connect() {
   socket.addEventListener("open", () => {
     failures = 0;
     showConnection("online");
+    questions.watchNow();
     flush();
   });
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
@@ -500,10 +512,49 @@ window.addEventListener("online", () => {
 });
 window.addEventListener("offline", () => showConnection("offline"));
 
+// ---- the audience's questions ------------------------------------------------------------
+
+const questions = new QuestionsPanel({
+  panel: document.getElementById("qa-panel"),
+  entry: document.getElementById("qa-entry"),
+  texts,
+  t,
+  outbox: (message) => {
+    enqueue(message);
+    flush();
+  },
+  newId: newSubmissionId,
+  // Over the socket the server sends the list as it changes; false: fetch it instead.
+  watch: (on) => {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify({ type: "questions", id: `w${Date.now()}`, watch: on }));
+    return true;
+  },
+  fetchList: () => fetch(`/api/join/${code}/questions`, { headers: { accept: "application/json" } })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((body) => { if (body) questions.update(body); })
+    .catch(() => {}),
+});
+
+// A slide whose kind is the audience's questions shows them open; every other slide offers them
+// behind a button when the presentation takes questions.
+function followQuestions() {
+  const message = current;
+  const slide = slideOf(message);
+  if (!slide) {
+    questions.follow(message, false);
+    return;
+  }
+  kindModule(slide.kind).then((module) => {
+    if (current === message) questions.follow(message, Boolean(module.questions));
+  }, () => questions.follow(message, false));
+}
+
 const form = view.querySelector("form.answer-form");
 if (form) form.elements.submission.value = ""; // the page's own id is for the form without script
 updateCounter();
 tickCountdown(); // the page came with the countdown as it stood: count on from here
 renderReactions();
+followQuestions();
 if (queued().length) formStatus(navigator.onLine === false ? texts.offline : texts.sending);
 if ("WebSocket" in window) connect(); else poll();

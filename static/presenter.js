@@ -61,9 +61,45 @@ function renderSlideList() {
   });
 }
 
+// The audience's questions: on a qa slide the stage shows what the audience sees; the console's
+// side lists them all, with the presenter's buttons, whatever slide is shown.
+let lastQuestions = null;
+const questionsOn = () => Boolean(doc.qa || doc.slides.some((slide) => slide.kind === "qa"));
+
+function act(question, action) {
+  send({ type: "question", question, action });
+}
+
+function renderQuestions() {
+  const slide = currentSlide();
+  const kind = kinds.qa;
+  if (!kind) return;
+  const options = { labels, fmt, act };
+  const onQa = Boolean(slide && slide.kind === "qa");
+  if (onQa) {
+    if (lastQuestions) kind.drawQuestions($("results"), lastQuestions, { ...options, audience: true });
+    else $("results").replaceChildren();
+  }
+  // On every other slide, the question being answered stands under the title.
+  const now = lastQuestions && !onQa ? lastQuestions.items.find((item) => item.status === "answering" && !item.held) : null;
+  $("qa-now").hidden = !now;
+  $("qa-now-text").textContent = now ? now.text : "";
+  const side = $("qa-console");
+  if (!console_ || !side) return;
+  $("qa-console-section").hidden = !questionsOn();
+  if (lastQuestions) {
+    kind.drawQuestions(side, lastQuestions, { ...options, audience: false });
+    const waiting = lastQuestions.items.filter((item) => item.held === "pending").length;
+    $("qa-count").textContent = waiting
+      ? `(${lastQuestions.items.length}, ${labels.qaWaiting.replace("%(count)s", waiting)})`
+      : `(${lastQuestions.items.length})`;
+  }
+}
+
 function renderSlide() {
   const slide = currentSlide();
   if (!slide) return;
+  renderQuestions();
   if (console_) {
     renderSlideList();
     $("notes").textContent = slide.notes || "–";
@@ -373,6 +409,9 @@ function handle(message) {
     drawResultsSoon(message);
     refreshSegmentsSoon();
     showReactionTotals(message.slide, message.reactions || {});
+  } else if (message.type === "questions") {
+    lastQuestions = message;
+    renderQuestions();
   } else if (message.type === "reactions") {
     const slide = currentSlide();
     if (slide && slide.id === message.slide) {

@@ -84,6 +84,7 @@ def _plain(path: Path) -> str:
 def test_security_limits_in_the_docs_are_the_codes() -> None:
     """Every limit docs/security.md and docs/protocol.md quote is the constant's value."""
     from polls.domain.protocol import MAX_MESSAGE_BYTES
+    from polls.kinds.qa import MAX_QUESTIONS, QUESTION_LENGTH
     from polls.live.reactions import BURST, RATE
     from polls.live.wire import LINGER_SECONDS
     from polls.web.access import GUESS_BURST, GUESS_RATE
@@ -105,6 +106,7 @@ def test_security_limits_in_the_docs_are_the_codes() -> None:
             f"{SCREEN_RATE:g} a second, bursts of {SCREEN_BURST:g}",
             f"{MAX_MESSAGE_BYTES} bytes a message; {MAX_BODY_BYTES} bytes an HTTP body",
             f"{RATE:g} a second, bursts of {BURST:g}",
+            f"{MAX_QUESTIONS} questions; {QUESTION_LENGTH} characters each",
         ),
         "protocol.md": (
             f"{PHONE_RATE:g} messages a second on average, in bursts of {PHONE_BURST:g}",

@@ -95,6 +95,8 @@ def test_every_page_of_a_dutch_presentation_shows_no_english_from_the_catalog(
     holds no English text that the catalog has in Dutch."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'nl.db'}", demo_file="")
     document = yaml.safe_load((ROOT / "examples/closing-round.nl.yaml").read_text("utf-8"))
+    document["qa"] = True
+    document["slides"].append({"kind": "qa", "id": "vragen", "question": "Uw vragen"})
     dutch = {"accept-language": "nl-NL,nl;q=0.9"}
     pages: dict[str, str] = {}
     rendered: set[str] = set()
@@ -123,6 +125,9 @@ def test_every_page_of_a_dutch_presentation_shows_no_english_from_the_catalog(
         visit("join", "/")
         visit("join: wrong code", "/join", "POST", data={"code": "1234"})
         visit("withdraw", f"/{code}/withdraw")
+        client.post(f"/api/join/{code}/questions", json={"id": "v1", "text": "Wie betaalt dit?"})
+        visit("questions", f"/{code}/questions")
+        visit("questions: refused", f"/{code}/questions", "POST", data={"action": "ask"})
         visit("screen", f"/present/{presentation}")
         visit("console", f"/present/{presentation}/console")
         visit("editor", f"/present/{presentation}/edit")

@@ -13,6 +13,7 @@ import pytest
 
 from polls.core.models import Presentation, ReactionCount, State
 from polls.domain.documents import validate_document
+from polls.kinds.qa import MAX_QUESTIONS, QA_SLIDE, QaTally, upvote_value
 from polls.storage import Status, Storage, Submission, open_storage
 from tests.conftest import DOCUMENT
 
@@ -349,3 +350,41 @@ async def test_reactions_add_up_per_slide_minute_and_reaction(storage: Storage) 
     await storage.add_reactions([])
     assert await storage.reactions(p.id) == [msgspec.structs.replace(heart, count=5), clap]
     assert await storage.reactions("other") == [heart]
+
+
+async def test_questions_and_upvotes_count_once_from_the_log(storage: Storage) -> None:
+    """Audience questions and upvotes go through the response log: a retried submission is a
+    duplicate, a participant's tenth question is the last, and the tally read back from the log
+    counts each participant's newest upvote once (taking it back counts)."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    asks = [
+        submission(p, "asker", f"a{n}", QA_SLIDE, value={"text": f"Q{n}"}, limit=MAX_QUESTIONS)
+        for n in range(MAX_QUESTIONS + 1)
+    ]
+    outcomes = await storage.store_answers(asks[:3])
+    assert [o.status for o in outcomes] == [Status.STORED] * 3
+    assert (await storage.store_answers([asks[0]]))[0].status is Status.DUPLICATE
+    last = await storage.store_answers(asks[3:])
+    assert [o.status for o in last] == [Status.STORED] * 7 + [Status.LIMIT]
+    question = outcomes[0].response
+    assert question is not None
+
+    def vote(who: str, sid: str, up: bool) -> Submission:
+        return submission(
+            p, who, sid, QA_SLIDE, value=upvote_value(question.id, up), items=0, limit=0
+        )
+
+    votes = [vote("v1", "u1", True), vote("v2", "u2", True), vote("v1", "u1", True)]
+    assert [o.status for o in await storage.store_answers(votes)] == [
+        Status.STORED,
+        Status.STORED,
+        Status.DUPLICATE,
+    ]
+    await storage.store_answers([vote("v2", "u3", False), vote("v3", "u4", True)])
+    counted = QaTally()
+    for response in reversed(await storage.responses(p.id, QA_SLIDE)):  # any order
+        counted.apply(response)
+    assert counted.votes[question.id] == 2  # v1 and v3; v2 took theirs back
+    assert counted.mine("v2") == {"asked": [], "upvoted": []}
+    assert len(counted.texts) == MAX_QUESTIONS

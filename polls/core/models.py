@@ -51,6 +51,10 @@ class Document(msgspec.Struct, kw_only=True, frozen=True):
     profanity: Profanity = "hide"
     # Reactions phones offer on every slide (names from REACTIONS, in this order); none: none.
     reactions: tuple[str, ...] = ()
+    # Audience questions to the speaker from any slide (a ``qa`` slide turns them on too), and
+    # whether each waits for the presenter's approval before the audience sees it.
+    qa: bool = False
+    qa_moderation: bool = False
 
     def slide(self, slide_id: str) -> Slide | None:
         for slide in self.slides:
@@ -67,6 +71,9 @@ class State(msgspec.Struct, kw_only=True, frozen=True):
     results_hidden: tuple[str, ...] = ()
     # Countdowns: (slide id, when voting on it closes by itself, seconds since 1970, UTC).
     deadlines: tuple[tuple[str, float], ...] = ()
+    # Audience questions: the one being answered now (0: none), and those answered, with when.
+    answering: int = 0
+    answered: tuple[tuple[int, float], ...] = ()
     version: int = 1
 
     def voting_open(self, slide_id: str, now: float) -> bool:

@@ -13,6 +13,7 @@ from polls.domain.protocol import (
     Hide,
     Next,
     Previous,
+    QuestionAction,
     Restore,
     ShowResults,
     Timer,
@@ -20,6 +21,7 @@ from polls.domain.protocol import (
 )
 from polls.kinds import kind_of
 from polls.kinds.base import SHOWN_ANYWAY
+from polls.kinds.qa import ACTIONS, QA_SLIDE
 
 MAX_ITEM_LENGTH = 199  # stored with SHOWN_ANYWAY before it in a column of 200
 MAX_COUNTDOWN = 3600  # seconds a countdown may still have to run
@@ -59,7 +61,44 @@ def apply_control(document: Document, state: State, control: Control, *, now: fl
         slide_id = _slide_id(document, control.slide, current)
         hidden = _toggle(state.results_hidden, slide_id, add=not control.visible)
         return _changed(state, results_hidden=hidden)
+    if isinstance(control, QuestionAction):
+        return _question(state, control, now)
     assert isinstance(control, Hide | Restore)
+    raise BadMessage(N_("Moderation is not a change of state."))
+
+
+def check_question_action(control: QuestionAction) -> None:
+    if control.action not in ACTIONS:
+        raise BadMessage(
+            N_("A question's action is one of: %(choices)s."), choices=", ".join(ACTIONS)
+        )
+
+
+def question_moderation(control: QuestionAction) -> Hide | Restore | None:
+    """Hiding or showing an audience question is moderation of the Q&A; None for the actions
+    that change the state."""
+    if control.action == "hide":
+        return Hide(slide=QA_SLIDE, item=str(control.question))
+    if control.action == "show":
+        return Restore(slide=QA_SLIDE, item=str(control.question))
+    return None
+
+
+def _question(state: State, control: QuestionAction, now: float) -> State:
+    """One question answered now, answered, or neither again: at most one is being answered,
+    and marking one answered keeps when."""
+    check_question_action(control)
+    question = control.question
+    answered = tuple(pair for pair in state.answered if pair[0] != question)
+    answering = 0 if state.answering == question else state.answering
+    if control.action == "answering":
+        return _changed(state, answering=question, answered=answered)
+    if control.action == "answered":
+        if any(pair[0] == question for pair in state.answered):
+            return state
+        return _changed(state, answering=answering, answered=(*answered, (question, now)))
+    if control.action == "reopen":
+        return _changed(state, answering=answering, answered=answered)
     raise BadMessage(N_("Moderation is not a change of state."))
 
 

@@ -181,6 +181,8 @@ def validate_document(data: object) -> Document:
     if data.get("retention_days") is not None:
         retention_days = top.integer("retention_days", 365, 1, 3650)
     top.used.add("retention_days")
+    qa = top.boolean("qa", False)
+    qa_moderation = top.boolean("qa_moderation", False)
     top.unknown_keys()
     if problems:
         raise DocumentInvalid(problems)
@@ -193,6 +195,8 @@ def validate_document(data: object) -> Document:
         theme=theme,  # type: ignore[arg-type]
         profanity=profanity,  # type: ignore[arg-type]
         reactions=reactions,
+        qa=qa,
+        qa_moderation=qa_moderation,
     )
 
 
@@ -221,6 +225,8 @@ class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):
     theme: Theme = "light"
     profanity: Profanity = "hide"
     reactions: tuple[str, ...] = ()
+    qa: bool = False
+    qa_moderation: bool = False
 
 
 _stored_decoder = msgspec.json.Decoder(_StoredDocument)
@@ -240,6 +246,8 @@ def _from_stored(stored: _StoredDocument) -> Document:
         theme=stored.theme,
         profanity=stored.profanity,
         reactions=stored.reactions,
+        qa=stored.qa,
+        qa_moderation=stored.qa_moderation,
     )
 
 

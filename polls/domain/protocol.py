@@ -19,6 +19,7 @@ from polls.core.i18n import N_
 from polls.core.models import Document, Presentation, Slide, State
 from polls.kinds import kind_of
 from polls.kinds.base import CheckedAnswer
+from polls.kinds.qa import qa_enabled
 
 MAX_MESSAGE_BYTES = 16 * 1024
 
@@ -42,6 +43,28 @@ class React(_Message, tag="react"):
 
     reaction: str
     slide: str | None = None
+
+
+class Ask(_Message, tag="ask"):
+    """A question to the speaker; acknowledged once stored, like an answer."""
+
+    id: str
+    text: str
+
+
+class Upvote(_Message, tag="upvote"):
+    """An upvote of a question (``up: false`` takes it back); the newest one counts."""
+
+    id: str
+    question: int
+    up: bool = True
+
+
+class Questions(_Message, tag="questions"):
+    """A phone opens (``watch: true``) or closes the audience's questions: while open, it is
+    sent the questions as they change."""
+
+    watch: bool = True
 
 
 class Mine(_Message, tag="mine"):
@@ -79,6 +102,15 @@ class Timer(_Message, tag="timer"):
     slide: str | None = None
 
 
+class QuestionAction(_Message, tag="question"):
+    """The presenter on one audience question: ``answering`` (now), ``answered``, ``reopen``
+    (neither), ``hide`` (from the audience, kept in the data) or ``show`` (approve it, or show
+    it again)."""
+
+    question: int
+    action: str
+
+
 class Hide(_Message, tag="hide"):
     slide: str
     item: str
@@ -89,15 +121,26 @@ class Restore(_Message, tag="restore"):
     item: str
 
 
-ParticipantMessage = Answer | Mine | React | Ping
-Control = Goto | Next | Previous | Voting | ShowResults | Timer | Hide | Restore
+ParticipantMessage = Answer | Mine | React | Ask | Upvote | Questions | Ping
+Control = Goto | Next | Previous | Voting | ShowResults | Timer | QuestionAction | Hide | Restore
 PresenterMessage = Control | Ping
 
 _participant_decoder = msgspec.json.Decoder(ParticipantMessage)
 _presenter_decoder = msgspec.json.Decoder(PresenterMessage)
-_PARTICIPANT_TYPES = frozenset({"answer", "mine", "react", "ping"})
+_PARTICIPANT_TYPES = frozenset({"answer", "mine", "react", "ask", "upvote", "questions", "ping"})
 _PRESENTER_TYPES = frozenset(
-    {"goto", "next", "previous", "voting", "results_visible", "timer", "hide", "restore", "ping"}
+    {
+        "goto",
+        "next",
+        "previous",
+        "voting",
+        "results_visible",
+        "timer",
+        "question",
+        "hide",
+        "restore",
+        "ping",
+    }
 )
 _encoder = msgspec.json.Encoder()
 
@@ -135,7 +178,7 @@ def parse_participant_message(data: str | bytes) -> ParticipantMessage:
         message = _participant_decoder.decode(data)
     except msgspec.DecodeError as exc:
         raise _classify(data, _PARTICIPANT_TYPES, exc) from None
-    if isinstance(message, Answer):
+    if isinstance(message, Answer | Ask | Upvote):
         check_submission_id(message.id)
     return message
 
@@ -198,6 +241,7 @@ def slide_message(presentation: Presentation, now: float) -> dict[str, Any]:
         "voting": slide is not None and state.voting_open(slide.id, now),
         "closes_at": None if deadline is None else round(deadline * 1000),
         "reactions": list(presentation.document.reactions),
+        "qa": qa_enabled(presentation.document),
         "slide": public_slide(slide) if slide is not None else None,
     }
 

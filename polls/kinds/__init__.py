@@ -17,6 +17,7 @@ from polls.kinds.base import Kind
 from polls.kinds.content import ContentKind
 from polls.kinds.multiple_choice import MultipleChoiceKind
 from polls.kinds.open_ended import OpenEndedKind
+from polls.kinds.qa import QaKind
 from polls.kinds.scales import ScalesKind
 from polls.kinds.word_cloud import WordCloudKind
 
@@ -125,5 +126,6 @@ for _builtin in (
     MultipleChoiceKind(),
     OpenEndedKind(),
     ContentKind(),
+    QaKind(),
 ):
     register(_builtin)

@@ -150,6 +150,8 @@ class Kind(Generic[S]):
     draws_cloud: ClassVar[bool] = False
     # Answers a researcher codes into themes (open text): each item's ``moderation`` names it.
     themed: ClassVar[bool] = False
+    # A phone on a slide that takes no answers says it waits for the next question.
+    waits: ClassVar[bool] = True
     # How a by-tag summary across sessions shows each item ("mean", "count"), if at all.
     by_tag: ClassVar[str | None] = None
 

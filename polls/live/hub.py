@@ -21,6 +21,7 @@ import msgspec
 from polls.broker import Broker
 from polls.core.errors import (
     BadMessage,
+    InvalidAnswer,
     LimitReached,
     NotCurrentSlide,
     Unavailable,
@@ -30,10 +31,34 @@ from polls.core.errors import (
 )
 from polls.core.i18n import N_
 from polls.core.models import Document, ReactionCount, State, StoredResponse
-from polls.domain.controls import apply_control, check_moderation, moderation_changes
-from polls.domain.protocol import Answer, Control, Hide, React, Restore, check_answer
+from polls.domain.controls import (
+    apply_control,
+    check_moderation,
+    check_question_action,
+    moderation_changes,
+    question_moderation,
+)
+from polls.domain.protocol import (
+    Answer,
+    Ask,
+    Control,
+    Hide,
+    QuestionAction,
+    React,
+    Restore,
+    Upvote,
+    check_answer,
+)
 from polls.kinds import kind_of
 from polls.kinds.base import Kind
+from polls.kinds.qa import (
+    MAX_QUESTIONS,
+    QA_SLIDE,
+    check_question,
+    held,
+    qa_enabled,
+    upvote_value,
+)
 from polls.live.background import Background
 from polls.live.events import (
     AskOnline,
@@ -282,6 +307,68 @@ class Hub:
             raise VotingClosed(N_("Time is up: voting on this question has closed."))
         raise VotingLocked(N_("Voting on this question is closed."))
 
+    # ---- the audience's questions --------------------------------------------------------
+
+    def ask(self, room: Room, participant: str, message: Ask) -> asyncio.Future[Outcome]:
+        """Start storing a question to the speaker (as :meth:`submit` does an answer); pass the
+        outcome to :func:`refuse_questions_over_limit`."""
+        _check_qa(room)
+        value = check_question(message.text)
+        return self.writer.answer(
+            self._qa_submission(room, participant, message.id, value, MAX_QUESTIONS)
+        )
+
+    def upvote(self, room: Room, participant: str, message: Upvote) -> asyncio.Future[Outcome]:
+        """Start storing an upvote (or taking one back) of a question the audience sees."""
+        _check_qa(room)
+        return asyncio.ensure_future(self._upvote(room, participant, message))
+
+    async def _upvote(self, room: Room, participant: str, message: Upvote) -> Outcome:
+        counted = await room.questions()
+        document = room.presentation.document
+        shown = message.question in counted.texts and not held(
+            counted,
+            message.question,
+            frozenset(room.hidden.get(QA_SLIDE, ())),
+            premoderation=document.qa_moderation,
+            profanity=document.profanity,
+        )
+        if not shown:
+            stored = await self.storage.response(room.id, participant, message.id)
+            if stored is not None:  # a retry of an upvote stored before the question was hidden
+                return Outcome(Status.DUPLICATE, stored)
+            raise InvalidAnswer(N_("This question is not (or no longer) shown."))
+        value = upvote_value(message.question, message.up)
+        return await self.writer.answer(self._qa_submission(room, participant, message.id, value))
+
+    def _qa_submission(
+        self,
+        room: Room,
+        participant: str,
+        submission_id: str,
+        value: dict[str, Any],
+        limit: int = 0,
+    ) -> Submission:
+        return Submission(
+            presentation_id=room.id,
+            slide_id=QA_SLIDE,
+            participant=participant,
+            submission_id=submission_id,
+            value=value,
+            items=1 if limit else 0,  # questions count against the limit; upvotes do not
+            limit=limit,
+            created_at=time.time(),
+        )
+
+    async def watch_questions(self, room: Room, participant: str) -> dict[str, Any]:
+        """The questions as phones see them, with this participant's own (asked, upvoted)."""
+        _check_qa(room)
+        counted = await room.questions()
+        return {
+            **room.questions_message(counted, for_phones=True),
+            "mine": counted.mine(participant),
+        }
+
     def react(self, room: Room, participant: str, message: React) -> None:
         """Count a reaction to a slide of the room (the shown one if it names none)."""
         document = room.presentation.document
@@ -337,8 +424,12 @@ class Hub:
     async def control(self, room: Room, control: Control) -> State:
         """Apply a presenter control; returns the new state once it is stored."""
         async with room.control_lock:
-            if isinstance(control, Hide | Restore):
+            if isinstance(control, QuestionAction):
+                await _check_question(room, control)
+                control = question_moderation(control) or control
+            elif isinstance(control, Hide | Restore):
                 check_moderation(room.presentation.document, control)
+            if isinstance(control, Hide | Restore):
                 slide_id = control.slide
                 for item, present in moderation_changes(control):
                     await self.writer.run(partial(_moderate, room.id, slide_id, item, present))
@@ -365,6 +456,27 @@ def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
     if not outcome.remaining:
         raise LimitReached(kind.limit_reached, limit=limit)
     raise LimitReached(kind.limit_left, limit=limit, left=outcome.remaining)
+
+
+def refuse_questions_over_limit(outcome: Outcome) -> None:
+    """Raise LimitReached for a question over the number a participant may ask."""
+    if outcome.status is Status.LIMIT:
+        raise LimitReached(
+            N_("You have asked the %(limit)s questions one person may ask here."),
+            limit=MAX_QUESTIONS,
+        )
+
+
+def _check_qa(room: Room) -> None:
+    if not qa_enabled(room.presentation.document):
+        raise BadMessage(N_("This presentation takes no questions from the audience."))
+
+
+async def _check_question(room: Room, control: QuestionAction) -> None:
+    _check_qa(room)
+    check_question_action(control)
+    if control.question not in (await room.questions()).texts:
+        raise BadMessage(N_("There is no such question."))
 
 
 async def _delete_before(presentation_id: str, cutoff: float, storage: Storage) -> int:

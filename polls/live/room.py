@@ -25,6 +25,7 @@ from polls.domain import protocol
 from polls.domain.documents import document_from_builtins
 from polls.domain.tally import Tally, new_tally
 from polls.kinds import kind_of
+from polls.kinds.qa import QA_SLIDE, QaTally, board, public, qa_enabled
 from polls.live.events import (
     ONLINE_HEARTBEAT_SECONDS,
     ONLINE_STALE_SECONDS,
@@ -43,6 +44,9 @@ from polls.live.peer import Peer
 
 log = logging.getLogger("polls.live")
 LOAD_PAGE = 5_000  # answers read from the log at a time when counting a slide
+# Phones that follow the audience's questions get the list at most once a second: thousands of
+# phones each sent every upvote would be a flood; a second later is soon enough to read.
+PHONE_QUESTIONS_SECONDS = 1.0
 STATE_POLL_SECONDS = 3.0
 
 
@@ -105,6 +109,10 @@ class Room:
         self.reaction_totals: dict[str, Counter[str]] = {}
         # When the shown slide's countdown runs out, phones are told voting has closed.
         self._closing_timer: asyncio.TimerHandle | None = None
+        # Phones that have the audience's questions open, and when each side was last sent them.
+        self.watchers: set[Peer] = set()
+        self._questions_timers: dict[bool, asyncio.TimerHandle] = {}  # by "for phones"
+        self._questions_at: dict[bool, float] = {}
         self.slide_data = ""
         self._refresh_slide()
 
@@ -122,7 +130,7 @@ class Room:
             return
         if isinstance(event, ResponsesEvent):
             current = self.current_slide_id
-            touched = False
+            touched = asked = False
             for response in event.items:
                 counted = self.tallies.get(response.slide_id)
                 if counted is not None:
@@ -130,8 +138,11 @@ class Room:
                     if response.id > self._counted_up_to.get(response.slide_id, 0):
                         self._counted_up_to[response.slide_id] = response.id
                 touched = touched or response.slide_id == current
+                asked = asked or response.slide_id == QA_SLIDE
             if touched:
                 self.schedule_results()
+            if asked:
+                self.schedule_questions()
         elif isinstance(event, StateEvent):
             self.apply_state(event.state)
         elif isinstance(event, ModerationEvent):
@@ -158,9 +169,12 @@ class Room:
 
     def apply_state(self, state: State) -> None:
         """Take a newer state and tell everyone; an older or repeated one is ignored."""
-        if state.version <= self.presentation.state.version:
+        before = self.presentation.state
+        if state.version <= before.version:
             return
         self.presentation = msgspec.structs.replace(self.presentation, state=state)
+        if (state.answering, state.answered) != (before.answering, before.answered):
+            self.schedule_questions()
         self._refresh_slide()
         for peer in self.participants:
             peer.latest("slide", self.slide_data)
@@ -189,6 +203,7 @@ class Room:
         for peer in self.presenters:
             peer.latest("document", document_data)
         self.publish_results()
+        self.schedule_questions()
 
     def apply_reactions(self, event: ReactionsEvent) -> None:
         """Add a worker's reactions to the slide's totals; screens animate what was added."""
@@ -228,7 +243,10 @@ class Room:
         items = self.hidden.setdefault(slide_id, set())
         if (item in items) != hidden:
             (items.add if hidden else items.discard)(item)
-            self.schedule_results()
+            if slide_id == QA_SLIDE:
+                self.schedule_questions()
+            else:
+                self.schedule_results()
 
     async def wait_for_change(self, version: int, seconds: float) -> None:
         """Return when the state is newer than version, or after timeout (long polling)."""
@@ -286,9 +304,13 @@ class Room:
             if counting is not None:  # another caller is counting it: wait for the whole count
                 await asyncio.shield(counting)
             return found
-        slide = self.presentation.document.slide(slide_id)
-        assert slide is not None
-        counted = new_tally(slide, self.presentation.document.language)
+        counted: Tally
+        if slide_id == QA_SLIDE:
+            counted = QaTally()
+        else:
+            slide = self.presentation.document.slide(slide_id)
+            assert slide is not None
+            counted = new_tally(slide, self.presentation.document.language)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
         counting = self._counting[slide_id] = asyncio.get_running_loop().create_future()
@@ -349,6 +371,7 @@ class Room:
         self._read_up_to = (highest, highest) if older == 0 else (newer, highest)
         await self._reload_joined()
         self.schedule_results()
+        self.schedule_questions()
 
     async def _reload_joined(self) -> None:
         """The join count from storage. A join heard while the count was read may be missing
@@ -385,6 +408,67 @@ class Room:
             "results": results,
             "reactions": dict(self.reaction_totals.get(slide_id or "", {})),
         }
+
+    # ---- the audience's questions --------------------------------------------------------
+
+    async def questions(self) -> QaTally:
+        """The audience's questions, counted from the log the first time they are needed."""
+        counted = await self.ensure_tally(QA_SLIDE)
+        assert isinstance(counted, QaTally)
+        return counted
+
+    def question_board(self, counted: QaTally) -> list[dict[str, Any]]:
+        """Every question as the console lists it (see :func:`polls.kinds.qa.board`)."""
+        document = self.presentation.document
+        return board(
+            counted,
+            self.presentation.state,
+            frozenset(self.hidden.get(QA_SLIDE, ())),
+            premoderation=document.qa_moderation,
+            profanity=document.profanity,
+        )
+
+    def questions_message(self, counted: QaTally, *, for_phones: bool) -> dict[str, Any]:
+        items = self.question_board(counted)
+        return {
+            "type": "questions",
+            "items": public(items) if for_phones else items,
+            "answering": self.presentation.state.answering,
+            "moderation": self.presentation.document.qa_moderation,
+        }
+
+    def schedule_questions(self) -> None:
+        """Send the questions soon: to screens at most once per results interval, to the
+        phones that follow them at most once per PHONE_QUESTIONS_SECONDS."""
+        if not qa_enabled(self.presentation.document):
+            return
+        loop = asyncio.get_running_loop()
+        for for_phones, peers in ((False, self.presenters), (True, self.watchers)):
+            if not peers or for_phones in self._questions_timers:
+                continue
+            every = PHONE_QUESTIONS_SECONDS if for_phones else self._interval
+            due = self._questions_at.get(for_phones, 0.0) + every
+            self._questions_timers[for_phones] = loop.call_later(
+                max(0.0, due - loop.time()), self._send_questions, for_phones
+            )
+
+    def _send_questions(self, for_phones: bool) -> None:
+        self._questions_timers.pop(for_phones, None)
+        self._questions_at[for_phones] = asyncio.get_running_loop().time()
+        counted = self.tallies.get(QA_SLIDE)
+        if not isinstance(counted, QaTally) or QA_SLIDE in self._counting:
+            self.spawn(self._count_questions_then_send(for_phones))
+            return
+        data = protocol.encode(self.questions_message(counted, for_phones=for_phones))
+        for peer in self.watchers if for_phones else self.presenters:
+            peer.latest("questions", data)
+
+    async def _count_questions_then_send(self, for_phones: bool) -> None:
+        await self.questions()
+        self._send_questions(for_phones)
+
+    def watch_questions(self, peer: Peer, watching: bool) -> None:
+        (self.watchers.add if watching else self.watchers.discard)(peer)
 
     # ---- peers -----------------------------------------------------------------------------
 
@@ -477,6 +561,7 @@ class Room:
 
     def remove(self, peer: Peer) -> None:
         self.participants.discard(peer)
+        self.watchers.discard(peer)
         self.presenters.discard(peer)
         self._announce_soon()
         self.schedule_results()
@@ -500,7 +585,9 @@ class Room:
             self._heartbeat_timer,
             self._state_timer,
             self._closing_timer,
+            *self._questions_timers.values(),
         )
+        self._questions_timers.clear()
         for timer in timers:
             if timer is not None:
                 timer.cancel()

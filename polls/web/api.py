@@ -213,7 +213,7 @@ async def participant_answer(request: Request) -> Response:
     """``POST /api/join/{code}/answers``: the same answer message as over the socket."""
     hub = request.app.state.services.hub
     token, minted = participant_token(request)
-    message = await _participant_message(request, "answer", N_("Send an answer here."))
+    message = await participant_message(request, "answer", N_("Send an answer here."))
     assert isinstance(message, protocol.Answer)
     async with hub.room_by_code(await _code(request)) as room:
         who = participant_key(token)
@@ -237,14 +237,14 @@ async def participant_react(request: Request) -> Response:
     if not valid_participant_token(token):
         raise Forbidden(N_("Open the presentation's page before reacting."))
     assert token is not None
-    message = await _participant_message(request, "react", N_("Send a reaction here."))
+    message = await participant_message(request, "react", N_("Send a reaction here."))
     assert isinstance(message, protocol.React)
     async with hub.room_by_code(await _code(request)) as room:
         hub.react(room, participant_key(token), message)
     return JSONResponse({"counted": True})
 
 
-async def _participant_message(
+async def participant_message(
     request: Request, kind: str, refusal: str
 ) -> protocol.ParticipantMessage:
     """The request's body as a participant message of one ``type`` (which may be left out);

@@ -28,7 +28,7 @@ from polls.live.upkeep import RetentionStatus, keep_purging
 from polls.live.writer import Writer
 from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
-from polls.web import api, pages, report, research, sockets, themes
+from polls.web import api, pages, questions, report, research, sockets, themes
 from polls.web.assets import Assets, ServeAssets, find_folder, page_environment
 from polls.web.headers import SecurityHeaders
 
@@ -157,6 +157,9 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/api/join/{code}/mine", api.participant_mine),
         Route("/api/join/{code}/reactions", api.participant_react, methods=["POST"]),
         Route("/api/join/{code}/withdraw", api.participant_withdraw, methods=["POST"]),
+        Route("/api/join/{code}/questions", questions.questions),
+        Route("/api/join/{code}/questions", questions.ask, methods=["POST"]),
+        Route("/api/join/{code}/upvotes", questions.upvote, methods=["POST"]),
         Route("/research/{presentation_id}", research.page),
         Route("/research/{presentation_id}/export.{kind}", research.export_one),
         Route("/research/{presentation_id}/codebook.{kind}", research.codebook_one),
@@ -169,6 +172,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         WebSocketRoute("/ws/join/{code}", sockets.participant),
         WebSocketRoute("/ws/present/{presentation_id}", sockets.presenter),
         Route("/{code}/withdraw", pages.withdraw, methods=["GET", "POST"]),
+        Route("/{code}/questions", questions.page, methods=["GET", "POST"]),
         Route("/{code}", pages.participant, methods=["GET", "POST"]),
     ]
     middleware: list[Middleware] = [

@@ -181,6 +181,7 @@ async def participant(request: Request) -> Response:
         "mine": mine,
         "left": left,
         "voting": slide_message["voting"],
+        "qa": slide_message["qa"],
         "time_left": _time_left(slide_message, now),
         "index": index,
         "count": count,

@@ -37,7 +37,7 @@ from polls.core.security import (
     valid_participant_token,
 )
 from polls.domain import protocol
-from polls.live.hub import Hub, refuse_over_limit
+from polls.live.hub import Hub, refuse_over_limit, refuse_questions_over_limit
 from polls.live.peer import Overflow, Peer
 from polls.live.room import Room
 from polls.live.writer import UNSAVED
@@ -208,8 +208,18 @@ class Answering:
             except PollsError as exc:
                 self.conversation.refuse(exc, message.id)
             return
+        if isinstance(message, protocol.Questions):
+            self.room.spawn(self._watch(message))
+            return
+        check: Callable[[Outcome], None] = refuse_questions_over_limit
         try:
-            pending = self.hub.submit(self.room, self.who, message)
+            if isinstance(message, protocol.Ask):
+                pending = self.hub.ask(self.room, self.who, message)
+            elif isinstance(message, protocol.Upvote):
+                pending = self.hub.upvote(self.room, self.who, message)
+            else:
+                pending = self.hub.submit(self.room, self.who, message)
+                check = functools.partial(refuse_over_limit, self.room, message)
         except PollsError as exc:
             self.conversation.refuse(exc, message.id)
             return
@@ -217,7 +227,25 @@ class Answering:
             log.exception("taking an answer failed")
             self.conversation.refuse(UNSAVED, message.id)
             return
-        pending.add_done_callback(functools.partial(self._stored, message))
+        pending.add_done_callback(functools.partial(self._stored, message.id, check))
+
+    async def _watch(self, message: protocol.Questions) -> None:
+        """Open (or close) the audience's questions on this phone: it gets them at once, with
+        its own, and then as they change."""
+        if not message.watch:
+            self.room.watch_questions(self.conversation.peer, False)
+            return
+        try:
+            reply = await self.hub.watch_questions(self.room, self.who)
+        except PollsError as exc:
+            self.conversation.refuse(exc, message.id)
+            return
+        except Exception:  # storage is away: the phone asks again later
+            log.warning("reading the audience's questions failed", exc_info=True)
+            self.conversation.refuse(UNREAD, message.id)
+            return
+        self.conversation.send(protocol.encode({**reply, "id": message.id}))
+        self.room.watch_questions(self.conversation.peer, True)
 
     async def _mine(self, message: protocol.Mine) -> None:
         try:
@@ -232,22 +260,27 @@ class Answering:
     async def on_queued(self, data: str | bytes) -> None:
         self.on_message(data)
 
-    def _stored(self, message: protocol.Answer, pending: asyncio.Future[Outcome]) -> None:
+    def _stored(
+        self,
+        message_id: str,
+        check: Callable[[Outcome], None],
+        pending: asyncio.Future[Outcome],
+    ) -> None:
         if pending.cancelled():  # the service is stopping
             return
         try:
             outcome = pending.result()
-            refuse_over_limit(self.room, message, outcome)
+            check(outcome)
         except PollsError as exc:
-            self.conversation.refuse(exc, message.id)
+            self.conversation.refuse(exc, message_id)
             return
         except Exception:
             log.exception("storing an answer failed")
-            self.conversation.refuse(UNSAVED, message.id)
+            self.conversation.refuse(UNSAVED, message_id)
             return
         duplicate = outcome.status is not Status.STORED
         self.conversation.send(
-            protocol.encode(protocol.ack_message(message.id, duplicate=duplicate))
+            protocol.encode(protocol.ack_message(message_id, duplicate=duplicate))
         )
 
 

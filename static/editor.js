@@ -116,7 +116,7 @@ function refreshDownload() {
 
 // Where a problem's path points: the control of that field ("slides[2].options[1]" is the
 // options box of the third slide), or null for a problem of the whole document.
-const TOP_FIELDS = { title: "doc-title", language: "doc-language", theme: "doc-theme", profanity: "doc-profanity", retention_days: "doc-retention", reactions: "reaction-heart" };
+const TOP_FIELDS = { title: "doc-title", language: "doc-language", theme: "doc-theme", profanity: "doc-profanity", retention_days: "doc-retention", reactions: "reaction-heart", qa: "doc-qa-on", qa_moderation: "doc-qa-moderation" };
 function controlFor(path) {
   const slide = /^slides\[(\d+)\](?:\.([a-z_]+))?/.exec(path);
   if (slide) {
@@ -207,6 +207,15 @@ for (const box of reactionBoxes) {
   box.checked = (doc.reactions || []).includes(box.value);
   box.addEventListener("change", () => {
     doc.reactions = reactionBoxes.filter((b) => b.checked).map((b) => b.value);
+    refreshDownload();
+  });
+}
+// Audience questions: two switches, written to the document only when on.
+for (const [name, box] of [["qa", "doc-qa-on"], ["qa_moderation", "doc-qa-moderation"]]) {
+  $(box).checked = Boolean(doc[name]);
+  $(box).addEventListener("change", () => {
+    if ($(box).checked) doc[name] = true;
+    else delete doc[name];
     refreshDownload();
   });
 }

@@ -279,6 +279,10 @@ def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> No
     page.locator(".slide-editor").nth(1).locator(".field-time_limit input").fill("45")
     page.check("#reaction-clap")
     page.check("#reaction-heart")
+    page.check("#doc-qa-on")
+    page.select_option("#new-kind", "qa")
+    page.click("#add-slide")
+    page.locator(".slide-editor").nth(2).locator(".field-question input").fill("Jullie vragen")
     shoot(page, "editor")
     page.click("button[type=submit]")
     presenter = page.locator("#editor-status a").nth(1)
@@ -289,6 +293,9 @@ def test_the_editor_creates_a_presentation(browser: Any, service: Service) -> No
     stored = page.evaluate(f"fetch('/api/presentations/{presenter_id}').then(r => r.json())")
     assert stored["document"]["reactions"] == ["heart", "clap"]
     assert stored["document"]["slides"][1]["time_limit"] == 45
+    assert stored["document"]["qa"] is True and not stored["document"]["qa_moderation"]
+    asking = stored["document"]["slides"][2]
+    assert (asking["kind"], asking["question"]) == ("qa", "Jullie vragen")
     page.goto(service.url + "/present")
     Room.expect(page.locator("table.list")).to_contain_text("Buurtavond")
 

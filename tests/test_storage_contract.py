@@ -388,3 +388,4 @@ async def test_questions_and_upvotes_count_once_from_the_log(storage: Storage) -
     assert counted.votes[question.id] == 2  # v1 and v3; v2 took theirs back
     assert counted.mine("v2") == {"asked": [], "upvoted": []}
     assert len(counted.texts) == MAX_QUESTIONS
+    assert await storage.answer_counts(p.id) == (0, 0)  # questions and upvotes are not answers

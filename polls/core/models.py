@@ -19,6 +19,9 @@ PROFANITY_MODES: tuple[Profanity, ...] = ("hide", "flag", "show")
 THEMES: tuple[Theme, ...] = ("light", "dark")
 # What the audience may send at any moment when the document lists them (``reactions``).
 REACTIONS = ("heart", "thumbs_up", "clap", "laugh", "question")
+# The audience's questions and upvotes are responses under this pseudo-slide (slide ids have no
+# "@"): stored, acknowledged and counted like answers, but answers to no slide.
+QA_SLIDE = "@qa"
 
 
 class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):

@@ -17,13 +17,14 @@ from typing import Any
 
 from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
-from polls.core.models import Document, Slide, State, StoredResponse
+from polls.core.models import QA_SLIDE, Document, Slide, State, StoredResponse
 from polls.core.profanity import is_profane
 from polls.core.words import clean_multiline, visible_length
 from polls.kinds.base import SHOWN_ANYWAY, Kind, Tally
 from polls.kinds.fields import QUESTION
 
-QA_SLIDE = "@qa"
+__all__ = ["QA_SLIDE", "QaKind", "QaTally", "board", "held", "public", "qa_enabled"]
+
 QUESTION_LENGTH = 280  # characters, as an open answer's default
 MAX_QUESTIONS = 10  # a participant may ask this many questions in one presentation
 SHOWN_TO_PHONES = 200  # questions in a phone's list at most: the most voted, then the newest

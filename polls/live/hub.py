@@ -54,6 +54,7 @@ from polls.kinds.base import Kind
 from polls.kinds.qa import (
     MAX_QUESTIONS,
     QA_SLIDE,
+    QaTally,
     check_question,
     held,
     qa_enabled,
@@ -319,27 +320,25 @@ class Hub:
         )
 
     def upvote(self, room: Room, participant: str, message: Upvote) -> asyncio.Future[Outcome]:
-        """Start storing an upvote (or taking one back) of a question the audience sees."""
+        """Start storing an upvote (or taking one back) of a question the audience sees. With
+        the questions counted already (the usual case) it is checked at once, with no task."""
         _check_qa(room)
+        counted = room.counted(QA_SLIDE)
+        if isinstance(counted, QaTally) and _shown(room, counted, message.question):
+            return self.writer.answer(self._upvote_submission(room, participant, message))
         return asyncio.ensure_future(self._upvote(room, participant, message))
 
     async def _upvote(self, room: Room, participant: str, message: Upvote) -> Outcome:
-        counted = await room.questions()
-        document = room.presentation.document
-        shown = message.question in counted.texts and not held(
-            counted,
-            message.question,
-            frozenset(room.hidden.get(QA_SLIDE, ())),
-            premoderation=document.qa_moderation,
-            profanity=document.profanity,
-        )
-        if not shown:
+        if not _shown(room, await room.questions(), message.question):
             stored = await self.storage.response(room.id, participant, message.id)
             if stored is not None:  # a retry of an upvote stored before the question was hidden
                 return Outcome(Status.DUPLICATE, stored)
             raise InvalidAnswer(N_("This question is not (or no longer) shown."))
+        return await self.writer.answer(self._upvote_submission(room, participant, message))
+
+    def _upvote_submission(self, room: Room, participant: str, message: Upvote) -> Submission:
         value = upvote_value(message.question, message.up)
-        return await self.writer.answer(self._qa_submission(room, participant, message.id, value))
+        return self._qa_submission(room, participant, message.id, value)
 
     def _qa_submission(
         self,
@@ -470,6 +469,18 @@ def refuse_questions_over_limit(outcome: Outcome) -> None:
 def _check_qa(room: Room) -> None:
     if not qa_enabled(room.presentation.document):
         raise BadMessage(N_("This presentation takes no questions from the audience."))
+
+
+def _shown(room: Room, counted: QaTally, question: int) -> bool:
+    """Whether the audience sees a question (and so may upvote it)."""
+    document = room.presentation.document
+    return question in counted.texts and not held(
+        counted,
+        question,
+        frozenset(room.hidden.get(QA_SLIDE, ())),
+        premoderation=document.qa_moderation,
+        profanity=document.profanity,
+    )
 
 
 async def _check_question(room: Room, control: QuestionAction) -> None:

@@ -113,6 +113,7 @@ class Room:
         self.watchers: set[Peer] = set()
         self._questions_timers: dict[bool, asyncio.TimerHandle] = {}  # by "for phones"
         self._questions_at: dict[bool, float] = {}
+        self._for_phones: dict[str, Any] | None = None  # the phones' list, until a change
         self.slide_data = ""
         self._refresh_slide()
 
@@ -325,6 +326,10 @@ class Room:
             counting.set_result(None)
         return counted
 
+    def counted(self, slide_id: str) -> Tally | None:
+        """A slide's tally if it is counted already (not while it is being counted)."""
+        return None if slide_id in self._counting else self.tallies.get(slide_id)
+
     async def mine(self, slide_id: str, participant: str) -> dict[str, Any] | None:
         """A participant's answers that count on a slide, from its tally (no lookup per phone:
         a thousand phones reloading count the slide once)."""
@@ -429,17 +434,26 @@ class Room:
         )
 
     def questions_message(self, counted: QaTally, *, for_phones: bool) -> dict[str, Any]:
+        """The questions as the screens (all, marked) or the phones (those shown) get them; the
+        phones' is made once per change, however many phones open the list."""
+        if for_phones and self._for_phones is not None:
+            return self._for_phones
         items = self.question_board(counted)
-        return {
+        message = {
             "type": "questions",
             "items": public(items) if for_phones else items,
             "answering": self.presentation.state.answering,
             "moderation": self.presentation.document.qa_moderation,
         }
+        if for_phones:
+            self._for_phones = message
+        return message
 
     def schedule_questions(self) -> None:
         """Send the questions soon: to screens at most once per results interval, to the
-        phones that follow them at most once per PHONE_QUESTIONS_SECONDS."""
+        phones that follow them at most once per PHONE_QUESTIONS_SECONDS. Called on every
+        change of the questions, their votes or what the presenter decided."""
+        self._for_phones = None
         if not qa_enabled(self.presentation.document):
             return
         loop = asyncio.get_running_loop()

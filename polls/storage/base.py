@@ -203,8 +203,9 @@ class Storage(ABC):
 
     @abstractmethod
     async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
-        """How many answers a presentation's log holds and from how many participants, counted
-        by the database (the log is not read)."""
+        """How many answers to its slides a presentation's log holds and from how many
+        participants, counted by the database (the log is not read); the audience's questions
+        and upvotes are not answers."""
 
     @abstractmethod
     async def newest_response_id(self, presentation_id: str, slide_id: str) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import msgspec
 
 from polls.core.models import (
+    QA_SLIDE,
     Document,
     Moderation,
     Presentation,
@@ -97,7 +98,11 @@ class MemoryStorage(Storage):
         return len(self._joins.get(presentation_id, ()))
 
     async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
-        own = [r for r in self._responses if r.presentation_id == presentation_id]
+        own = [
+            r
+            for r in self._responses
+            if r.presentation_id == presentation_id and r.slide_id != QA_SLIDE
+        ]
         return len(own), len({r.participant for r in own})
 
     async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:

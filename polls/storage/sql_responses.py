@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from polls.core.models import StoredResponse
+from polls.core.models import QA_SLIDE, StoredResponse
 from polls.storage import schema
 from polls.storage.base import (
     Outcome,
@@ -213,7 +213,7 @@ class SqlResponseLog(SqlEngine):
     async def answer_counts(self, presentation_id: str) -> tuple[int, int]:
         table = schema.responses
         query = select(func.count(), func.count(table.c.participant.distinct())).where(
-            table.c.presentation_id == presentation_id
+            table.c.presentation_id == presentation_id, table.c.slide_id != QA_SLIDE
         )
         async with self.engine.connect() as conn:
             answers, participants = (await conn.execute(query)).one()

@@ -142,3 +142,32 @@ def test_questions_work_without_javascript(browser: Any, tmp_path: Path) -> None
         expect(vote).to_contain_text("0")
         phone.get_by_role("button", name="Send question").click()
         expect(phone.get_by_role("alert")).to_have_text("The question is empty.")
+
+
+@pytest.mark.browser
+def test_questions_over_http_where_sockets_are_blocked(browser: Any, tmp_path: Path) -> None:
+    """A phone whose venue blocks WebSockets follows by HTTP: it asks and upvotes through the
+    same outbox, and sees another phone's question arrive by polling the list."""
+    from playwright.sync_api import expect
+
+    with running(tmp_path / "blocked.db") as service:
+        created = service.http("POST", "/api/presentations", ASKING)
+        url = f"{service.url}/{created['code'].replace(' ', '')}"
+        blocked = browser.new_context(viewport={"width": 360, "height": 740})
+        blocked.add_init_script("delete window.WebSocket")
+        phone = blocked.new_page()
+        phone.goto(url)
+        phone.get_by_role("link", name="Questions for the speaker").click()
+        phone.get_by_label("Your question").fill("Can we park nearby?")
+        phone.get_by_role("button", name="Send question").click()
+        expect(phone.locator(".qa-ask .status")).to_have_text(
+            "Thank you! Your question has been sent."
+        )
+        other = phone_at(browser, url)
+        other.get_by_role("link", name="Questions for the speaker").click()
+        other.get_by_label("Your question").fill("Is it recorded?")
+        other.get_by_role("button", name="Send question").click()
+        expect(phone.locator(".qa-list .qa-text")).to_have_count(2)
+        vote = phone.locator(".qa-item", has_text="Is it recorded?").locator(".qa-vote")
+        vote.click()
+        expect(other.locator(".qa-item", has_text="Is it recorded?")).to_contain_text("1")

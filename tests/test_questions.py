@@ -81,6 +81,10 @@ async def test_a_question_upvoted_by_three_phones_answered_and_hidden(tmp_path: 
                 ask = {"type": "ask", "id": "ask-1", "text": "  Who pays for this?  "}
                 assert (await sent(asker, ask))["type"] == "ack"
                 assert (await sent(asker, ask)) == {"type": "ack", "id": "ask-1", "duplicate": True}
+                status, again = await asyncio.to_thread(  # the same question, retried over HTTP
+                    post, service, f"/api/join/{created.code}/questions", ask, PHONES[0]
+                )
+                assert (status, again["duplicate"]) == (200, True)
                 watched = await sent(voter, {"type": "questions", "id": "w1"})
                 [question] = watched["items"]
                 assert question["text"] == "Who pays for this?"

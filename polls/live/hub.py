@@ -21,7 +21,6 @@ import msgspec
 from polls.broker import Broker
 from polls.core.errors import (
     BadMessage,
-    InvalidAnswer,
     LimitReached,
     NotCurrentSlide,
     Unavailable,
@@ -34,32 +33,20 @@ from polls.core.models import Document, ReactionCount, State, StoredResponse
 from polls.domain.controls import (
     apply_control,
     check_moderation,
-    check_question_action,
     moderation_changes,
     question_moderation,
 )
 from polls.domain.protocol import (
     Answer,
-    Ask,
     Control,
     Hide,
     QuestionAction,
     React,
     Restore,
-    Upvote,
     check_answer,
 )
 from polls.kinds import kind_of
 from polls.kinds.base import Kind
-from polls.kinds.qa import (
-    MAX_QUESTIONS,
-    QA_SLIDE,
-    QaTally,
-    check_question,
-    held,
-    qa_enabled,
-    upvote_value,
-)
 from polls.live.background import Background
 from polls.live.events import (
     AskOnline,
@@ -74,6 +61,7 @@ from polls.live.events import (
     encode_event,
 )
 from polls.live.outage import Outage
+from polls.live.questions import Asking, check_question_control
 from polls.live.reactions import Reactions
 from polls.live.room import Room
 from polls.live.writer import Writer
@@ -100,6 +88,7 @@ class Hub:
         writer.on_joined = self._joined
         self.broker_outage = Outage("the broker")
         broker.on_reconnect = self._reconnected
+        self.asking = Asking(storage, writer)  # the audience's questions and upvotes
         self.reactions = Reactions(
             results_interval, self._store_reactions, self._publish, self._background.start
         )
@@ -308,66 +297,6 @@ class Hub:
             raise VotingClosed(N_("Time is up: voting on this question has closed."))
         raise VotingLocked(N_("Voting on this question is closed."))
 
-    # ---- the audience's questions --------------------------------------------------------
-
-    def ask(self, room: Room, participant: str, message: Ask) -> asyncio.Future[Outcome]:
-        """Start storing a question to the speaker (as :meth:`submit` does an answer); pass the
-        outcome to :func:`refuse_questions_over_limit`."""
-        _check_qa(room)
-        value = check_question(message.text)
-        return self.writer.answer(
-            self._qa_submission(room, participant, message.id, value, MAX_QUESTIONS)
-        )
-
-    def upvote(self, room: Room, participant: str, message: Upvote) -> asyncio.Future[Outcome]:
-        """Start storing an upvote (or taking one back) of a question the audience sees. With
-        the questions counted already (the usual case) it is checked at once, with no task."""
-        _check_qa(room)
-        counted = room.counted(QA_SLIDE)
-        if isinstance(counted, QaTally) and _shown(room, counted, message.question):
-            return self.writer.answer(self._upvote_submission(room, participant, message))
-        return asyncio.ensure_future(self._upvote(room, participant, message))
-
-    async def _upvote(self, room: Room, participant: str, message: Upvote) -> Outcome:
-        if not _shown(room, await room.questions(), message.question):
-            stored = await self.storage.response(room.id, participant, message.id)
-            if stored is not None:  # a retry of an upvote stored before the question was hidden
-                return Outcome(Status.DUPLICATE, stored)
-            raise InvalidAnswer(N_("This question is not (or no longer) shown."))
-        return await self.writer.answer(self._upvote_submission(room, participant, message))
-
-    def _upvote_submission(self, room: Room, participant: str, message: Upvote) -> Submission:
-        value = upvote_value(message.question, message.up)
-        return self._qa_submission(room, participant, message.id, value)
-
-    def _qa_submission(
-        self,
-        room: Room,
-        participant: str,
-        submission_id: str,
-        value: dict[str, Any],
-        limit: int = 0,
-    ) -> Submission:
-        return Submission(
-            presentation_id=room.id,
-            slide_id=QA_SLIDE,
-            participant=participant,
-            submission_id=submission_id,
-            value=value,
-            items=1 if limit else 0,  # questions count against the limit; upvotes do not
-            limit=limit,
-            created_at=time.time(),
-        )
-
-    async def watch_questions(self, room: Room, participant: str) -> dict[str, Any]:
-        """The questions as phones see them, with this participant's own (asked, upvoted)."""
-        _check_qa(room)
-        counted = await room.questions()
-        return {
-            **room.questions_message(counted, for_phones=True),
-            "mine": counted.mine(participant),
-        }
-
     def react(self, room: Room, participant: str, message: React) -> None:
         """Count a reaction to a slide of the room (the shown one if it names none)."""
         document = room.presentation.document
@@ -424,7 +353,7 @@ class Hub:
         """Apply a presenter control; returns the new state once it is stored."""
         async with room.control_lock:
             if isinstance(control, QuestionAction):
-                await _check_question(room, control)
+                await check_question_control(room, control)
                 control = question_moderation(control) or control
             elif isinstance(control, Hide | Restore):
                 check_moderation(room.presentation.document, control)
@@ -455,39 +384,6 @@ def refuse_over_limit(room: Room, message: Answer, outcome: Outcome) -> None:
     if not outcome.remaining:
         raise LimitReached(kind.limit_reached, limit=limit)
     raise LimitReached(kind.limit_left, limit=limit, left=outcome.remaining)
-
-
-def refuse_questions_over_limit(outcome: Outcome) -> None:
-    """Raise LimitReached for a question over the number a participant may ask."""
-    if outcome.status is Status.LIMIT:
-        raise LimitReached(
-            N_("You have asked the %(limit)s questions one person may ask here."),
-            limit=MAX_QUESTIONS,
-        )
-
-
-def _check_qa(room: Room) -> None:
-    if not qa_enabled(room.presentation.document):
-        raise BadMessage(N_("This presentation takes no questions from the audience."))
-
-
-def _shown(room: Room, counted: QaTally, question: int) -> bool:
-    """Whether the audience sees a question (and so may upvote it)."""
-    document = room.presentation.document
-    return question in counted.texts and not held(
-        counted,
-        question,
-        frozenset(room.hidden.get(QA_SLIDE, ())),
-        premoderation=document.qa_moderation,
-        profanity=document.profanity,
-    )
-
-
-async def _check_question(room: Room, control: QuestionAction) -> None:
-    _check_qa(room)
-    check_question_action(control)
-    if control.question not in (await room.questions()).texts:
-        raise BadMessage(N_("There is no such question."))
 
 
 async def _delete_before(presentation_id: str, cutoff: float, storage: Storage) -> int:

@@ -25,7 +25,7 @@ from polls.domain import protocol
 from polls.domain.documents import document_from_builtins
 from polls.domain.tally import Tally, new_tally
 from polls.kinds import kind_of
-from polls.kinds.qa import QA_SLIDE, QaTally, board, public, qa_enabled
+from polls.kinds.qa import QA_SLIDE, QaTally
 from polls.live.events import (
     ONLINE_HEARTBEAT_SECONDS,
     ONLINE_STALE_SECONDS,
@@ -41,12 +41,10 @@ from polls.live.events import (
     event_decoder,
 )
 from polls.live.peer import Peer
+from polls.live.questions import QuestionFeed
 
 log = logging.getLogger("polls.live")
 LOAD_PAGE = 5_000  # answers read from the log at a time when counting a slide
-# Phones that follow the audience's questions get the list at most once a second: thousands of
-# phones each sent every upvote would be a flood; a second later is soon enough to read.
-PHONE_QUESTIONS_SECONDS = 1.0
 STATE_POLL_SECONDS = 3.0
 
 
@@ -109,17 +107,18 @@ class Room:
         self.reaction_totals: dict[str, Counter[str]] = {}
         # When the shown slide's countdown runs out, phones are told voting has closed.
         self._closing_timer: asyncio.TimerHandle | None = None
-        # Phones that have the audience's questions open, and when each side was last sent them.
-        self.watchers: set[Peer] = set()
-        self._questions_timers: dict[bool, asyncio.TimerHandle] = {}  # by "for phones"
-        self._questions_at: dict[bool, float] = {}
-        self._for_phones: dict[str, Any] | None = None  # the phones' list, until a change
+        # The audience's questions on their way to the screens and the phones that follow them.
+        self.feed = QuestionFeed(self)
         self.slide_data = ""
         self._refresh_slide()
 
     @property
     def id(self) -> str:
         return self.presentation.id
+
+    @property
+    def results_interval(self) -> float:
+        return self._interval
 
     # ---- events from the broker ------------------------------------------------------------
 
@@ -143,7 +142,7 @@ class Room:
             if touched:
                 self.schedule_results()
             if asked:
-                self.schedule_questions()
+                self.feed.schedule()
         elif isinstance(event, StateEvent):
             self.apply_state(event.state)
         elif isinstance(event, ModerationEvent):
@@ -175,7 +174,7 @@ class Room:
             return
         self.presentation = msgspec.structs.replace(self.presentation, state=state)
         if (state.answering, state.answered) != (before.answering, before.answered):
-            self.schedule_questions()
+            self.feed.schedule()
         self._refresh_slide()
         for peer in self.participants:
             peer.latest("slide", self.slide_data)
@@ -204,7 +203,7 @@ class Room:
         for peer in self.presenters:
             peer.latest("document", document_data)
         self.publish_results()
-        self.schedule_questions()
+        self.feed.schedule()
 
     def apply_reactions(self, event: ReactionsEvent) -> None:
         """Add a worker's reactions to the slide's totals; screens animate what was added."""
@@ -245,7 +244,7 @@ class Room:
         if (item in items) != hidden:
             (items.add if hidden else items.discard)(item)
             if slide_id == QA_SLIDE:
-                self.schedule_questions()
+                self.feed.schedule()
             else:
                 self.schedule_results()
 
@@ -376,7 +375,7 @@ class Room:
         self._read_up_to = (highest, highest) if older == 0 else (newer, highest)
         await self._reload_joined()
         self.schedule_results()
-        self.schedule_questions()
+        self.feed.schedule()
 
     async def _reload_joined(self) -> None:
         """The join count from storage. A join heard while the count was read may be missing
@@ -414,75 +413,11 @@ class Room:
             "reactions": dict(self.reaction_totals.get(slide_id or "", {})),
         }
 
-    # ---- the audience's questions --------------------------------------------------------
-
     async def questions(self) -> QaTally:
         """The audience's questions, counted from the log the first time they are needed."""
         counted = await self.ensure_tally(QA_SLIDE)
         assert isinstance(counted, QaTally)
         return counted
-
-    def question_board(self, counted: QaTally) -> list[dict[str, Any]]:
-        """Every question as the console lists it (see :func:`polls.kinds.qa.board`)."""
-        document = self.presentation.document
-        return board(
-            counted,
-            self.presentation.state,
-            frozenset(self.hidden.get(QA_SLIDE, ())),
-            premoderation=document.qa_moderation,
-            profanity=document.profanity,
-        )
-
-    def questions_message(self, counted: QaTally, *, for_phones: bool) -> dict[str, Any]:
-        """The questions as the screens (all, marked) or the phones (those shown) get them; the
-        phones' is made once per change, however many phones open the list."""
-        if for_phones and self._for_phones is not None:
-            return self._for_phones
-        items = self.question_board(counted)
-        message = {
-            "type": "questions",
-            "items": public(items) if for_phones else items,
-            "answering": self.presentation.state.answering,
-            "moderation": self.presentation.document.qa_moderation,
-        }
-        if for_phones:
-            self._for_phones = message
-        return message
-
-    def schedule_questions(self) -> None:
-        """Send the questions soon: to screens at most once per results interval, to the
-        phones that follow them at most once per PHONE_QUESTIONS_SECONDS. Called on every
-        change of the questions, their votes or what the presenter decided."""
-        self._for_phones = None
-        if not qa_enabled(self.presentation.document):
-            return
-        loop = asyncio.get_running_loop()
-        for for_phones, peers in ((False, self.presenters), (True, self.watchers)):
-            if not peers or for_phones in self._questions_timers:
-                continue
-            every = PHONE_QUESTIONS_SECONDS if for_phones else self._interval
-            due = self._questions_at.get(for_phones, 0.0) + every
-            self._questions_timers[for_phones] = loop.call_later(
-                max(0.0, due - loop.time()), self._send_questions, for_phones
-            )
-
-    def _send_questions(self, for_phones: bool) -> None:
-        self._questions_timers.pop(for_phones, None)
-        self._questions_at[for_phones] = asyncio.get_running_loop().time()
-        counted = self.tallies.get(QA_SLIDE)
-        if not isinstance(counted, QaTally) or QA_SLIDE in self._counting:
-            self.spawn(self._count_questions_then_send(for_phones))
-            return
-        data = protocol.encode(self.questions_message(counted, for_phones=for_phones))
-        for peer in self.watchers if for_phones else self.presenters:
-            peer.latest("questions", data)
-
-    async def _count_questions_then_send(self, for_phones: bool) -> None:
-        await self.questions()
-        self._send_questions(for_phones)
-
-    def watch_questions(self, peer: Peer, watching: bool) -> None:
-        (self.watchers.add if watching else self.watchers.discard)(peer)
 
     # ---- peers -----------------------------------------------------------------------------
 
@@ -575,7 +510,7 @@ class Room:
 
     def remove(self, peer: Peer) -> None:
         self.participants.discard(peer)
-        self.watchers.discard(peer)
+        self.feed.watchers.discard(peer)
         self.presenters.discard(peer)
         self._announce_soon()
         self.schedule_results()
@@ -599,9 +534,8 @@ class Room:
             self._heartbeat_timer,
             self._state_timer,
             self._closing_timer,
-            *self._questions_timers.values(),
         )
-        self._questions_timers.clear()
+        self.feed.close()
         for timer in timers:
             if timer is not None:
                 timer.cancel()

@@ -16,7 +16,8 @@ from polls.core.i18n import N_, translations
 from polls.core.security import PARTICIPANT_COOKIE, participant_key, valid_participant_token
 from polls.domain import protocol
 from polls.kinds.qa import QUESTION_LENGTH
-from polls.live.hub import Hub, refuse_questions_over_limit
+from polls.live.hub import Hub
+from polls.live.questions import refuse_questions_over_limit
 from polls.live.room import Room
 from polls.storage import Outcome, Status
 from polls.web.access import open_code, participant_token, remember_participant
@@ -34,7 +35,7 @@ async def questions(request: Request) -> Response:
     code = await open_code(request, request.path_params["code"])
     async with hub.room_by_code(code) as room:
         who = participant_key(token) if token and valid_participant_token(token) else ""
-        reply = await hub.watch_questions(room, who)
+        reply = await hub.asking.watch(room, who)
     return JSONResponse(reply, headers={"Cache-Control": "no-store"})
 
 
@@ -65,13 +66,13 @@ async def upvote(request: Request) -> Response:
     assert isinstance(message, protocol.Upvote)
     code = await open_code(request, request.path_params["code"])
     async with hub.room_by_code(code) as room:
-        outcome = await hub.upvote(room, participant_key(token), message)
+        outcome = await hub.asking.upvote(room, participant_key(token), message)
     return JSONResponse(_ack(message.id, outcome))
 
 
 async def _asked(hub: Hub, room: Room, who: str, message: protocol.Ask) -> Outcome:
     await hub.join(room, who)  # a phone with a cookie from another presentation joins here
-    outcome = await hub.ask(room, who, message)
+    outcome = await hub.asking.ask(room, who, message)
     refuse_questions_over_limit(outcome)
     return outcome
 
@@ -109,7 +110,7 @@ async def page(request: Request) -> Response:
                         question=int(question) if question.isdecimal() else 0,
                         up=form.get("up") == "1",
                     )
-                    await hub.upvote(room, who, vote)
+                    await hub.asking.upvote(room, who, vote)
                     sent = f"q{vote.question}"
             except PollsError as exc:
                 error = exc
@@ -119,7 +120,7 @@ async def page(request: Request) -> Response:
                 if minted:
                     remember_participant(request, response, token)
                 return response
-        listed = await hub.watch_questions(room, who)
+        listed = await hub.asking.watch(room, who)
         presentation = room.presentation
     gettext = translations(presentation.document.language)
     items: list[dict[str, Any]] = listed["items"]

@@ -37,8 +37,9 @@ from polls.core.security import (
     valid_participant_token,
 )
 from polls.domain import protocol
-from polls.live.hub import Hub, refuse_over_limit, refuse_questions_over_limit
+from polls.live.hub import Hub, refuse_over_limit
 from polls.live.peer import Overflow, Peer
+from polls.live.questions import refuse_questions_over_limit
 from polls.live.room import Room
 from polls.live.writer import UNSAVED
 from polls.storage import OUTAGES, Outcome, Status, is_outage
@@ -214,9 +215,9 @@ class Answering:
         check: Callable[[Outcome], None] = refuse_questions_over_limit
         try:
             if isinstance(message, protocol.Ask):
-                pending = self.hub.ask(self.room, self.who, message)
+                pending = self.hub.asking.ask(self.room, self.who, message)
             elif isinstance(message, protocol.Upvote):
-                pending = self.hub.upvote(self.room, self.who, message)
+                pending = self.hub.asking.upvote(self.room, self.who, message)
             else:
                 pending = self.hub.submit(self.room, self.who, message)
                 check = functools.partial(refuse_over_limit, self.room, message)
@@ -233,10 +234,10 @@ class Answering:
         """Open (or close) the audience's questions on this phone: it gets them at once, with
         its own, and then as they change."""
         if not message.watch:
-            self.room.watch_questions(self.conversation.peer, False)
+            self.room.feed.watch(self.conversation.peer, False)
             return
         try:
-            reply = await self.hub.watch_questions(self.room, self.who)
+            reply = await self.hub.asking.watch(self.room, self.who)
         except PollsError as exc:
             self.conversation.refuse(exc, message.id)
             return
@@ -245,7 +246,7 @@ class Answering:
             self.conversation.refuse(UNREAD, message.id)
             return
         self.conversation.send(protocol.encode({**reply, "id": message.id}))
-        self.room.watch_questions(self.conversation.peer, True)
+        self.room.feed.watch(self.conversation.peer, True)
 
     async def _mine(self, message: protocol.Mine) -> None:
         try:

@@ -14,6 +14,7 @@ from polls.core.security import (
     PRESENTER,
     bearer_token,
     new_participant_token,
+    participant_key,
     role_cookie,
     secret_matches,
     valid_participant_token,
@@ -121,3 +122,12 @@ def remember_participant(request: Request, response: Response, token: str) -> No
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+
+
+def known_participant(request: Request, refusal: str) -> str:
+    """The participant key of the cookie the page set, or Forbidden with ``refusal``: where a
+    fresh cookie per request would make a per-participant rule (one vote, a rate) no rule."""
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if token is None or not valid_participant_token(token):
+        raise Forbidden(refusal)
+    return participant_key(token)

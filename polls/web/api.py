@@ -30,6 +30,7 @@ from polls.storage.presentations import create_presentation, links
 from polls.web.access import (
     base_url,
     bearer,
+    known_participant,
     open_code,
     participant_token,
     remember_participant,
@@ -233,14 +234,11 @@ async def participant_react(request: Request) -> Response:
     participant the page has given a cookie: a fresh one for every request would make the limit
     per participant no limit at all."""
     hub = request.app.state.services.hub
-    token = request.cookies.get(PARTICIPANT_COOKIE)
-    if not valid_participant_token(token):
-        raise Forbidden(N_("Open the presentation's page before reacting."))
-    assert token is not None
+    who = known_participant(request, N_("Open the presentation's page before reacting."))
     message = await participant_message(request, "react", N_("Send a reaction here."))
     assert isinstance(message, protocol.React)
     async with hub.room_by_code(await _code(request)) as room:
-        hub.react(room, participant_key(token), message)
+        hub.react(room, who, message)
     return JSONResponse({"counted": True})
 
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from polls.core.codes import format_code
-from polls.core.errors import Forbidden, PollsError
+from polls.core.errors import PollsError
 from polls.core.i18n import N_, translations
 from polls.core.security import PARTICIPANT_COOKIE, participant_key, valid_participant_token
 from polls.domain import protocol
@@ -20,7 +20,12 @@ from polls.live.hub import Hub
 from polls.live.questions import refuse_questions_over_limit
 from polls.live.room import Room
 from polls.storage import Outcome, Status
-from polls.web.access import open_code, participant_token, remember_participant
+from polls.web.access import (
+    known_participant,
+    open_code,
+    participant_token,
+    remember_participant,
+)
 from polls.web.api import participant_message
 from polls.web.pages import render
 
@@ -58,15 +63,12 @@ async def upvote(request: Request) -> Response:
     """``POST /api/join/{code}/upvotes``: the ``upvote`` message. Only from a participant the
     page has given a cookie: a fresh one per request would be a fresh vote every time."""
     hub: Hub = request.app.state.services.hub
-    token = request.cookies.get(PARTICIPANT_COOKIE)
-    if not valid_participant_token(token):
-        raise Forbidden(N_("Open the presentation's page before voting on questions."))
-    assert token is not None
+    who = known_participant(request, N_("Open the presentation's page before voting on questions."))
     message = await participant_message(request, "upvote", N_("Send an upvote here."))
     assert isinstance(message, protocol.Upvote)
     code = await open_code(request, request.path_params["code"])
     async with hub.room_by_code(code) as room:
-        outcome = await hub.asking.upvote(room, participant_key(token), message)
+        outcome = await hub.asking.upvote(room, who, message)
     return JSONResponse(_ack(message.id, outcome))
 
 

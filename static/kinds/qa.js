@@ -18,22 +18,11 @@ export function render(slide) {
   return [el("h1", "", slide.question)];
 }
 
-// The results of a qa slide are the questions: presenter.js passes the newest ``questions``
-// message here instead of the slide's results.
-export function draw() {}
+// The results of a qa slide are the questions: presenter.js draws the newest ``questions``
+// message with drawQuestions below, and keeps it in the results box; like a text slide's, the
+// slide's own results draw nothing.
+export { draw, hidden, summary, table } from "./content.js";
 export const keepsBox = true;
-
-export function hidden() {
-  return [];
-}
-
-export function table() {
-  return null;
-}
-
-export function summary(results) {
-  return [`n = ${results.answered}`];
-}
 
 const SHOWN_AT_MOST = 8; // questions on a projector at once: big enough for the back row
 

@@ -5,13 +5,17 @@ unapproved questions never reach the audience, and everything survives a restart
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import signal
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from websockets.asyncio.client import ClientConnection
 
@@ -139,6 +143,29 @@ async def test_a_question_upvoted_by_three_phones_answered_and_hidden(tmp_path: 
         assert row["status"] == "answered"
         assert row["hidden"] is True
         assert row["asked_at"] and row["answered_at"]
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(download(service, f"/research/{created.id}/export.xlsx", created.key))
+        )["Audience questions"]
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        assert [dict(zip(header, r, strict=True))["votes"] for r in rows] == [3]
+        bundle = zipfile.ZipFile(
+            io.BytesIO(download(service, f"/research/{created.id}/export.zip", created.key))
+        )
+        [found] = [n for n in bundle.namelist() if n.endswith("audience_questions.csv")]
+        table = list(csv.DictReader(io.StringIO(bundle.read(found).decode("utf-8-sig"))))
+        assert (table[0]["text"], table[0]["hidden_reason"]) == ("Who pays for this?", "moderator")
+        book = download(service, f"/research/{created.id}/codebook.md", created.key).decode()
+        assert "## Questions from the audience" in book and "`hidden_reason`" in book
+
+
+def download(service: Service, path: str, key: str) -> bytes:
+    """A researcher's download, whole."""
+    request = urllib.request.Request(
+        f"{service.url}{path}", headers={"authorization": f"Bearer {key}"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body: bytes = response.read()
+    return body
 
 
 @pytest.mark.anyio

@@ -12,7 +12,15 @@ from polls.core.models import Moderation, Presentation, State, StoredResponse
 from polls.domain.controls import apply_control, question_moderation
 from polls.domain.documents import validate_document
 from polls.domain.protocol import Ask, QuestionAction, Upvote, parse_participant_message
-from polls.kinds.qa import QA_SLIDE, SHOWN_TO_PHONES, QaTally, board, check_question, public
+from polls.kinds.qa import (
+    QA_SLIDE,
+    SHOWN_TO_PHONES,
+    QaTally,
+    Screening,
+    board,
+    check_question,
+    public,
+)
 from polls.research.dataset import Source, build_dataset
 from tests.conftest import DOCUMENT
 from tests.test_questions import ASKING
@@ -69,7 +77,7 @@ def test_the_board_says_why_the_audience_does_not_see_a_question() -> None:
     the audience's list leaves them out; "+id" (show) approves and shows past the lists."""
     counted = tally_of(log())
     state = State(answering=2, answered=((1, 1_800_000_100.0),))
-    items = board(counted, state, frozenset(), premoderation=False, profanity="hide")
+    items = board(counted, state, Screening(frozenset(), premoderation=False, profanity="hide"))
     assert [(i["id"], i["status"], i["held"]) for i in items] == [
         (2, "answering", ""),
         (1, "answered", ""),
@@ -79,10 +87,10 @@ def test_the_board_says_why_the_audience_does_not_see_a_question() -> None:
     assert [i["id"] for i in public(items)] == [2, 1]
     assert set(public(items)[0]) == {"id", "text", "votes", "at", "status"}
     moderated = board(
-        counted, State(), frozenset({"1", "+2"}), premoderation=True, profanity="flag"
+        counted, State(), Screening(frozenset({"1", "+2"}), premoderation=True, profanity="flag")
     )
     assert {i["id"]: i["held"] for i in moderated} == {1: "hidden", 2: "", 7: "pending"}
-    flagged = board(counted, State(), frozenset(), premoderation=False, profanity="flag")
+    flagged = board(counted, State(), Screening(frozenset(), premoderation=False, profanity="flag"))
     assert [i["id"] for i in flagged if i["flagged"]] == [7]
 
 
@@ -92,7 +100,9 @@ def test_phones_get_the_most_voted_and_then_the_newest() -> None:
     many = [logged(n, f"p{n}", {"text": f"Q{n}"}) for n in range(1, 302)]
     many += [logged(1000 + n, "fan", {"question": n, "up": True}) for n in range(1, 101)]
     items = public(
-        board(tally_of(many), State(), frozenset(), premoderation=False, profanity="show")
+        board(
+            tally_of(many), State(), Screening(frozenset(), premoderation=False, profanity="show")
+        )
     )
     assert len(items) == SHOWN_TO_PHONES
     ids = {item["id"] for item in items}

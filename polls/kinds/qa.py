@@ -13,7 +13,10 @@ question's id hides it; ``+`` and its id shows it, past pre-moderation or the sw
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+import msgspec
 
 from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
@@ -23,7 +26,7 @@ from polls.core.words import clean_multiline, visible_length
 from polls.kinds.base import SHOWN_ANYWAY, Kind, Tally
 from polls.kinds.fields import QUESTION
 
-__all__ = ["QA_SLIDE", "QaKind", "QaTally", "board", "held", "public", "qa_enabled"]
+__all__ = ["QA_SLIDE", "QaKind", "QaTally", "board", "held", "public", "qa_enabled", "screening"]
 
 QUESTION_LENGTH = 280  # characters, as an open answer's default
 MAX_QUESTIONS = 10  # a participant may ask this many questions in one presentation
@@ -133,14 +136,21 @@ class QaTally(Tally):
         return {"asked": asked, "upvoted": upvoted}
 
 
-def board(
-    tally: QaTally,
-    state: State,
-    moderation: frozenset[str],
-    *,
-    premoderation: bool,
-    profanity: str,
-) -> list[dict[str, Any]]:
+class Screening(msgspec.Struct, frozen=True):
+    """What keeps a question from the audience: the presenter's moderation of QA_SLIDE (an id
+    hides it, ``+`` and the id shows it), pre-moderation, and the profanity rule."""
+
+    moderation: frozenset[str]
+    premoderation: bool
+    profanity: str
+
+
+def screening(document: Document, moderation: Iterable[str]) -> Screening:
+    """A presentation's screening of questions, from its document and its moderation items."""
+    return Screening(frozenset(moderation), document.qa_moderation, document.profanity)
+
+
+def board(tally: QaTally, state: State, rules: Screening) -> list[dict[str, Any]]:
     """Every question as the presenter's console lists it, most votes first: whether the
     audience sees it and, if not, why ("hidden", "pending" approval, held as "swearing")."""
     answered = dict(state.answered)
@@ -158,10 +168,8 @@ def board(
                 "at": round(tally.times[qid] * 1000),
                 "status": status,
                 "answered_at": round(answered[qid] * 1000) if qid in answered else None,
-                "held": held(
-                    tally, qid, moderation, premoderation=premoderation, profanity=profanity
-                ),
-                "flagged": profane and profanity == "flag",
+                "held": held(tally, qid, rules),
+                "flagged": profane and rules.profanity == "flag",
             }
         )
     items.sort(key=lambda item: (-item["votes"], -item["id"]))
@@ -179,22 +187,15 @@ def public(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{key: item[key] for key in ("id", "text", "votes", "at", "status")} for item in shown]
 
 
-def held(
-    tally: QaTally,
-    question: int,
-    moderation: frozenset[str],
-    *,
-    premoderation: bool,
-    profanity: str,
-) -> str:
+def held(tally: QaTally, question: int, rules: Screening) -> str:
     """Why the audience does not see a question: "hidden" by the presenter, "pending" their
     approval, held as "swearing"; "" when it is shown."""
     key = str(question)
-    approved = SHOWN_ANYWAY + key in moderation
-    if key in moderation:
+    approved = SHOWN_ANYWAY + key in rules.moderation
+    if key in rules.moderation:
         return "hidden"
-    if premoderation and not approved:
+    if rules.premoderation and not approved:
         return "pending"
-    if key in tally.profane and profanity == "hide" and not approved:
+    if key in tally.profane and rules.profanity == "hide" and not approved:
         return "swearing"
     return ""

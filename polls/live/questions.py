@@ -17,11 +17,13 @@ from polls.kinds.qa import (
     MAX_QUESTIONS,
     QA_SLIDE,
     QaTally,
+    Screening,
     board,
     check_question,
     held,
     public,
     qa_enabled,
+    screening,
     upvote_value,
 )
 from polls.live.peer import Peer
@@ -48,17 +50,14 @@ class QuestionFeed:
         self._sent_at: dict[bool, float] = {}
         self._for_phones: dict[str, Any] | None = None  # the phones' list, until a change
 
+    def screening(self) -> Screening:
+        """What keeps a question of this room from its audience, as things stand."""
+        room = self.room
+        return screening(room.presentation.document, room.hidden.get(QA_SLIDE, ()))
+
     def board(self, counted: QaTally) -> list[dict[str, Any]]:
         """Every question as the console lists it (see :func:`polls.kinds.qa.board`)."""
-        room = self.room
-        document = room.presentation.document
-        return board(
-            counted,
-            room.presentation.state,
-            frozenset(room.hidden.get(QA_SLIDE, ())),
-            premoderation=document.qa_moderation,
-            profanity=document.profanity,
-        )
+        return board(counted, self.room.presentation.state, self.screening())
 
     def message(self, counted: QaTally, *, for_phones: bool) -> dict[str, Any]:
         """The questions as the screens (all, marked) or the phones (those shown) get them; the
@@ -179,14 +178,7 @@ async def check_question_control(room: Room, control: QuestionAction) -> None:
 
 def shown(room: Room, counted: QaTally, question: int) -> bool:
     """Whether the audience sees a question (and so may upvote it)."""
-    document = room.presentation.document
-    return question in counted.texts and not held(
-        counted,
-        question,
-        frozenset(room.hidden.get(QA_SLIDE, ())),
-        premoderation=document.qa_moderation,
-        profanity=document.profanity,
-    )
+    return question in counted.texts and not held(counted, question, room.feed.screening())
 
 
 def _upvote_submission(room: Room, participant: str, message: Upvote) -> Submission:

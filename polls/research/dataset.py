@@ -27,7 +27,7 @@ from polls.core.models import (
 from polls.core.words import clean_text
 from polls.kinds import find, kind_of
 from polls.kinds.base import SHOWN_ANYWAY, Item
-from polls.kinds.qa import QA_SLIDE, QaTally, board
+from polls.kinds.qa import QA_SLIDE, QaTally, board, screening
 from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
@@ -339,13 +339,8 @@ def _audience_questions(source: Source) -> list[AudienceQuestion]:
         if response.slide_id == QA_SLIDE:
             counted.apply(response)
     document = source.presentation.document
-    items = board(
-        counted,
-        source.presentation.state,
-        frozenset(hidden_by_slide(source.moderation).get(QA_SLIDE, ())),
-        premoderation=document.qa_moderation,
-        profanity=document.profanity,
-    )
+    moderation = hidden_by_slide(source.moderation).get(QA_SLIDE, ())
+    items = board(counted, source.presentation.state, screening(document, moderation))
     return [
         AudienceQuestion(
             presentation_id=source.presentation.id,

@@ -127,6 +127,13 @@ def choice_index(raw: object, size: int, missing: str) -> int:
     return raw
 
 
+def mean_of_item(item: str, rows: Sequence[ItemRow]) -> float | None:
+    """The mean of the numbers of one item among export rows (a statement's rating, an
+    option's place or points), to two decimals; None without numbers."""
+    numbers = [r.value_number for r in rows if r.item == item and r.value_number is not None]
+    return round(sum(numbers) / len(numbers), 2) if numbers else None
+
+
 def md(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")

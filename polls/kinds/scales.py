@@ -21,6 +21,7 @@ from polls.kinds.base import (
     Tally,
     choice_index,
     md,
+    mean_of_item,
 )
 from polls.kinds.fields import QUESTION, Boolean, Checker, Integer, Lines, Text
 
@@ -233,5 +234,4 @@ class ScalesKind(Kind[Scales]):
         return list(question["statements"])
 
     def tag_figure(self, item: str, rows: Sequence[ItemRow]) -> Any:
-        numbers = [r.value_number for r in rows if r.item == item and r.value_number is not None]
-        return round(sum(numbers) / len(numbers), 2) if numbers else None
+        return mean_of_item(item, rows)

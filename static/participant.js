@@ -150,6 +150,13 @@ async function formFor(message) {
   return form;
 }
 
+// Some kinds add to the plain form what needs script (moving options, steppers).
+async function enhance(form) {
+  const slide = slideOf(current);
+  const module = await kindModule(slide.kind);
+  if (module.enhance) module.enhance(form, { texts, t });
+}
+
 async function contentFor(message) {
   const slide = message.slide;
   const section = el("section", "slide content");
@@ -192,6 +199,7 @@ function show({ focus = false, thanks = false } = {}) {
       return;
     }
     view.replaceChildren(node);
+    if (!thanks && takesAnswers(slide)) await enhance(node);
     dirty = false;
     if (thanks) {
       node.querySelector("button")?.focus();
@@ -284,7 +292,8 @@ function showVoting(voting) {
     if (view.querySelector("#confirmation")) show({ thanks: true });
     return;
   }
-  for (const control of form.querySelectorAll("input:not([type=hidden]), textarea, button")) control.disabled = !voting;
+  for (const control of form.querySelectorAll("input:not([type=hidden]), select, textarea, button")) control.disabled = !voting;
+  form.dispatchEvent(new Event("polls:voting")); // a kind's own controls follow
   const notice = form.querySelector(".notice");
   if (!voting && !notice) form.querySelector("h1").after(el("p", "notice", texts.closed));
   if (voting && notice) notice.remove();
@@ -551,7 +560,10 @@ function followQuestions() {
 }
 
 const form = view.querySelector("form.answer-form");
-if (form) form.elements.submission.value = ""; // the page's own id is for the form without script
+if (form) {
+  form.elements.submission.value = ""; // the page's own id is for the form without script
+  enhance(form).catch(() => {});
+}
 updateCounter();
 tickCountdown(); // the page came with the countdown as it stood: count on from here
 renderReactions();

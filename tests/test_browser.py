@@ -66,7 +66,7 @@ class Room:
 
 def join_by_typing(browser: Any, room: Room, **context: Any) -> Any:
     """A phone opens the site and types the code as shown on the screen, with its space."""
-    page = browser.new_context(viewport=PHONE, **context).new_page()
+    page = browser.new_context(**{"viewport": PHONE, **context}).new_page()
     page.goto(room.service.url + "/")
     page.fill("#code", f"{room.code[:4]} {room.code[4:]}")
     page.click("button[type=submit]")

@@ -97,6 +97,10 @@ def test_every_page_of_a_dutch_presentation_shows_no_english_from_the_catalog(
     document = yaml.safe_load((ROOT / "examples/closing-round.nl.yaml").read_text("utf-8"))
     document["qa"] = True
     document["slides"].append({"kind": "qa", "id": "vragen", "question": "Uw vragen"})
+    document["slides"] += [
+        {"kind": "ranking", "id": "eerst", "question": "Wat eerst?", "options": ["Een", "Twee"]},
+        {"kind": "hundred_points", "id": "budget", "question": "Budget", "options": ["A", "B"]},
+    ]
     dutch = {"accept-language": "nl-NL,nl;q=0.9"}
     pages: dict[str, str] = {}
     rendered: set[str] = set()

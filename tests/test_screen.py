@@ -22,6 +22,7 @@ SIZES = [(1024, 768), (1280, 720), (1920, 1080), (3840, 2160)]
 WORDS = [f"woord{n:03d}" for n in range(150)]
 STATEMENTS = [f"Uitspraak {n + 1} over deze avond in de wijk" for n in range(10)]
 OPTIONS = [f"Optie {n + 1}: een keuze met wat uitleg" for n in range(30)]
+TEN = [f"Taak {n + 1}: iets wat het wijkteam zou kunnen doen" for n in range(10)]
 DOCUMENT: dict[str, Any] = {
     "title": "Veel antwoorden",
     "language": "nl",
@@ -38,6 +39,8 @@ DOCUMENT: dict[str, Any] = {
         },
         {"kind": "multiple_choice", "id": "keuze", "question": "Wat kies je?", "options": OPTIONS},
         {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": 3},
+        {"kind": "ranking", "id": "volgorde", "question": "Wat eerst?", "options": TEN},
+        {"kind": "hundred_points", "id": "punten", "question": "Verdeel", "options": TEN},
         {"kind": "content", "id": "einde", "title": "Bedankt!", "body": "Tot ziens."},
     ],
 }
@@ -70,7 +73,8 @@ def answer(service: Service, room: Room, who: int, slide: str, value: dict[str, 
 
 
 def fill(service: Service, room: Room) -> None:
-    """150 words, 10 statements rated by 40 people, 30 options, 60 open answers."""
+    """150 words, 10 statements rated by 40 people, 30 options, 60 open answers, and 40
+    rankings and spreads of points over 10 options."""
     room.go_to(1)
     for who in range(30):
         answer(service, room, who, "woorden", {"words": WORDS[who * 5 : who * 5 + 5]})
@@ -86,6 +90,16 @@ def fill(service: Service, room: Room) -> None:
     for who in range(60):
         text = f"Tip {who + 1}: " + "meer koffie en tijd om na te praten " * (1 + who % 3)
         answer(service, room, who, "tips", {"text": text.strip()})
+    room.go_to(5)
+    for who in range(40):
+        order = [(who + n) % 10 for n in range(10)]
+        answer(service, room, who, "volgorde", {"order": order[::-1] if who % 3 else order})
+    room.go_to(6)
+    for who in range(40):
+        spread = [0] * 10
+        spread[who % 10], spread[(who * 3) % 10] = 60, 40
+        spread = spread if sum(spread) == 100 else [10] * 10
+        answer(service, room, who, "punten", {"points": spread})
 
 
 SPILLS = """() => {
@@ -119,8 +133,9 @@ def fits(page: Any) -> list[str]:
 
 
 def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None:
-    """With many answers (150 words, 10 statements, 30 options, 60 open answers) each slide
-    fits 1024x768, 1280x720, 1920x1080 and 3840x2160 with nothing scrolling or spilling."""
+    """With many answers (150 words, 10 statements, 30 options, 60 open answers, 10 options
+    ranked and given points) each slide fits 1024x768, 1280x720, 1920x1080 and 3840x2160
+    with nothing scrolling or spilling."""
     room = Room(service, browser, DOCUMENT)
     fill(service, room)
     ready = {
@@ -128,7 +143,9 @@ def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None
         2: ".scale-row",
         3: ".bar-row",
         4: ".wall .card",
-        5: "#slide-body",
+        5: ".ranking-results .scale-row",
+        6: ".spread-results .bar-row",
+        7: "#slide-body",
     }
     for position, selector in ready.items():
         room.go_to(position)

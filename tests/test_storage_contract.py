@@ -13,12 +13,20 @@ import pytest
 
 from polls.core.models import Presentation, ReactionCount, State
 from polls.domain.documents import validate_document
+from polls.kinds import kind_of
 from polls.kinds.qa import MAX_QUESTIONS, QA_SLIDE, QaTally, upvote_value
 from polls.storage import Status, Storage, Submission, open_storage
 from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio
 document = validate_document(DOCUMENT)
+PRIORITIES: dict[str, Any] = {
+    "title": "Priorities",
+    "slides": [
+        {"kind": "ranking", "id": "first", "question": "First?", "options": ["X", "Y", "Z"]},
+        {"kind": "hundred_points", "id": "budget", "question": "Spend", "options": ["X", "Y"]},
+    ],
+}
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -389,3 +397,50 @@ async def test_questions_and_upvotes_count_once_from_the_log(storage: Storage) -
     assert counted.mine("v2") == {"asked": [], "upvoted": []}
     assert len(counted.texts) == MAX_QUESTIONS
     assert await storage.answer_counts(p.id) == (0, 0)  # questions and upvotes are not answers
+
+
+async def test_rankings_and_points_count_each_participants_newest_from_the_log(
+    storage: Storage,
+) -> None:
+    """Rankings and spreads of points read back from the log give the same results in any
+    order: a retried submission is stored once and a changed answer replaces the first."""
+    ranking, points = validate_document(PRIORITIES).slides
+    p = presentation()
+    await storage.create_presentation(p, {})
+
+    def answer(who: str, sid: str, slide: str, value: dict[str, Any]) -> Submission:
+        return submission(p, who, sid, slide, value=value, limit=0)
+
+    stored = await storage.store_answers(
+        [
+            answer("a", "r1", "first", {"order": [2, 1, 0]}),
+            answer("b", "r2", "first", {"order": [0, 1, 2]}),
+            answer("a", "p1", "budget", {"points": [100, 0]}),
+            answer("b", "p2", "budget", {"points": [30, 70]}),
+        ]
+    )
+    assert [o.status for o in stored] == [Status.STORED] * 4
+    again = await storage.store_answers(
+        [
+            answer("a", "r1", "first", {"order": [2, 1, 0]}),  # a retry
+            answer("a", "r3", "first", {"order": [0, 2, 1]}),  # changed: this counts
+        ]
+    )
+    assert [o.status for o in again] == [Status.DUPLICATE, Status.STORED]
+    for slide in (ranking, points):
+        counted = kind_of(slide).new_tally(slide, "en")
+        for response in reversed(await storage.responses(p.id, slide.id)):
+            counted.apply(response)
+        results = counted.snapshot()
+        if slide is ranking:
+            assert [(o["text"], o["mean_rank"]) for o in results["options"]] == [
+                ("X", 1.0),
+                ("Y", 2.5),
+                ("Z", 2.5),
+            ]
+        else:
+            assert [(o["text"], o["mean"]) for o in results["options"]] == [
+                ("X", 65.0),
+                ("Y", 35.0),
+            ]
+    assert await storage.answer_counts(p.id) == (5, 2)  # answers in the log, participants

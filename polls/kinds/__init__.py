@@ -15,9 +15,11 @@ import msgspec
 from polls.core.models import Slide
 from polls.kinds.base import Kind
 from polls.kinds.content import ContentKind
+from polls.kinds.hundred_points import HundredPointsKind
 from polls.kinds.multiple_choice import MultipleChoiceKind
 from polls.kinds.open_ended import OpenEndedKind
 from polls.kinds.qa import QaKind
+from polls.kinds.ranking import RankingKind
 from polls.kinds.scales import ScalesKind
 from polls.kinds.word_cloud import WordCloudKind
 
@@ -124,6 +126,8 @@ for _builtin in (
     WordCloudKind(),
     ScalesKind(),
     MultipleChoiceKind(),
+    RankingKind(),
+    HundredPointsKind(),
     OpenEndedKind(),
     ContentKind(),
     QaKind(),

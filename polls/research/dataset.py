@@ -31,7 +31,8 @@ from polls.kinds.qa import QA_SLIDE, QaTally, board, screening
 from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
-SCHEMA_VERSION = 4  # 2: hidden_reason; 3: themes and reactions; 4: audience questions
+# 2: hidden_reason; 3: themes and reactions; 4: audience questions; 5: ranking, hundred_points
+SCHEMA_VERSION = 5
 
 
 class Question(msgspec.Struct, kw_only=True):
@@ -47,6 +48,7 @@ class Question(msgspec.Struct, kw_only=True):
     min_label: str = ""
     max_label: str = ""
     multiple: bool = False
+    points: int | None = None  # hundred_points: the points each participant spreads
 
 
 class Session(msgspec.Struct, kw_only=True):

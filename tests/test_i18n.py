@@ -100,6 +100,14 @@ def test_every_page_of_a_dutch_presentation_shows_no_english_from_the_catalog(
     document["slides"] += [
         {"kind": "ranking", "id": "eerst", "question": "Wat eerst?", "options": ["Een", "Twee"]},
         {"kind": "hundred_points", "id": "budget", "question": "Budget", "options": ["A", "B"]},
+        {
+            "kind": "grid",
+            "id": "vlak",
+            "question": "Waar?",
+            "items": ["A"],
+            "x_label": "Moeite",
+            "y_label": "Impact",
+        },
     ]
     dutch = {"accept-language": "nl-NL,nl;q=0.9"}
     pages: dict[str, str] = {}

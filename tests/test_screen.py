@@ -41,6 +41,14 @@ DOCUMENT: dict[str, Any] = {
         {"kind": "open_ended", "id": "tips", "question": "Tips?", "max_answers": 3},
         {"kind": "ranking", "id": "volgorde", "question": "Wat eerst?", "options": TEN},
         {"kind": "hundred_points", "id": "punten", "question": "Verdeel", "options": TEN},
+        {
+            "kind": "grid",
+            "id": "vlak",
+            "question": "Moeite en effect?",
+            "items": TEN,
+            "x_label": "Moeite",
+            "y_label": "Effect",
+        },
         {"kind": "content", "id": "einde", "title": "Bedankt!", "body": "Tot ziens."},
     ],
 }
@@ -74,7 +82,7 @@ def answer(service: Service, room: Room, who: int, slide: str, value: dict[str, 
 
 def fill(service: Service, room: Room) -> None:
     """150 words, 10 statements rated by 40 people, 30 options, 60 open answers, and 40
-    rankings and spreads of points over 10 options."""
+    rankings, spreads of points and grid ratings of 10 options."""
     room.go_to(1)
     for who in range(30):
         answer(service, room, who, "woorden", {"words": WORDS[who * 5 : who * 5 + 5]})
@@ -100,6 +108,10 @@ def fill(service: Service, room: Room) -> None:
         spread[who % 10], spread[(who * 3) % 10] = 60, 40
         spread = spread if sum(spread) == 100 else [10] * 10
         answer(service, room, who, "punten", {"points": spread})
+    room.go_to(7)
+    for who in range(40):
+        ratings = {str(i): [1 + (i + who % 2) % 5, 1 + (i * 3 + who % 3) % 5] for i in range(10)}
+        answer(service, room, who, "vlak", {"ratings": ratings})
 
 
 SPILLS = """() => {
@@ -123,6 +135,21 @@ SPILLS = """() => {
   }
   return problems;
 }"""
+COVERED = """() => {
+  const boxes = (selector) => [...document.querySelectorAll(selector)].map((node) =>
+    [node.textContent, node.getBoundingClientRect()]);
+  const labels = boxes(".grid-label"), dots = boxes(".grid-dot");
+  const cross = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1
+    && b.top < a.bottom - 1;
+  const found = [];
+  labels.forEach(([text, box], index) => {
+    for (const [other, near] of labels.slice(index + 1)) {
+      if (cross(box, near)) found.push(`${text} / ${other}`);
+    }
+    if (dots.some(([, dot]) => cross(box, dot))) found.push(`${text} covers a dot`);
+  });
+  return found;
+}"""
 NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => done(true)))"
 
 
@@ -132,10 +159,17 @@ def fits(page: Any) -> list[str]:
     return problems
 
 
+def covered_labels(page: Any) -> list[str]:
+    """Names in a grid that cover another name or a dot."""
+    found: list[str] = page.evaluate(COVERED)
+    return found
+
+
 def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None:
     """With many answers (150 words, 10 statements, 30 options, 60 open answers, 10 options
-    ranked and given points) each slide fits 1024x768, 1280x720, 1920x1080 and 3840x2160
-    with nothing scrolling or spilling."""
+    ranked, given points and placed in a grid) each slide fits 1024x768, 1280x720, 1920x1080
+    and 3840x2160 with nothing scrolling or spilling, and a grid's names cover no other name
+    and no dot."""
     room = Room(service, browser, DOCUMENT)
     fill(service, room)
     ready = {
@@ -145,7 +179,8 @@ def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None
         4: ".wall .card",
         5: ".ranking-results .scale-row",
         6: ".spread-results .bar-row",
-        7: "#slide-body",
+        7: ".grid-label",
+        8: "#slide-body",
     }
     for position, selector in ready.items():
         room.go_to(position)
@@ -157,6 +192,8 @@ def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None
             shoot(room.screen, f"screen-{kind}-{width}x{height}")
             spilled = fits(room.screen)
             assert spilled == [], (position, width, height, spilled)
+            if kind == "grid":
+                assert covered_labels(room.screen) == [], (width, height)
     room.screen.set_viewport_size({"width": 1920, "height": 1080})
 
 

@@ -25,6 +25,14 @@ PRIORITIES: dict[str, Any] = {
     "slides": [
         {"kind": "ranking", "id": "first", "question": "First?", "options": ["X", "Y", "Z"]},
         {"kind": "hundred_points", "id": "budget", "question": "Spend", "options": ["X", "Y"]},
+        {
+            "kind": "grid",
+            "id": "plane",
+            "question": "Where?",
+            "items": ["X", "Y"],
+            "x_label": "Effort",
+            "y_label": "Impact",
+        },
     ],
 }
 
@@ -399,12 +407,13 @@ async def test_questions_and_upvotes_count_once_from_the_log(storage: Storage) -
     assert await storage.answer_counts(p.id) == (0, 0)  # questions and upvotes are not answers
 
 
-async def test_rankings_and_points_count_each_participants_newest_from_the_log(
+async def test_rankings_points_and_grids_count_each_participants_newest_from_the_log(
     storage: Storage,
 ) -> None:
-    """Rankings and spreads of points read back from the log give the same results in any
-    order: a retried submission is stored once and a changed answer replaces the first."""
-    ranking, points = validate_document(PRIORITIES).slides
+    """Rankings, spreads of points and grid ratings read back from the log give the same
+    results in any order: a retried submission is stored once and a changed answer replaces
+    the first."""
+    ranking, points, grid = validate_document(PRIORITIES).slides
     p = presentation()
     await storage.create_presentation(p, {})
 
@@ -417,17 +426,20 @@ async def test_rankings_and_points_count_each_participants_newest_from_the_log(
             answer("b", "r2", "first", {"order": [0, 1, 2]}),
             answer("a", "p1", "budget", {"points": [100, 0]}),
             answer("b", "p2", "budget", {"points": [30, 70]}),
+            answer("a", "g1", "plane", {"ratings": {"0": [1, 1], "1": [5, 5]}}),
+            answer("b", "g2", "plane", {"ratings": {"0": [3, 5]}}),
         ]
     )
-    assert [o.status for o in stored] == [Status.STORED] * 4
+    assert [o.status for o in stored] == [Status.STORED] * 6
     again = await storage.store_answers(
         [
             answer("a", "r1", "first", {"order": [2, 1, 0]}),  # a retry
             answer("a", "r3", "first", {"order": [0, 2, 1]}),  # changed: this counts
+            answer("a", "g3", "plane", {"ratings": {"0": [3, 3]}}),  # item 0 changed
         ]
     )
-    assert [o.status for o in again] == [Status.DUPLICATE, Status.STORED]
-    for slide in (ranking, points):
+    assert [o.status for o in again] == [Status.DUPLICATE, Status.STORED, Status.STORED]
+    for slide in (ranking, points, grid):
         counted = kind_of(slide).new_tally(slide, "en")
         for response in reversed(await storage.responses(p.id, slide.id)):
             counted.apply(response)
@@ -438,9 +450,14 @@ async def test_rankings_and_points_count_each_participants_newest_from_the_log(
                 ("Y", 2.5),
                 ("Z", 2.5),
             ]
-        else:
+        elif slide is points:
             assert [(o["text"], o["mean"]) for o in results["options"]] == [
                 ("X", 65.0),
                 ("Y", 35.0),
             ]
-    assert await storage.answer_counts(p.id) == (5, 2)  # answers in the log, participants
+        else:
+            assert [(i["x"], i["y"], i["count"]) for i in results["items"]] == [
+                (3.0, 4.0, 2),
+                (5.0, 5.0, 1),
+            ]
+    assert await storage.answer_counts(p.id) == (8, 2)  # answers in the log, participants

@@ -15,6 +15,7 @@ import msgspec
 from polls.core.models import Slide
 from polls.kinds.base import Kind
 from polls.kinds.content import ContentKind
+from polls.kinds.grid import GridKind
 from polls.kinds.hundred_points import HundredPointsKind
 from polls.kinds.multiple_choice import MultipleChoiceKind
 from polls.kinds.open_ended import OpenEndedKind
@@ -128,6 +129,7 @@ for _builtin in (
     MultipleChoiceKind(),
     RankingKind(),
     HundredPointsKind(),
+    GridKind(),
     OpenEndedKind(),
     ContentKind(),
     QaKind(),

@@ -31,7 +31,8 @@ from polls.kinds.qa import QA_SLIDE, QaTally, board, screening
 from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
-# 2: hidden_reason; 3: themes and reactions; 4: audience questions; 5: ranking, hundred_points
+# 2: hidden_reason; 3: themes and reactions; 4: audience questions; 5: ranking, hundred_points,
+# grid
 SCHEMA_VERSION = 5
 
 
@@ -49,6 +50,9 @@ class Question(msgspec.Struct, kw_only=True):
     max_label: str = ""
     multiple: bool = False
     points: int | None = None  # hundred_points: the points each participant spreads
+    items: list[str] = msgspec.field(default_factory=list)  # grid: the items rated
+    x_label: str = ""  # grid: the axes
+    y_label: str = ""
 
 
 class Session(msgspec.Struct, kw_only=True):

@@ -307,8 +307,9 @@ def codebook(dataset: Dataset, *, min_cell: int = 5) -> dict[str, Any]:
         "rows": (
             "One row per answer item: each word, each rated statement, each chosen option, "
             "each option of a ranking (its place) or of 100 points (its points, 0 included), "
-            "each open answer. Only answers that count are included: when a participant "
-            "changed a rating, a choice, a ranking or their points, the newest one."
+            "each axis of a rated grid item, each open answer. Only answers that count are "
+            "included: when a participant changed a rating, a choice, a ranking or their "
+            "points, the newest one."
         ),
         "small_cells": (
             "Breakdowns in summaries (by the answer to a multiple-choice question, or by tag) "

@@ -77,6 +77,10 @@ class State(msgspec.Struct, kw_only=True, frozen=True):
     # Audience questions: the one being answered now (0: none), and those answered, with when.
     answering: int = 0
     answered: tuple[tuple[int, float], ...] = ()
+    # Quiz: when each quiz slide was first shown (answers are scored by speed from then), and
+    # the slides whose right answers the presenter has revealed.
+    opened: tuple[tuple[str, float], ...] = ()
+    revealed: tuple[str, ...] = ()
     version: int = 1
 
     def voting_open(self, slide_id: str, now: float) -> bool:
@@ -91,6 +95,13 @@ class State(msgspec.Struct, kw_only=True, frozen=True):
         for slide, ends in self.deadlines:
             if slide == slide_id:
                 return ends
+        return None
+
+    def opened_at(self, slide_id: str) -> float | None:
+        """When a slide that scores speed was first shown."""
+        for slide, at in self.opened:
+            if slide == slide_id:
+                return at
         return None
 
     def results_visible(self, slide_id: str) -> bool:

@@ -15,6 +15,7 @@ from polls.domain.protocol import (
     Previous,
     QuestionAction,
     Restore,
+    Reveal,
     ShowResults,
     Timer,
     Voting,
@@ -61,6 +62,8 @@ def apply_control(document: Document, state: State, control: Control, *, now: fl
         slide_id = _slide_id(document, control.slide, current)
         hidden = _toggle(state.results_hidden, slide_id, add=not control.visible)
         return _changed(state, results_hidden=hidden)
+    if isinstance(control, Reveal):
+        return _revealed(document, state, control, current)
     if isinstance(control, QuestionAction):
         return _question(state, control, now)
     assert isinstance(control, Hide | Restore)
@@ -122,12 +125,34 @@ def moderation_changes(control: Hide | Restore) -> list[tuple[str, bool]]:
 
 
 def _shown(document: Document, state: State, index: int, now: float) -> State:
-    """The state with slide ``index`` shown: its time limit starts counting the first time."""
+    """The state with slide ``index`` shown: its time limit starts counting the first time,
+    and a slide that scores speed keeps when that was."""
     slide = document.slides[index]
+    opened = state.opened
+    if kind_of(slide).scores_speed and state.opened_at(slide.id) is None:
+        opened = (*opened, (slide.id, now))
     if slide.time_limit and state.deadline(slide.id) is None and slide.id not in state.locked:
         deadlines = (*state.deadlines, (slide.id, now + slide.time_limit))
-        return _changed(state, current=index, deadlines=deadlines)
-    return _changed(state, current=index)
+        return _changed(state, current=index, deadlines=deadlines, opened=opened)
+    return _changed(state, current=index, opened=opened)
+
+
+def _revealed(document: Document, state: State, control: Reveal, current: int) -> State:
+    """A quiz question's right answer shown (voting on it closes, its countdown ends) or
+    taken off again."""
+    slide_id = _slide_id(document, control.slide, current)
+    slide = document.slide(slide_id)
+    assert slide is not None
+    if not kind_of(slide).scores_speed:
+        raise BadMessage(N_("Only a quiz question has a right answer to reveal."))
+    if not control.shown:
+        return _changed(state, revealed=_toggle(state.revealed, slide_id, add=False))
+    return _changed(
+        state,
+        revealed=_toggle(state.revealed, slide_id, add=True),
+        locked=_toggle(state.locked, slide_id, add=True),
+        deadlines=_without(state.deadlines, slide_id),
+    )
 
 
 def _timed(document: Document, state: State, control: Timer, current: int, now: float) -> State:

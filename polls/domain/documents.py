@@ -158,7 +158,9 @@ def validate_document(data: object) -> Document:
         notes = NOTES.read(checker)
         if notes:
             built = msgspec.structs.replace(built, notes=notes)
-        time_limit = TIME_LIMIT.read(checker)
+        time_limit = msgspec.structs.replace(TIME_LIMIT, default=kind.default_time_limit).read(
+            checker
+        )
         if time_limit and not kind.takes_answers:
             checker.problem("time_limit", N_("only a slide that takes answers has a time limit"))
         elif time_limit:

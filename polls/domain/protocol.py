@@ -111,6 +111,14 @@ class QuestionAction(_Message, tag="question"):
     action: str
 
 
+class Reveal(_Message, tag="reveal"):
+    """Show a quiz question's right answer (phones learn whether they were right), which
+    closes voting on it; ``shown: false`` takes it off again."""
+
+    shown: bool = True
+    slide: str | None = None
+
+
 class Hide(_Message, tag="hide"):
     slide: str
     item: str
@@ -122,7 +130,9 @@ class Restore(_Message, tag="restore"):
 
 
 ParticipantMessage = Answer | Mine | React | Ask | Upvote | Questions | Ping
-Control = Goto | Next | Previous | Voting | ShowResults | Timer | QuestionAction | Hide | Restore
+Control = (
+    Goto | Next | Previous | Voting | ShowResults | Timer | Reveal | QuestionAction | Hide | Restore
+)
 PresenterMessage = Control | Ping
 
 _participant_decoder = msgspec.json.Decoder(ParticipantMessage)
@@ -242,13 +252,15 @@ def slide_message(presentation: Presentation, now: float) -> dict[str, Any]:
         "closes_at": None if deadline is None else round(deadline * 1000),
         "reactions": list(presentation.document.reactions),
         "qa": qa_enabled(presentation.document),
-        "slide": public_slide(slide) if slide is not None else None,
+        "revealed": slide is not None and slide.id in state.revealed,
+        "slide": public_slide(slide, state) if slide is not None else None,
     }
 
 
-def public_slide(slide: Slide) -> dict[str, Any]:
-    """A slide as participants see it: without the presenter's notes."""
-    data: dict[str, Any] = msgspec.to_builtins(slide)
+def public_slide(slide: Slide, state: State) -> dict[str, Any]:
+    """A slide as participants see it: without the presenter's notes, and without what its
+    kind keeps from them in this state (a quiz's right answers until they are revealed)."""
+    data = kind_of(slide).public(slide, state)
     data.pop("notes", None)
     if not data.get("time_limit"):
         data.pop("time_limit", None)

@@ -15,7 +15,7 @@ import msgspec
 
 from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
-from polls.core.models import Slide, StoredResponse
+from polls.core.models import Document, Slide, State, StoredResponse
 from polls.kinds.fields import Checker, Field
 
 S = TypeVar("S", bound=Slide)
@@ -96,6 +96,10 @@ class Tally:
         (after a reload or a reconnect); None if they have not answered."""
         return None
 
+    def attach(self, sources: Sequence[Tally], seed: str) -> None:
+        """The tallies of the slides this one reads (:meth:`Kind.reads`), kept counting by the
+        room, and a seed for names that are the same on every worker (the presentation id)."""
+
 
 class Latest:
     """A participant's newest answer wins, whatever order responses arrive in."""
@@ -161,6 +165,13 @@ class Kind(Generic[S]):
     waits: ClassVar[bool] = True
     # How a by-tag summary across sessions shows each item ("mean", "count"), if at all.
     by_tag: ClassVar[str | None] = None
+    # Seconds to answer when the document gives none (a quiz counts down by default).
+    default_time_limit: ClassVar[int] = 0
+    # Answers are scored by speed: the state keeps when the slide was first shown, and each
+    # answer is stored with the time from then (:meth:`stamped`).
+    scores_speed: ClassVar[bool] = False
+    # A slide that takes no answers but shows each phone something of its own (its place).
+    personal: ClassVar[bool] = False
 
     # ---- the document ------------------------------------------------------------------
 
@@ -187,6 +198,11 @@ class Kind(Generic[S]):
         """An answer value from the plain HTML form of a slide (phones without JavaScript)."""
         return {}
 
+    def stamped(self, slide: S, value: dict[str, Any], seconds: float | None) -> dict[str, Any]:
+        """The value to store for a checked answer, given the seconds since the slide was
+        first shown (None if not known); kinds that score speed keep them."""
+        return value
+
     def answer_limit(self, slide: S) -> int:
         """Items (words, answers) one participant may give in all; 0: no limit."""
         return 0
@@ -201,6 +217,21 @@ class Kind(Generic[S]):
 
     def new_tally(self, slide: S, language: str) -> Tally:
         return Tally()
+
+    def reads(self, document: Document, slide: S) -> tuple[str, ...]:
+        """The slides whose tallies this slide's tally adds up (a leaderboard: the quizzes
+        before it); the room attaches them (:meth:`Tally.attach`)."""
+        return ()
+
+    def public(self, slide: S, state: State) -> dict[str, Any]:
+        """The slide as phones get it (the presenter's notes are taken off after this): a
+        quiz's right answers only once revealed."""
+        data: dict[str, Any] = msgspec.to_builtins(slide)
+        return data
+
+    def own(self, slide: S, mine: dict[str, Any] | None, state: State) -> dict[str, Any] | None:
+        """What a phone is told of its own answers (``mine``) in this state."""
+        return mine
 
     def cloud_words(self, results: Results) -> list[dict[str, Any]]:
         """The visible words of a cloud as the screen draws them (text, count, x, y, size), in
@@ -265,6 +296,8 @@ class Kind(Generic[S]):
     def new_slide(self) -> dict[str, Any]:
         """A new slide of this kind in the editor: every field at its default."""
         data: dict[str, Any] = {"kind": self.name}
+        if self.default_time_limit:
+            data["time_limit"] = self.default_time_limit
         for field in self.fields:
             default = field.default
             data[field.name] = list(default) if isinstance(default, tuple) else default

@@ -272,16 +272,19 @@ class Hub:
                 self._not_open(room, participant, message, moved_on, ran_out)
             )
         checked = check_answer(slide, message.value, presentation.document.language)
+        kind = kind_of(slide)
+        now = time.time()
+        opened = presentation.state.opened_at(slide.id)
         return self.writer.answer(
             Submission(
                 presentation_id=room.id,
                 slide_id=slide.id,
                 participant=participant,
                 submission_id=message.id,
-                value=checked.value,
+                value=kind.stamped(slide, checked.value, None if opened is None else now - opened),
                 items=checked.items,
-                limit=kind_of(slide).answer_limit(slide),
-                created_at=time.time(),
+                limit=kind.answer_limit(slide),
+                created_at=now,
             )
         )
 

@@ -110,6 +110,7 @@ class Room:
         # The audience's questions on their way to the screens and the phones that follow them.
         self.feed = QuestionFeed(self)
         self.slide_data = ""
+        self._read_by_shown: frozenset[str] = frozenset()  # slides a shown leaderboard adds up
         self._refresh_slide()
 
     @property
@@ -137,7 +138,11 @@ class Room:
                     counted.apply(response)
                     if response.id > self._counted_up_to.get(response.slide_id, 0):
                         self._counted_up_to[response.slide_id] = response.id
-                touched = touched or response.slide_id == current
+                touched = (
+                    touched
+                    or response.slide_id == current
+                    or response.slide_id in self._read_by_shown
+                )
                 asked = asked or response.slide_id == QA_SLIDE
             if touched:
                 self.schedule_results()
@@ -222,6 +227,12 @@ class Room:
         runs, be back when it runs out: every worker closes voting on its own clock."""
         now = time.time()
         self.slide_data = protocol.encode(protocol.slide_message(self.presentation, now))
+        shown = self.presentation.current_slide
+        self._read_by_shown = (
+            frozenset(kind_of(shown).reads(self.presentation.document, shown))
+            if shown is not None
+            else frozenset()
+        )
         if self._closing_timer is not None:
             self._closing_timer.cancel()
             self._closing_timer = None
@@ -308,9 +319,13 @@ class Room:
         if slide_id == QA_SLIDE:
             counted = QaTally()
         else:
-            slide = self.presentation.document.slide(slide_id)
+            document = self.presentation.document
+            slide = document.slide(slide_id)
             assert slide is not None
-            counted = new_tally(slide, self.presentation.document.language)
+            counted = new_tally(slide, document.language)
+            read = kind_of(slide).reads(document, slide)
+            if read:  # a leaderboard: the quizzes before it, counted first
+                counted.attach([await self.ensure_tally(other) for other in read], self.id)
         # Registered before loading: events that arrive meanwhile count, and count once.
         self.tallies[slide_id] = counted
         counting = self._counting[slide_id] = asyncio.get_running_loop().create_future()
@@ -333,9 +348,13 @@ class Room:
         """A participant's answers that count on a slide, from its tally (no lookup per phone:
         a thousand phones reloading count the slide once)."""
         slide = self.presentation.document.slide(slide_id)
-        if slide is None or not kind_of(slide).takes_answers:
+        if slide is None:
             return None
-        return (await self.ensure_tally(slide_id)).mine(participant)
+        kind = kind_of(slide)
+        if not (kind.takes_answers or kind.personal):
+            return None
+        found = (await self.ensure_tally(slide_id)).mine(participant)
+        return kind.own(slide, found, self.presentation.state)
 
     async def _count_from_log(self, slide_id: str, counted: Tally, after_id: int) -> int:
         """Apply a slide's answers above after_id, a page at a time; returns the highest id.

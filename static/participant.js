@@ -38,6 +38,8 @@ function kindModule(name) {
 }
 const slideOf = (message) => message && message.slide;
 const takesAnswers = (slide) => Boolean(slide && kindInfo[slide.kind] && kindInfo[slide.kind].answers);
+// Slides that take no answers but show each phone its own (a leaderboard: its place).
+const personal = (slide) => Boolean(slide && kindInfo[slide.kind] && kindInfo[slide.kind].personal);
 if (takesAnswers(slideOf(current))) kindModule(current.slide.kind).catch(() => {});
 
 // ---- remembered in the browser -------------------------------------------------------------
@@ -132,7 +134,7 @@ async function formFor(message) {
   form.append(heading);
   if (!message.voting) form.append(el("p", "notice", texts.closed));
   else if (message.closes_at) form.append(countdownLine());
-  form.append(...module.render(slide, { voting: message.voting, mine, left, texts, t }));
+  form.append(...module.render(slide, { voting: message.voting, mine, left, texts, t, revealed: message.revealed }));
   const error = el("p", "error");
   Object.assign(error, { id: "form-error", hidden: true });
   error.setAttribute("role", "alert");
@@ -161,7 +163,7 @@ async function contentFor(message) {
   const slide = message.slide;
   const section = el("section", "slide content");
   const module = slide ? await kindModule(slide.kind) : {};
-  if (slide) section.append(...module.render(slide, { texts, t }));
+  if (slide) section.append(...module.render(slide, { texts, t, mine }));
   const last = message.index === message.count - 1;
   if (!module.questions) section.append(el("p", "waiting", last ? texts.last : texts.waiting));
   return section;
@@ -390,7 +392,7 @@ function updateCounter() {
 
 function askMine() {
   const slide = slideOf(current);
-  if (mineFresh || !takesAnswers(slide)) return;
+  if (mineFresh || !(takesAnswers(slide) || personal(slide))) return;
   const ask = { type: "mine", id: `m${Date.now()}`, slide: slide.id };
   if (socket && socket.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify(ask));
@@ -407,6 +409,7 @@ function follow(message) {
   const after = slideOf(message);
   if (message.version !== undefined && current.version !== undefined && message.version < current.version) return;
   const moved = (before ? before.id : null) !== (after ? after.id : null) || message.index !== current.index;
+  const revealed = !moved && Boolean(message.revealed) !== Boolean(current.revealed);
   const votingChanged = message.voting !== current.voting || message.closes_at !== current.closes_at;
   current = message;
   renderReactions();
@@ -414,10 +417,15 @@ function follow(message) {
   if (moved) {
     mine = null;
     show({ focus: true });
-    if (after && answered.includes(after.id)) {
+    if (after && (answered.includes(after.id) || personal(after))) {
       mineFresh = false;
       askMine();
     }
+  } else if (revealed) {
+    // A quiz question's answer is out: show it, and ask how this phone did.
+    show();
+    mineFresh = false;
+    askMine();
   } else if (votingChanged) {
     showVoting(message.voting);
   }
@@ -461,7 +469,7 @@ function handle(message) {
     const slide = slideOf(current);
     if (!slide || message.slide !== slide.id) return;
     mine = message.value;
-    if (!dirty && view.querySelector("form.answer-form")) show();
+    if (!dirty && (view.querySelector("form.answer-form") || personal(slide))) show();
   }
 }
 

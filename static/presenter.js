@@ -17,7 +17,7 @@ let countdownTick = null;
 const labels = document.getElementById("labels").dataset;
 const $ = (name) => document.getElementById(name);
 
-const heading = (slide) => slide.question || slide.title || "";
+const heading = (slide) => slide.question || slide.title || (slide.kind === "leaderboard" ? labels.leaderboard : "");
 
 // Numbers as the presentation's language writes them: "4,2" and "47,6 %" in Dutch.
 const language = root.dataset.language || "en";
@@ -109,6 +109,9 @@ function renderSlide() {
   $("slide-title").textContent = heading(slide);
   $("slide-body").textContent = slide.body || "";
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
+  const reveal = $("reveal");
+  reveal.hidden = slide.kind !== "quiz";
+  reveal.textContent = (state.revealed || []).includes(slide.id) ? reveal.dataset.unreveal : reveal.dataset.reveal;
   const hiddenResults = state.results_hidden.includes(slide.id);
   $("visibility").textContent = hiddenResults ? $("visibility").dataset.show : $("visibility").dataset.hide;
   $("results").hidden = hiddenResults || $("table-toggle").getAttribute("aria-pressed") === "true";
@@ -270,7 +273,8 @@ function renderResults(message) {
   if (kind && kind.keepsBox) box.querySelector(":scope > .hint")?.remove();
   else box.replaceChildren();
   if (kindInfo[results.kind]?.answers && results.answered === 0) box.prepend(el("p", "hint", labels.empty));
-  if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels, fmt, slide, audience: !console_ });
+  const revealed = (state.revealed || []).includes(slide.id);
+  if (kind) kind.draw(box, results, { slideId: slide.id, moderate, labels, fmt, slide, audience: !console_, revealed });
   if (console_) renderHidden(slide.id, results, kind || { hidden: () => [] });
 }
 
@@ -441,6 +445,12 @@ function toggleVoting() {
   if (slide) send({ type: "voting", open: votingClosed(slide), slide: slide.id });
 }
 
+// A quiz question's right answer: shown to the room and the phones (which closes voting).
+function toggleReveal() {
+  const slide = currentSlide();
+  if (slide && slide.kind === "quiz") send({ type: "reveal", shown: !state.revealed.includes(slide.id), slide: slide.id });
+}
+
 function toggleResults() {
   const slide = currentSlide();
   if (slide) send({ type: "results_visible", visible: state.results_hidden.includes(slide.id), slide: slide.id });
@@ -450,6 +460,7 @@ $("previous").addEventListener("click", () => send({ type: "previous" }));
 $("next").addEventListener("click", () => send({ type: "next" }));
 $("voting").addEventListener("click", toggleVoting);
 $("visibility").addEventListener("click", toggleResults);
+$("reveal").addEventListener("click", toggleReveal);
 $("timer-start").addEventListener("click", startOrExtendTimer);
 $("timer-stop").addEventListener("click", () => {
   const slide = currentSlide();
@@ -469,6 +480,7 @@ document.addEventListener("keydown", (event) => {
   else if (key === "t") startOrExtendTimer();
   else if (key === "d") toggleTable();
   else if (key === "h") toggleResults();
+  else if (key === "r") toggleReveal();
   else if (key === "f") {
     if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();
   }

@@ -108,6 +108,8 @@ def test_every_page_of_a_dutch_presentation_shows_no_english_from_the_catalog(
             "x_label": "Moeite",
             "y_label": "Impact",
         },
+        {"kind": "quiz", "id": "quiz", "question": "Wie?", "options": ["A", "B"], "correct": ["A"]},
+        {"kind": "leaderboard", "id": "stand"},
     ]
     dutch = {"accept-language": "nl-NL,nl;q=0.9"}
     pages: dict[str, str] = {}

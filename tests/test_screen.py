@@ -49,6 +49,14 @@ DOCUMENT: dict[str, Any] = {
             "x_label": "Moeite",
             "y_label": "Effect",
         },
+        {
+            "kind": "quiz",
+            "id": "quiz",
+            "question": "Welke taak kwam het eerst?",
+            "options": TEN[:8],
+            "correct": [TEN[2]],
+        },
+        {"kind": "leaderboard", "id": "stand"},
         {"kind": "content", "id": "einde", "title": "Bedankt!", "body": "Tot ziens."},
     ],
 }
@@ -82,7 +90,8 @@ def answer(service: Service, room: Room, who: int, slide: str, value: dict[str, 
 
 def fill(service: Service, room: Room) -> None:
     """150 words, 10 statements rated by 40 people, 30 options, 60 open answers, and 40
-    rankings, spreads of points and grid ratings of 10 options."""
+    rankings, spreads of points and grid ratings of 10 options, and 40 quiz players (half
+    with long nicknames) on 8 options, revealed."""
     room.go_to(1)
     for who in range(30):
         answer(service, room, who, "woorden", {"words": WORDS[who * 5 : who * 5 + 5]})
@@ -112,6 +121,11 @@ def fill(service: Service, room: Room) -> None:
     for who in range(40):
         ratings = {str(i): [1 + (i + who % 2) % 5, 1 + (i * 3 + who % 3) % 5] for i in range(10)}
         answer(service, room, who, "vlak", {"ratings": ratings})
+    room.go_to(8)
+    for who in range(40):
+        name = f"Speler {who} met een heel lange bijnaam"[:24] if who % 2 else ""
+        answer(service, room, who, "quiz", {"choice": who % 8, "name": name})
+    room.screen.keyboard.press("r")
 
 
 SPILLS = """() => {
@@ -167,9 +181,9 @@ def covered_labels(page: Any) -> list[str]:
 
 def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None:
     """With many answers (150 words, 10 statements, 30 options, 60 open answers, 10 options
-    ranked, given points and placed in a grid) each slide fits 1024x768, 1280x720, 1920x1080
-    and 3840x2160 with nothing scrolling or spilling, and a grid's names cover no other name
-    and no dot."""
+    ranked, given points and placed in a grid, a quiz and its leaderboard) each slide fits
+    1024x768, 1280x720, 1920x1080 and 3840x2160 with nothing scrolling or spilling, and a
+    grid's names cover no other name and no dot."""
     room = Room(service, browser, DOCUMENT)
     fill(service, room)
     ready = {
@@ -180,7 +194,9 @@ def test_every_kind_fits_every_projector(browser: Any, service: Service) -> None
         5: ".ranking-results .scale-row",
         6: ".spread-results .bar-row",
         7: ".grid-label",
-        8: "#slide-body",
+        8: ".bar-row.right",
+        9: ".leaderboard-row",
+        10: "#slide-body",
     }
     for position, selector in ready.items():
         room.go_to(position)

@@ -20,6 +20,12 @@ from tests.conftest import DOCUMENT
 
 pytestmark = pytest.mark.anyio
 document = validate_document(DOCUMENT)
+QUIZ: dict[str, Any] = {
+    "title": "Quiz",
+    "slides": [
+        {"kind": "quiz", "id": "q", "question": "Which?", "options": ["X", "Y"], "correct": ["Y"]}
+    ],
+}
 PRIORITIES: dict[str, Any] = {
     "title": "Priorities",
     "slides": [
@@ -461,3 +467,32 @@ async def test_rankings_points_and_grids_count_each_participants_newest_from_the
                 (5.0, 5.0, 1),
             ]
     assert await storage.answer_counts(p.id) == (8, 2)  # answers in the log, participants
+
+
+async def test_a_quiz_answer_is_taken_once_and_read_back_with_its_time(storage: Storage) -> None:
+    """One quiz answer per participant: a retry is a duplicate, a second answer is over the
+    limit; read back from the log in any order it scores the same."""
+    quiz = validate_document(QUIZ).slides[0]
+    p = presentation()
+    await storage.create_presentation(p, {})
+
+    def answer(who: str, sid: str, value: dict[str, Any]) -> Submission:
+        return submission(p, who, sid, "q", value=value, items=1, limit=1)
+
+    first = await storage.store_answers(
+        [answer("a", "s1", {"choice": 1, "ms": 0}), answer("b", "s2", {"choice": 0, "ms": 0})]
+    )
+    later = await storage.store_answers(
+        [answer("a", "s1", {"choice": 1, "ms": 0}), answer("a", "s3", {"choice": 0, "ms": 9})]
+    )
+    assert [o.status for o in first + later] == [
+        Status.STORED,
+        Status.STORED,
+        Status.DUPLICATE,
+        Status.LIMIT,
+    ]
+    counted = kind_of(quiz).new_tally(quiz, "en")
+    for response in reversed(await storage.responses(p.id, "q")):
+        counted.apply(response)
+    assert counted.mine("a") == {"choice": 1, "correct": True, "score": 1000, "used": 1}
+    assert counted.mine("b") == {"choice": 0, "correct": False, "score": 0, "used": 1}

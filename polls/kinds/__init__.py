@@ -17,9 +17,11 @@ from polls.kinds.base import Kind
 from polls.kinds.content import ContentKind
 from polls.kinds.grid import GridKind
 from polls.kinds.hundred_points import HundredPointsKind
+from polls.kinds.leaderboard import LeaderboardKind
 from polls.kinds.multiple_choice import MultipleChoiceKind
 from polls.kinds.open_ended import OpenEndedKind
 from polls.kinds.qa import QaKind
+from polls.kinds.quiz import QuizKind
 from polls.kinds.ranking import RankingKind
 from polls.kinds.scales import ScalesKind
 from polls.kinds.word_cloud import WordCloudKind
@@ -130,6 +132,8 @@ for _builtin in (
     RankingKind(),
     HundredPointsKind(),
     GridKind(),
+    QuizKind(),
+    LeaderboardKind(),
     OpenEndedKind(),
     ContentKind(),
     QaKind(),

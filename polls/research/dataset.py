@@ -32,7 +32,7 @@ from polls.research.coding import Coding
 from polls.storage.base import hidden_by_slide
 
 # 2: hidden_reason; 3: themes and reactions; 4: audience questions; 5: ranking, hundred_points,
-# grid
+# grid, quiz
 SCHEMA_VERSION = 5
 
 
@@ -53,6 +53,7 @@ class Question(msgspec.Struct, kw_only=True):
     items: list[str] = msgspec.field(default_factory=list)  # grid: the items rated
     x_label: str = ""  # grid: the axes
     y_label: str = ""
+    correct: list[str] = msgspec.field(default_factory=list)  # quiz: the right options
 
 
 class Session(msgspec.Struct, kw_only=True):

@@ -29,6 +29,7 @@ from polls.domain import protocol
 from polls.domain.documents import document_to_data
 from polls.kinds import all_kinds, browser_kinds, kind_of
 from polls.kinds.fields import NOTES, TIME_LIMIT
+from polls.kinds.players import player_name
 from polls.web.access import (
     base_url,
     open_code,
@@ -182,6 +183,8 @@ async def participant(request: Request) -> Response:
         "left": left,
         "voting": slide_message["voting"],
         "qa": slide_message["qa"],
+        "revealed": slide_message["revealed"],
+        "player": player_name(presentation.id, who, presentation.document.language),
         "time_left": _time_left(slide_message, now),
         "index": index,
         "count": count,
@@ -247,6 +250,7 @@ def phone_kinds(assets: Assets) -> dict[str, dict[str, Any]]:
             "script": assets.url(kind.script),
             "answers": kind.takes_answers,
             "replaces": kind.answers_replace,
+            "personal": kind.personal,
         }
         for kind in all_kinds()
     }

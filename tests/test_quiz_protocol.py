@@ -1,0 +1,60 @@
+"""A quiz over the protocol: one answer per phone, timed from the question's first showing,
+the reveal over the control API, and each phone's place on the leaderboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.testclient import TestClient
+
+from tests.conftest import Created, control, participant_headers, receive_until, results
+from tests.test_quiz import DOCUMENT
+
+
+def test_a_phone_answers_once_learns_its_score_at_the_reveal_and_its_place(
+    client: TestClient, make_presentation: Callable[..., Created]
+) -> None:
+    """Over one socket: a quiz answer with a nickname is stored once and timed; a second
+    answer is refused with the reason; the phone learns nothing of the right answer until the
+    presenter reveals it; then its score; and on the leaderboard its place."""
+    created = make_presentation(DOCUMENT)
+    control(client, created, type="goto", slide=0)  # shown: the clock starts
+    with client.websocket_connect(
+        f"/ws/join/{created.code}", headers=participant_headers("phone-quiz-00000000000")
+    ) as ws:
+        slide = receive_until(ws, lambda m: m["type"] == "slide")
+        assert slide["revealed"] is False and "correct" not in slide["slide"]
+        assert slide["closes_at"] is not None  # a quiz counts down by default
+        answer = {"type": "answer", "id": "q1", "slide": "hoofdstad", "value": {"choice": 1}}
+        ws.send_json({**answer, "value": {"choice": 1, "name": "Anna"}})
+        assert receive_until(ws, lambda m: m["type"] == "ack")["duplicate"] is False
+        ws.send_json({**answer, "id": "q2", "value": {"choice": 0}})
+        refused = receive_until(ws, lambda m: m["type"] == "error")
+        assert refused["code"] == "limit_reached"
+        assert refused["reason"] == (
+            "Je hebt deze vraag al beantwoord: een quizantwoord kun je niet meer veranderen."
+        )
+        ws.send_json({"type": "mine", "id": "m1", "slide": "hoofdstad"})
+        assert receive_until(ws, lambda m: m["type"] == "mine")["value"] == {
+            "choice": 1,
+            "used": 1,
+        }
+        assert results(client, created)["results"]["options"][1]["count"] == 1
+        control(client, created, type="reveal")
+        revealed = receive_until(ws, lambda m: m["type"] == "slide" and m["revealed"])
+        assert revealed["voting"] is False and revealed["slide"]["correct"] == ["Amsterdam"]
+        ws.send_json({"type": "mine", "id": "m2", "slide": "hoofdstad"})
+        mine = receive_until(ws, lambda m: m["type"] == "mine")["value"]
+        assert mine["correct"] is True and 500 <= mine["score"] <= 1000
+        control(client, created, type="goto", slide=2)
+        ws.send_json({"type": "mine", "id": "m3", "slide": "stand"})
+        place = receive_until(ws, lambda m: m["type"] == "mine")["value"]
+        assert place == {"rank": 1, "of": 1, "name": "Anna", "score": mine["score"]}
+    board = results(client, created)["results"]
+    assert [(p["name"], p["rank"]) for p in board["top"]] == [("Anna", 1)]
+    wrong = client.post(
+        f"/api/presentations/{created.id}/control",
+        json={"type": "reveal", "slide": "keuze"},
+        headers={"authorization": f"Bearer {created.key}"},
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "bad_message"

@@ -54,6 +54,14 @@ DOCUMENT = {
             "max_answers": OPEN_ANSWERS_PER_PHONE,
         },
         {"kind": "content", "id": "outro", "title": "Thanks"},
+        {
+            "kind": "quiz",
+            "id": "quiz",
+            "question": "Q",
+            "options": ["a", "b", "c", "d"],
+            "correct": ["b"],
+        },
+        {"kind": "leaderboard", "id": "board"},
     ],
     "reactions": ["heart", "clap"],
     "qa": True,
@@ -688,6 +696,83 @@ async def upvotes(
     }
 
 
+QUIZ_SLIDE = 4  # positions in DOCUMENT
+BOARD_SLIDE = 5
+
+
+async def quiz_round(
+    server: Server, screen: ClientConnection, phones: list[Phone], seconds: float
+) -> dict[str, Any]:
+    """A quiz question answered once by every phone within ``seconds`` (one option each, as
+    the page sends it); the presenter reveals the answer and every phone asks how it did, as
+    the page does when the reveal arrives; then the leaderboard: until the screen has its top
+    10 of every player, and until every phone that asked (as the page does on a leaderboard)
+    has its own place."""
+    await goto(screen, QUIZ_SLIDE)
+    made = f"{time.time_ns():x}"
+
+    def pick(index: int) -> dict[str, Any]:
+        value = {"choice": index % 4}
+        return {"type": "answer", "id": f"{made}-{index}", "slide": "quiz", "value": value}
+
+    used = server.cpu_seconds()
+    run = await open_loop(phones, max(1, round(len(phones) / seconds)), seconds, "", 0, make=pick)
+    cpu = server.cpu_seconds() - used
+    run.pop("sent_at")
+    reveal = await fan_out(screen, phones, QUIZ_SLIDE, 0.0, control={"type": "reveal"})
+    began = time.perf_counter()
+    told = await asyncio.gather(
+        *(
+            p.request({"type": "mine", "id": f"{made}-m{n}", "slide": "quiz"})
+            for n, p in enumerate(phones)
+        )
+    )
+    scored_ms = 1000 * (max(told) - began)
+    board: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+    async def watch() -> None:
+        with contextlib.suppress(Exception):
+            async for raw in screen:
+                message = json.loads(raw)
+                results = message.get("results") or {}
+                if (
+                    message.get("type") == "results"
+                    and message.get("slide") == "board"
+                    and results.get("players") == round(run["sent"] * run["acked_share"])
+                    and not board.done()
+                ):
+                    board.set_result(time.perf_counter())
+
+    for phone in phones:
+        while not phone.slides.empty():
+            phone.slides.get_nowait()
+    watcher = asyncio.create_task(watch())
+    began = time.perf_counter()
+    await screen.send(json.dumps({"type": "goto", "slide": BOARD_SLIDE, "id": f"{made}-board"}))
+
+    async def place(n: int, phone: Phone) -> float:
+        await phone.slides.get()
+        return await phone.request({"type": "mine", "id": f"{made}-b{n}", "slide": "board"})
+
+    placed = await asyncio.wait_for(
+        asyncio.gather(*(place(n, p) for n, p in enumerate(phones))), 60
+    )
+    ready = await asyncio.wait_for(board, 30)
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    return {
+        **run,
+        "server_cpu_us_per_answer": 1e6 * cpu / max(1, run["sent"]),
+        "reveal_all_ms": reveal["all_ms"],
+        "scores_all_ms": scored_ms,
+        "refused_scores": sum(1 for t in told if t < 0),
+        "board_screen_ms": 1000 * (ready - began),
+        "board_phones_ms": 1000 * (max(placed) - began),
+        "refused_places": sum(1 for t in placed if t < 0),
+    }
+
+
 async def fan_out(
     screen: ClientConnection,
     phones: list[Phone],
@@ -731,6 +816,7 @@ class Plan:
     export_answers: int  # in the log of the presentation a researcher exports during answers
     export_rate: int = 1000  # answers per second meanwhile
     upvote_rate: int = 5000  # upvotes of one question per second, from every phone in turn
+    quiz_seconds: float = 10  # every phone answers one quiz question within this time
 
 
 QUICK = Plan(
@@ -761,6 +847,7 @@ SMOKE = Plan(
     export_answers=500,
     export_rate=100,
     upvote_rate=100,
+    quiz_seconds=1,
 )
 
 
@@ -951,6 +1038,8 @@ async def measure(plan: Plan) -> dict[str, Any]:
             server, presentation, phones, plan.export_rate
         )
         results["export"]["answers"] = plan.export_answers
+        step(f"a quiz question answered by {plan.phones:,} phones, revealed, and the leaderboard")
+        results["quiz"] = await quiz_round(server, screen, phones, plan.quiz_seconds)
         step("slide change with 1 % of phones not reading")
         results["fan_out_stalled"] = await fan_out(screen, phones, 3, stalled=0.01)
         await close_all(phones)
@@ -1035,6 +1124,19 @@ def table(results: dict[str, Any]) -> str:
             f"p99 {voting['ack_p99_ms']:.0f} ms; console count {voting['counted_votes']:,} of "
             f"{voting['expected_votes']:,} expected, settled {voting['console_settled_ms']:.0f} ms "
             f"after the last; server CPU {voting['server_cpu_us_per_upvote']:.0f} µs/upvote",
+        )
+    )
+    quiz = results["quiz"]
+    rows.append(
+        (
+            f"a quiz question answered by {len_phones(results):,} phones in "
+            f"{quiz['sent'] / quiz['offered_per_s']:.0f} s",
+            f"{100 * quiz['acked_share']:.2f} % acked, p50 {quiz['ack_p50_ms']:.0f} ms, "
+            f"p99 {quiz['ack_p99_ms']:.0f} ms, server CPU {quiz['server_cpu_us_per_answer']:.0f} "
+            f"µs/answer; reveal to every phone {quiz['reveal_all_ms']:.0f} ms, every score "
+            f"{quiz['scores_all_ms']:.0f} ms; leaderboard on the screen "
+            f"{quiz['board_screen_ms']:.0f} ms, every phone's place "
+            f"{quiz['board_phones_ms']:.0f} ms",
         )
     )
     export = results["export"]

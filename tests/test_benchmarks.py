@@ -52,5 +52,6 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         "phones not reading",
         "during an XLSX export of 500",
         "upvotes at 100/s, 50 phones watching",
+        "a quiz question answered by 50 phones in 1 s",
     ):
         assert figure in done.stdout

@@ -58,3 +58,24 @@ def test_a_phone_answers_once_learns_its_score_at_the_reveal_and_its_place(
         headers={"authorization": f"Bearer {created.key}"},
     )
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "bad_message"
+
+
+def test_the_report_shows_the_right_answer_and_who_chose_what(
+    client: TestClient, make_presentation: Callable[..., Created]
+) -> None:
+    """The printable report marks the right option of a quiz question with the share of the
+    five players who chose each."""
+    created = make_presentation(DOCUMENT)
+    for who in range(5):
+        response = client.post(
+            f"/api/join/{created.code}/answers",
+            json={"id": f"q{who}", "slide": "hoofdstad", "value": {"choice": 1 if who else 0}},
+            headers={"cookie": f"polls_participant=report-{who:06d}-participant"},
+        )
+        assert response.status_code == 200, response.text
+    page = client.get(
+        f"/research/{created.id}/report.html",
+        headers={"authorization": f"Bearer {created.research_key}"},
+    ).text
+    assert "Amsterdam <strong>✓ goed antwoord</strong>" in page
+    assert "80%" in page and "20%" in page

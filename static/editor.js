@@ -36,6 +36,14 @@ function field(slide, spec) {
       slide[name] = type === "lines" ? input.value.split("\n").map((s) => s.trim()).filter(Boolean) : input.value;
       refreshDownload();
     });
+  } else if (type === "select") {
+    input = el("select", { id });
+    for (const choice of spec.choices) {
+      const option = el("option", { value: choice.value }, choice.label);
+      option.selected = (slide[name] ?? spec.default) === choice.value;
+      input.append(option);
+    }
+    input.addEventListener("change", () => { slide[name] = input.value; refreshDownload(); });
   } else if (type === "check") {
     input = el("input", { id, type: "checkbox" });
     input.checked = Boolean(slide[name]);

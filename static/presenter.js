@@ -108,6 +108,7 @@ function renderSlide() {
   }
   $("slide-title").textContent = heading(slide);
   $("slide-body").textContent = slide.body || "";
+  document.querySelector(".stage").dataset.layout = slide.kind === "content" ? slide.layout || "text" : "";
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
   const reveal = $("reveal");
   reveal.hidden = slide.kind !== "quiz";

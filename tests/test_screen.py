@@ -385,3 +385,42 @@ def test_the_cloud_grows_in_place_and_the_export_draws_it_the_same(
     exported_dx, exported_dy, exported_scale = (float(n) for n in group.groups())
     assert abs(exported_dx - dx) < 0.02 and abs(exported_dy - dy) < 0.02, screen_transform
     assert abs(exported_scale - scale) < 0.0002, screen_transform
+
+
+def test_text_slides_show_a_big_number_and_a_quote_on_every_projector(
+    browser: Any, service: Service
+) -> None:
+    """A number layout shows its title as a figure far larger than a heading, a quote layout
+    shows the quote first and who said it after; both fit every projector."""
+    slides = [
+        {
+            "kind": "content",
+            "id": "getal",
+            "title": "87 %",
+            "body": "voelt zich welkom in de wijk",
+            "layout": "number",
+        },
+        {
+            "kind": "content",
+            "id": "citaat",
+            "title": "een bewoner uit Arnhem",
+            "body": "Ik wist niet dat er zoveel mensen waren die hetzelfde voelden.",
+            "layout": "quote",
+        },
+    ]
+    room = Room(service, browser, {"title": "Lagen", "language": "nl", "slides": slides})
+    for position, layout in ((1, "number"), (2, "quote")):
+        room.go_to(position)
+        expect(room.screen.locator(f".stage[data-layout={layout}]")).to_be_visible()
+        for width, height in SIZES:
+            room.screen.set_viewport_size({"width": width, "height": height})
+            room.screen.wait_for_function(NEXT_FRAME)
+            shoot(room.screen, f"screen-{layout}-{width}x{height}")
+            assert fits(room.screen) == [], (layout, width, height)
+        title = room.screen.locator("#slide-title").bounding_box()
+        body = room.screen.locator("#slide-body").bounding_box()
+        if layout == "number":
+            assert title["height"] > 3 * body["height"] / 2
+        else:
+            assert body["y"] < title["y"]  # the quote, then who said it
+    room.screen.set_viewport_size({"width": 1920, "height": 1080})

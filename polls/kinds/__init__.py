@@ -106,6 +106,14 @@ def slide_from_data(data: object) -> Slide:
     return slide
 
 
+def _translated(field: dict[str, Any], translate: Callable[[str], str]) -> dict[str, Any]:
+    """A field for the editor with its label (and its choices' labels) in the page's language."""
+    found = {**field, "label": translate(field["label"])}
+    if "choices" in found:
+        found["choices"] = [{**c, "label": translate(c["label"])} for c in found["choices"]]
+    return found
+
+
 def browser_kinds(translate: Callable[[str], str]) -> dict[str, dict[str, Any]]:
     """What the editor and pages need of each kind, labels in the page's language: its fields
     with defaults and limits, a new slide of it, its script, whether it takes answers and
@@ -113,9 +121,7 @@ def browser_kinds(translate: Callable[[str], str]) -> dict[str, dict[str, Any]]:
     return {
         kind.name: {
             "label": translate(kind.label),
-            "fields": [
-                {**field, "label": translate(field["label"])} for field in kind.describe_fields()
-            ],
+            "fields": [_translated(field, translate) for field in kind.describe_fields()],
             "script": kind.script,
             "new": kind.new_slide(),
             "answers": kind.takes_answers,

@@ -176,6 +176,29 @@ class Boolean(Field, frozen=True, kw_only=True):
         return f"`{self.name}` ({str(self.default).lower()})"
 
 
+class Choice(Field, frozen=True, kw_only=True):
+    """One of a few named values (a layout); the editor shows a menu of their labels."""
+
+    choices: tuple[tuple[str, str], ...]  # (value, label marked with N_)
+
+    editor = "select"
+
+    def read(self, checker: Checker) -> str:
+        value = checker.text(self.name, required=False, max_length=40, default=self.default)
+        names = [name for name, _ in self.choices]
+        if value not in names:
+            checker.problem(self.name, N_("must be one of: %(choices)s"), choices=", ".join(names))
+            return str(self.default)
+        return value
+
+    def limits(self) -> dict[str, Any]:
+        return {"choices": [{"value": name, "label": label} for name, label in self.choices]}
+
+    def summary(self) -> str:
+        names = [name for name, _ in self.choices]
+        return f"`{self.name}` ({self.default}; {', '.join(names[:-1])} or {names[-1]})"
+
+
 class Lines(Field, frozen=True, kw_only=True):
     """A list of short texts (statements, options), one per line in the editor."""
 

@@ -11,7 +11,12 @@ export const afterAck = (mine) => mine;
 
 // The same markup as templates/kinds/content.html.
 export function render(slide) {
-  const nodes = [el("h1", "", slide.title)];
+  if (slide.layout === "quote") {
+    const quote = el("blockquote", "slide-quote");
+    quote.append(el("p", "", slide.body));
+    return [quote, el("p", "quote-by", slide.title)];
+  }
+  const nodes = [el("h1", slide.layout === "number" ? "big-number" : "", slide.title)];
   if (slide.body) nodes.push(el("p", "body", slide.body));
   return nodes;
 }

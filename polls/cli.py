@@ -15,13 +15,15 @@ from typing import Any, TypeVar
 from polls.config import Settings
 from polls.core.errors import DocumentInvalid, PollsError
 from polls.core.security import PRESENTER, RESEARCHER
-from polls.domain.documents import load_document
+from polls.domain.documents import read_document_data, validate_document
+from polls.imaging import attach_images
 from polls.logs import configure as configure_logging
 from polls.research.collect import FORMATS, collect, file_stem, parse_tags, render
 from polls.research.dataset import build_dataset
 from polls.research.exports import codebook, codebook_markdown
 from polls.storage import Storage, open_storage
 from polls.storage.presentations import (
+    Created,
     create_presentation,
     links,
     new_role_secret,
@@ -95,12 +97,16 @@ def first_start(settings: Settings) -> None:
         existing = await storage.presentations()
         if existing or not settings.demo_file:
             return [links(settings.base_url, p, None) for p in existing if p.closed_at is None]
+        demo = Path(settings.demo_file)
         try:
-            document = load_document(Path(settings.demo_file))
+            data = read_document_data(demo)
         except OSError:
             print(f"Demo presentation {settings.demo_file} not found; no demo.", file=sys.stderr)
             return []
-        created = await create_presentation(storage, document)
+        images = attach_images(data, demo.parent)
+        created = await create_presentation(storage, validate_document(data))
+        for image in images:
+            await storage.save_image(created.presentation.id, image)
         return [links(settings.base_url, created.presentation, created)]
 
     shown = _with_storage(settings, work)
@@ -219,7 +225,9 @@ def serve(settings: Settings) -> int:
 
 def create(settings: Settings, path: Path, as_json: bool) -> int:
     try:
-        document = load_document(path)
+        data = read_document_data(path)
+        images = attach_images(data, path.parent)
+        document = validate_document(data)
     except DocumentInvalid as exc:
         print(f"{path}: the presentation has problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -228,7 +236,14 @@ def create(settings: Settings, path: Path, as_json: bool) -> int:
     except OSError as exc:
         print(f"{path}: {exc.strerror}", file=sys.stderr)
         return 2
-    created = _with_storage(settings, lambda storage: create_presentation(storage, document))
+
+    async def work(storage: Storage) -> Created:
+        created = await create_presentation(storage, document)
+        for image in images:
+            await storage.save_image(created.presentation.id, image)
+        return created
+
+    created = _with_storage(settings, work)
     found = links(links_base(settings), created.presentation, created)
     if as_json:
         print(json.dumps(found, ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 // Each kind's fields with their labels, defaults and limits come from the server (the kind's
 // module in polls/kinds/), so that nothing here repeats a limit.
-const { kinds, notes, time_limit: timeLimit } = JSON.parse(root.dataset.kinds);
+const { kinds, notes, time_limit: timeLimit, image_alt: imageAlt } = JSON.parse(root.dataset.kinds);
 
 function el(tag, attributes = {}, content) {
   const node = document.createElement(tag);
@@ -63,6 +63,48 @@ function field(slide, spec) {
   return wrap;
 }
 
+// A slide's image: uploaded at once (the server re-encodes it without its metadata and names
+// it by its content), then shown here with a field for what it shows.
+function imageField(slide) {
+  serial += 1;
+  const id = `field-${serial}`;
+  const wrap = el("div", { class: "field field-image" });
+  wrap.append(el("label", { for: id }, text.image));
+  if (!presentationId) {
+    wrap.append(el("p", { class: "hint", id }, text.image_save_first));
+    return wrap;
+  }
+  if (slide.image) wrap.append(el("img", { class: "image-preview", src: slide.image, alt: "" }));
+  const input = el("input", { id, type: "file", accept: "image/png,image/jpeg,image/webp,image/gif", "aria-describedby": `${id}-hint` });
+  const hint = el("p", { class: "hint", id: `${id}-hint` }, text.image_formats);
+  const status = el("p", { class: "status", role: "status" });
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    if (!file) return;
+    status.className = "status";
+    status.textContent = text.image_uploading;
+    const response = await fetch(`/api/presentations/${presentationId}/images`, {
+      method: "POST", body: file, credentials: "same-origin",
+      headers: { "content-type": file.type || "application/octet-stream", accept: "application/json" },
+    });
+    const body = await response.json().catch(() => ({ error: { reason: text.image_failed } }));
+    if (!response.ok) {
+      status.className = "error";
+      status.textContent = body.error.reason;
+      return;
+    }
+    slide.image = body.url;
+    renderSlides();
+  });
+  wrap.append(input, hint, status);
+  if (slide.image) {
+    const remove = el("button", { type: "button", class: "secondary" }, text.image_remove);
+    remove.addEventListener("click", () => { delete slide.image; delete slide.image_alt; renderSlides(); });
+    wrap.append(remove);
+  }
+  return wrap;
+}
+
 function renderSlides() {
   const list = $("slides");
   list.replaceChildren();
@@ -87,6 +129,8 @@ function renderSlides() {
     item.append(head);
     for (const spec of kinds[slide.kind].fields) item.append(field(slide, spec));
     if (kinds[slide.kind].answers) item.append(field(slide, timeLimit));
+    item.append(imageField(slide));
+    if (slide.image) item.append(field(slide, imageAlt));
     item.append(field(slide, notes));
     list.append(item);
   });

@@ -132,6 +132,7 @@ async function formFor(message) {
   heading.id = "question";
   heading.tabIndex = -1;
   form.append(heading);
+  if (slide.image) form.append(slideImage(slide));
   if (!message.voting) form.append(el("p", "notice", texts.closed));
   else if (message.closes_at) form.append(countdownLine());
   form.append(...module.render(slide, { voting: message.voting, mine, left, texts, t, revealed: message.revealed }));
@@ -159,10 +160,18 @@ async function enhance(form) {
   if (module.enhance) module.enhance(form, { texts, t });
 }
 
+// The same markup as templates/participant_view.html.
+function slideImage(slide) {
+  const image = el("img", "slide-image");
+  Object.assign(image, { src: slide.image, alt: slide.image_alt || "" });
+  return image;
+}
+
 async function contentFor(message) {
   const slide = message.slide;
   const section = el("section", "slide content");
   const module = slide ? await kindModule(slide.kind) : {};
+  if (slide && slide.image) section.append(slideImage(slide));
   if (slide) section.append(...module.render(slide, { texts, t, mine }));
   const last = message.index === message.count - 1;
   if (!module.questions) section.append(el("p", "waiting", last ? texts.last : texts.waiting));

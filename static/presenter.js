@@ -109,6 +109,13 @@ function renderSlide() {
   $("slide-title").textContent = heading(slide);
   $("slide-body").textContent = slide.body || "";
   document.querySelector(".stage").dataset.layout = slide.kind === "content" ? slide.layout || "text" : "";
+  const image = $("slide-image");
+  if (image.getAttribute("src") !== (slide.image || null)) {
+    if (slide.image) image.src = slide.image; else image.removeAttribute("src");
+  }
+  image.alt = slide.image_alt || "";
+  image.hidden = !slide.image;
+  document.querySelector(".stage").classList.toggle("with-image", Boolean(slide.image));
   $("position").textContent = `${state.current + 1} / ${doc.slides.length}`;
   const reveal = $("reveal");
   reveal.hidden = slide.kind !== "quiz";
@@ -405,6 +412,10 @@ function handle(message) {
     if (message.now) clockOffset = message.now - Date.now();
     doc = message.document;
     state = message.state;
+    fillSegmentChoices();
+    renderSlide();
+  } else if (message.type === "document") {
+    doc = message.document; // edited: the screen shows the slides as they are now
     fillSegmentChoices();
     renderSlide();
   } else if (message.type === "state" || (message.type === "ack" && message.state)) {

@@ -142,3 +142,42 @@ def test_several_workers_are_refused_without_postgresql_and_redis(
     done = command(env, "serve", "--workers", "2", "--port", "0")
     assert done.returncode == 2 and reason in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "cli.db").exists()
+
+
+def test_create_stores_the_images_the_file_names(tmp_path: Path) -> None:
+    """A slide's image given as a file beside the YAML is stored, re-encoded, and the slide
+    names it by its URL; a missing file is refused with the slide's path."""
+    from tests.test_images import photo
+
+    (tmp_path / "deur.jpg").write_bytes(photo())
+    document = tmp_path / "sessie.yaml"
+    document.write_text(
+        "title: Sessie\nslides:\n  - kind: content\n    title: Kijk\n    image: deur.jpg\n"
+        "    image_alt: Een rode deur\n",
+        encoding="utf-8",
+    )
+    created = json.loads(polls(tmp_path, "create", str(document), "--json").stdout)
+    check = (
+        "import asyncio, json, sys\n"
+        "from polls.storage import open_storage\n"
+        "async def main():\n"
+        "    storage = open_storage(sys.argv[1]); await storage.connect()\n"
+        "    found = await storage.presentation(sys.argv[2])\n"
+        "    url = found.document.slides[0].image\n"
+        "    image = await storage.image(url.split('/')[-1].split('.')[0])\n"
+        "    print(json.dumps([url, image.url, image.content_type]))\n"
+        "asyncio.run(main())\n"
+    )
+    stored = subprocess.run(
+        [sys.executable, "-c", check, f"sqlite:///{tmp_path / 'cli.db'}", created["id"]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
+    url, image_url, content_type = json.loads(stored.stdout)
+    assert url == image_url and url.startswith("/images/") and content_type == "image/jpeg"
+    document.write_text(document.read_text(encoding="utf-8").replace("deur", "weg"), "utf-8")
+    refused = polls(tmp_path, "create", str(document))
+    assert refused.returncode == 2 and "slides[0].image: cannot read weg.jpg" in refused.stderr

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from polls.core.images import StoredImage
 from polls.core.models import Presentation, ReactionCount, State
 from polls.domain.documents import validate_document
 from polls.kinds import kind_of
@@ -496,3 +497,15 @@ async def test_a_quiz_answer_is_taken_once_and_read_back_with_its_time(storage: 
         counted.apply(response)
     assert counted.mine("a") == {"choice": 1, "correct": True, "score": 1000, "used": 1}
     assert counted.mine("b") == {"choice": 0, "correct": False, "score": 0, "used": 1}
+
+
+async def test_images_are_kept_once_by_their_content(storage: Storage) -> None:
+    """An image is found by its name with its bytes and size; the same bytes saved again (by
+    another presentation) are kept once; an unknown name is None."""
+    picture = StoredImage(
+        name="ab" * 32, content_type="image/png", data=b"\x89PNG\x00\xff", width=3, height=2
+    )
+    await storage.save_image("p1", picture)
+    await storage.save_image("p2", picture)
+    assert await storage.image(picture.name) == picture
+    assert await storage.image("cd" * 32) is None

@@ -57,6 +57,13 @@ class InvalidAnswer(PollsError):
     code = "invalid_answer"
 
 
+class InvalidImage(PollsError):
+    """An upload that is not an image polls can show, or too large."""
+
+    status = 422
+    code = "invalid_image"
+
+
 class NotCurrentSlide(PollsError):
     """An answer to a slide that is not shown right now."""
 

@@ -31,6 +31,8 @@ class Slide(msgspec.Struct, tag_field="kind", kw_only=True, frozen=True):
     id: str
     notes: str = ""
     time_limit: int = 0  # seconds to answer once the slide is shown; 0: no limit
+    image: str = ""  # an uploaded image's URL (/images/<hash>.jpg), shown with the slide
+    image_alt: str = ""  # what the image shows, for screen readers
 
 
 def slide_kind(slide: Slide) -> str:

@@ -19,6 +19,7 @@ import yaml
 
 from polls.core.errors import DocumentInvalid, Problem
 from polls.core.i18n import N_
+from polls.core.images import name_of
 from polls.core.models import (
     LANGUAGES,
     PROFANITY_MODES,
@@ -31,7 +32,7 @@ from polls.core.models import (
     Theme,
 )
 from polls.kinds import find, names, slide_from_data
-from polls.kinds.fields import NOTES, TIME_LIMIT, Checker
+from polls.kinds.fields import IMAGE, IMAGE_ALT, NOTES, TIME_LIMIT, Checker
 
 MAX_SLIDES = 100
 MAX_TAGS = 20
@@ -158,6 +159,7 @@ def validate_document(data: object) -> Document:
         notes = NOTES.read(checker)
         if notes:
             built = msgspec.structs.replace(built, notes=notes)
+        built = _with_image(checker, built)
         time_limit = msgspec.structs.replace(TIME_LIMIT, default=kind.default_time_limit).read(
             checker
         )
@@ -202,18 +204,44 @@ def validate_document(data: object) -> Document:
     )
 
 
-def parse_document_text(text: str, *, suffix: str = ".yaml") -> Document:
-    """Parse and validate a YAML or JSON document (JSON is YAML, but its errors read better)."""
+def _with_image(checker: Checker, slide: Slide) -> Slide:
+    """A slide's optional image (one uploaded: its URL) with the text that describes it."""
+    image = IMAGE.read(checker)
+    alt = IMAGE_ALT.read(checker)
+    if image and name_of(image) is None:
+        checker.problem(
+            "image", N_("must be an uploaded image (/images/...) or, for polls create, a file")
+        )
+        return slide
+    if image and not alt:
+        checker.problem(
+            "image_alt", N_("is required with an image: describe it for those who cannot see it")
+        )
+    if not image and alt:
+        checker.problem("image_alt", N_("describes an image, but the slide has none"))
+    return msgspec.structs.replace(slide, image=image, image_alt=alt) if image else slide
+
+
+def _read(text: str, suffix: str) -> Any:
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise DocumentInvalid([f"(document): cannot be read: {exc}"]) from exc
-    return validate_document(data)
+
+
+def parse_document_text(text: str, *, suffix: str = ".yaml") -> Document:
+    """Parse and validate a YAML or JSON document (JSON is YAML, but its errors read better)."""
+    return validate_document(_read(text, suffix))
+
+
+def read_document_data(path: Path) -> Any:
+    """A presentation file (.yaml, .yml or .json) as plain data, not yet validated."""
+    return _read(path.read_text(encoding="utf-8"), path.suffix.lower())
 
 
 def load_document(path: Path) -> Document:
     """Read a presentation file (.yaml, .yml or .json)."""
-    return parse_document_text(path.read_text(encoding="utf-8"), suffix=path.suffix.lower())
+    return validate_document(read_document_data(path))
 
 
 class _StoredDocument(msgspec.Struct, kw_only=True, frozen=True):

@@ -262,8 +262,9 @@ def public_slide(slide: Slide, state: State) -> dict[str, Any]:
     kind keeps from them in this state (a quiz's right answers until they are revealed)."""
     data = kind_of(slide).public(slide, state)
     data.pop("notes", None)
-    if not data.get("time_limit"):
-        data.pop("time_limit", None)
+    for empty in ("time_limit", "image", "image_alt"):
+        if not data.get(empty):
+            data.pop(empty, None)
     return data
 
 

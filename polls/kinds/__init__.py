@@ -29,7 +29,7 @@ from polls.kinds.word_cloud import WordCloudKind
 _KINDS: dict[str, Kind[Any]] = {}
 _BY_TYPE: dict[type[Slide], Kind[Any]] = {}
 # Every kind has them; the documents read them for all (time_limit: kinds that take answers).
-_STRUCT_ONLY = {"id", "notes", "time_limit"}
+_STRUCT_ONLY = {"id", "notes", "time_limit", "image", "image_alt"}
 
 
 def _with_defaults(kind: Kind[Any]) -> None:

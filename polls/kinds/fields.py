@@ -231,3 +231,8 @@ TIME_LIMIT = Integer(
     high=3600,
     default=0,
 )
+# Every slide may show an image (uploaded: its URL), with a text for those who cannot see it.
+IMAGE = Text(name="image", label=N_("Image"), max_length=300)
+IMAGE_ALT = Text(
+    name="image_alt", label=N_("What the image shows (for those who cannot see it)"), max_length=300
+)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import msgspec
 
+from polls.core.images import StoredImage
 from polls.core.models import (
     Document,
     Moderation,
@@ -240,6 +241,14 @@ class Storage(ABC):
     @abstractmethod
     async def reactions(self, presentation_id: str) -> list[ReactionCount]:
         """A presentation's counts of reactions, by slide, minute and reaction, oldest first."""
+
+    @abstractmethod
+    async def save_image(self, presentation_id: str, image: StoredImage) -> None:
+        """Keep an image (uploaded for a presentation); the same bytes are kept once."""
+
+    @abstractmethod
+    async def image(self, name: str) -> StoredImage | None:
+        """An image by its name (the hash of its bytes), or None."""
 
     @abstractmethod
     async def coding(self, presentation_id: str) -> tuple[int, str]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from polls.core.images import StoredImage
 from polls.core.models import (
     QA_SLIDE,
     Document,
@@ -42,6 +43,7 @@ class MemoryStorage(Storage):
         self._moderation: dict[str, dict[tuple[str, str], Moderation]] = {}
         self._coding: dict[str, tuple[int, str]] = {}
         self._reactions: dict[str, dict[tuple[str, int, str], int]] = {}
+        self._images: dict[str, StoredImage] = {}
 
     async def create_presentation(
         self, presentation: Presentation, secret_hashes: dict[str, str]
@@ -217,6 +219,12 @@ class MemoryStorage(Storage):
                 stored.items(), key=lambda item: (item[0][1], item[0][0], item[0][2])
             )
         ]
+
+    async def save_image(self, presentation_id: str, image: StoredImage) -> None:
+        self._images.setdefault(image.name, image)
+
+    async def image(self, name: str) -> StoredImage | None:
+        return self._images.get(name)
 
     async def coding(self, presentation_id: str) -> tuple[int, str]:
         return self._coding.get(presentation_id, (0, ""))

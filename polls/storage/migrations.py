@@ -190,6 +190,23 @@ def _reactions(conn: Connection) -> None:
     )
 
 
+def _images(conn: Connection) -> None:
+    """Images on slides, re-encoded, named by the hash of their bytes."""
+    binary = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
+    conn.execute(
+        text(
+            f"""CREATE TABLE images (
+            name VARCHAR(64) PRIMARY KEY,
+            presentation_id VARCHAR(32) NOT NULL,
+            content_type VARCHAR(32) NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            data {binary} NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL)"""
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "presentations, secrets, participants, responses, moderation", _initial),
     (2, "response ids never reused (SQLite)", _response_ids_never_reused),
@@ -197,6 +214,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "deletions of answers counted for the writer (SQLite)", _deletions_counted),
     (5, "themes of open answers", _coding),
     (6, "reactions counted per slide and minute", _reactions),
+    (7, "images on slides", _images),
 ]
 HEAD = MIGRATIONS[-1][0]
 

@@ -5,7 +5,17 @@ The DDL that creates and changes them lives in :mod:`polls.storage.migrations`.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -78,4 +88,16 @@ reactions = Table(
     Column("minute", Integer, primary_key=True),
     Column("reaction", String(16), primary_key=True),
     Column("count", Integer, nullable=False),
+)
+
+images = Table(
+    "images",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("presentation_id", String(32), nullable=False),
+    Column("content_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

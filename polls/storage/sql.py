@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
+from polls.core.images import StoredImage
 from polls.core.models import Document, Moderation, Presentation, ReactionCount, State
 from polls.domain.documents import decode_document
 from polls.storage import schema
@@ -242,6 +243,45 @@ class SqlStorage(SqlResponseLog, Storage):
                 ReactionCount(slide_id=slide, minute=minute, reaction=reaction, count=times)
                 for slide, minute, reaction, times in rows
             ]
+
+    # ---- images ----------------------------------------------------------------------------
+
+    async def save_image(self, presentation_id: str, image: StoredImage) -> None:
+        table = schema.images
+        statement = self._insert(table).on_conflict_do_nothing(index_elements=[table.c.name])
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                statement,
+                {
+                    "name": image.name,
+                    "presentation_id": presentation_id,
+                    "content_type": image.content_type,
+                    "width": image.width,
+                    "height": image.height,
+                    "data": image.data,
+                    "created_at": time.time(),
+                },
+            )
+
+    async def image(self, name: str) -> StoredImage | None:
+        table = schema.images
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(table.c.content_type, table.c.width, table.c.height, table.c.data).where(
+                        table.c.name == name
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return StoredImage(
+            name=name,
+            content_type=str(row.content_type),
+            data=bytes(row.data),
+            width=int(row.width),
+            height=int(row.height),
+        )
 
     # ---- coding of answers into themes -----------------------------------------------------
 

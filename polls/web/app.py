@@ -22,13 +22,14 @@ from polls.broker import Broker, open_broker
 from polls.config import Settings
 from polls.core.errors import DocumentInvalid, PollsError
 from polls.core.i18n import N_, preferred_language, translations
+from polls.core.images import MAX_UPLOAD
 from polls.core.words import load_dictionaries
 from polls.live.hub import Hub
 from polls.live.upkeep import RetentionStatus, keep_purging
 from polls.live.writer import Writer
 from polls.research.offload import Offload
 from polls.storage import OUTAGES, Storage, is_outage, open_storage
-from polls.web import api, pages, questions, report, research, sockets, themes
+from polls.web import api, images, pages, questions, report, research, sockets, themes
 from polls.web.assets import Assets, ServeAssets, find_folder, page_environment
 from polls.web.headers import SecurityHeaders
 
@@ -146,6 +147,13 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         Route("/api/presentations/{presentation_id}", api.presentation, methods=["GET", "PUT"]),
         Route("/api/presentations/{presentation_id}/results", api.results),
         Route("/api/presentations/{presentation_id}/control", api.control, methods=["POST"]),
+        Route(
+            "/api/presentations/{presentation_id}/images",
+            images.upload,
+            methods=["POST"],
+            max_body_size=2 * MAX_UPLOAD,  # past MAX_UPLOAD the handler says why, in JSON
+        ),
+        Route("/images/{name}.{ext}", images.serve),
         Route(
             "/api/presentations/{presentation_id}/answers",
             research.delete_answers,

@@ -28,7 +28,7 @@ from polls.core.security import (
 from polls.domain import protocol
 from polls.domain.documents import document_to_data
 from polls.kinds import all_kinds, browser_kinds, kind_of
-from polls.kinds.fields import NOTES, TIME_LIMIT
+from polls.kinds.fields import IMAGE_ALT, NOTES, TIME_LIMIT
 from polls.kinds.players import player_name
 from polls.web.access import (
     base_url,
@@ -265,7 +265,10 @@ def kinds_json(request: Request, language: str) -> str:
         info["script"] = request.app.state.services.assets.url(info["script"])
     notes = {**NOTES.describe(), "label": gettext(NOTES.label)}
     time_limit = {**TIME_LIMIT.describe(), "label": gettext(TIME_LIMIT.label)}
-    return msgspec.json.encode({"kinds": kinds, "notes": notes, "time_limit": time_limit}).decode()
+    image_alt = {**IMAGE_ALT.describe(), "label": gettext(IMAGE_ALT.label)}
+    return msgspec.json.encode(
+        {"kinds": kinds, "notes": notes, "time_limit": time_limit, "image_alt": image_alt}
+    ).decode()
 
 
 async def presenter(request: Request) -> Response:

@@ -1170,10 +1170,13 @@ def main() -> None:
     parser.add_argument(
         "--export-answers", type=int, help="answers in the log exported during answering"
     )
+    parser.add_argument("--phones", type=int, help="phones in the room (the plan's otherwise)")
     args = parser.parse_args()
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
     if args.export_answers:
         plan = dataclasses.replace(plan, export_answers=args.export_answers)
+    if args.phones:
+        plan = dataclasses.replace(plan, phones=args.phones)
     # The load generator holds thousands of connections too: without this its own full
     # collections (hundreds of milliseconds) would be measured as the server's latency.
     gc.set_threshold(50_000, 20, 100)

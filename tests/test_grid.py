@@ -7,6 +7,7 @@ import io
 import random
 from typing import Any
 
+import openpyxl
 import pytest
 
 from polls.core.errors import DocumentInvalid, InvalidAnswer
@@ -16,6 +17,7 @@ from polls.kinds import kind_of
 from polls.kinds.grid import Grid
 from polls.research.dataset import Source, build_dataset
 from polls.research.exports import codebook_markdown, to_csv
+from polls.research.workbook import to_xlsx
 
 ITEMS = ["Meer ontmoetingen", "Online hulp", "Een buurtkrant"]
 DOCUMENT: dict[str, Any] = {
@@ -143,3 +145,24 @@ def test_the_export_has_a_row_per_item_and_axis() -> None:
         ("Online hulp — Impact", "2"),
     ]
     assert "Moeite (horizontal) and Impact (vertical)" in codebook_markdown(dataset)
+
+
+def test_the_workbook_has_the_means_and_spreads_per_item() -> None:
+    """The XLSX question sheet of a grid holds each item's n, means and standard deviations
+    per axis, read back with openpyxl."""
+    presentation = Presentation(
+        id="grid",
+        code="12345678",
+        document=validate_document(DOCUMENT),
+        state=State(),
+        created_at=1_767_225_600.0,
+    )
+    responses = [
+        response("a", {"ratings": {"0": [1, 5]}}, 1),
+        response("b", {"ratings": {"0": [3, 3]}}, 2),
+    ]
+    sources = [Source(presentation=presentation, responses=responses, moderation=[], joined=2)]
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(build_dataset(sources), sources)))
+    rows = [row for name in book.sheetnames for row in book[name].values]
+    header = rows.index(("item", "n", "mean Moeite", "sd Moeite", "mean Impact", "sd Impact"))
+    assert rows[header + 1] == ("Meer ontmoetingen", 2, 2, 1, 4, 1)

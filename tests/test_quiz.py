@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+import openpyxl
 import pytest
 
 from polls.core.errors import BadMessage, DocumentInvalid, InvalidAnswer
@@ -20,6 +21,7 @@ from polls.kinds.players import Played, generated_name, player_name, score, stan
 from polls.kinds.quiz import Quiz, QuizTally
 from polls.research.dataset import Source, build_dataset
 from polls.research.exports import codebook_markdown, to_csv
+from polls.research.workbook import to_xlsx
 
 DOCUMENT: dict[str, Any] = {
     "title": "Quiz",
@@ -227,3 +229,25 @@ def test_the_export_has_right_or_wrong_and_the_points_but_no_names() -> None:
     assert "Anna" not in data
     book = codebook_markdown(dataset)
     assert "points × (1 − t / (2 × time limit))" in book and "- Amsterdam (right)" in book
+
+
+def test_the_workbook_marks_the_right_option_with_its_count() -> None:
+    """The XLSX question sheet of a quiz question lists the options, which is right, and how
+    many chose each, read back with openpyxl."""
+    presentation = Presentation(
+        id="quiz", code="12345678", document=document, state=State(), created_at=1_767_225_600.0
+    )
+    responses = [
+        response("hoofdstad", "a", {"choice": 1, "ms": 5000}, 1),
+        response("hoofdstad", "b", {"choice": 1, "ms": 9000}, 2),
+        response("hoofdstad", "c", {"choice": 0, "ms": 1000}, 3),
+    ]
+    sources = [Source(presentation=presentation, responses=responses, moderation=[], joined=3)]
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(build_dataset(sources), sources)))
+    rows = [row for name in book.sheetnames for row in book[name].values]
+    header = rows.index(("option", "right", "count"))
+    assert rows[header + 1 : header + 4] == [
+        ("Den Haag", "no", 1),
+        ("Amsterdam", "yes", 2),
+        ("Rotterdam", "no", 0),
+    ]

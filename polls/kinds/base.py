@@ -122,6 +122,36 @@ def newest_per_participant(responses: Iterable[StoredResponse]) -> list[StoredRe
     return sorted(newest.values(), key=lambda r: r.id)
 
 
+def newest_ratings(responses: Iterable[StoredResponse]) -> list[StoredResponse]:
+    """For kinds whose answers rate items one or several at a time (``{"ratings": {key:
+    rating}}``): per participant the newest rating of each item, as one response (the newest
+    of theirs, carrying all their ratings), in log order."""
+    merged: dict[str, dict[str, object]] = {}
+    newest_of: dict[str, StoredResponse] = {}
+    for response in sorted(responses, key=lambda r: r.id):
+        ratings = response.value.get("ratings")
+        for key, rating in ratings.items() if isinstance(ratings, dict) else ():
+            merged.setdefault(response.participant, {})[key] = rating
+            newest_of[response.participant] = response
+    return sorted(
+        (
+            msgspec.structs.replace(
+                newest_of[p], value={"ratings": dict(sorted(merged[p].items()))}
+            )
+            for p in merged
+        ),
+        key=lambda r: r.id,
+    )
+
+
+def check_scale(checker: Checker, values: dict[str, Any]) -> None:
+    """A scale from ``min`` to ``max`` of 2 to 11 points (scales, the grid's axes)."""
+    low, high = values["min"], values["max"]
+    if not low < high <= low + 10:
+        checker.problem("max", N_("must be above min, with at most 11 points on the scale"))
+        values["min"], values["max"] = 1, 5
+
+
 def choice_index(raw: object, size: int, missing: str) -> int:
     """A position in a list of ``size`` (given as a number or digits), or InvalidAnswer."""
     if isinstance(raw, str) and raw.strip().isdigit():

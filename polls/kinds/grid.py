@@ -7,8 +7,6 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-import msgspec
-
 from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
 from polls.core.models import Slide, StoredResponse
@@ -21,9 +19,11 @@ from polls.kinds.base import (
     Latest,
     Results,
     Tally,
+    check_scale,
     choice_index,
     md,
     mean_of_item,
+    newest_ratings,
 )
 from polls.kinds.fields import QUESTION, Checker, Integer, Lines, Text
 
@@ -149,10 +149,7 @@ class GridKind(Kind[Grid]):
     answers_replace = True
 
     def refine(self, checker: Checker, values: dict[str, Any]) -> None:
-        low, high = values["min"], values["max"]
-        if not low < high <= low + 10:
-            checker.problem("max", N_("must be above min, with at most 11 points on the scale"))
-            values["min"], values["max"] = 1, 5
+        check_scale(checker, values)
 
     def check_answer(self, slide: Grid, value: dict[str, Any], language: str) -> CheckedAnswer:
         raw = value.get("ratings")
@@ -187,23 +184,7 @@ class GridKind(Kind[Grid]):
         return GridTally(slide)
 
     def counted(self, slide: Grid, responses: Iterable[StoredResponse]) -> list[StoredResponse]:
-        # Per participant and item the newest rating; one response per participant.
-        merged: dict[str, dict[str, object]] = {}
-        newest_of: dict[str, StoredResponse] = {}
-        for response in sorted(responses, key=lambda r: r.id):
-            ratings = response.value.get("ratings")
-            for key, point in ratings.items() if isinstance(ratings, dict) else ():
-                merged.setdefault(response.participant, {})[key] = point
-                newest_of[response.participant] = response
-        return sorted(
-            (
-                msgspec.structs.replace(
-                    newest_of[p], value={"ratings": dict(sorted(merged[p].items()))}
-                )
-                for p in merged
-            ),
-            key=lambda r: r.id,
-        )
+        return newest_ratings(responses)
 
     def items(
         self, slide: Grid, response: StoredResponse, language: str, hidden: set[str]

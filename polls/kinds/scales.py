@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-import msgspec
-
 from polls.core.errors import InvalidAnswer
 from polls.core.i18n import N_
 from polls.core.models import Slide, StoredResponse
@@ -19,9 +17,11 @@ from polls.kinds.base import (
     Latest,
     Results,
     Tally,
+    check_scale,
     choice_index,
     md,
     mean_of_item,
+    newest_ratings,
 )
 from polls.kinds.fields import QUESTION, Boolean, Checker, Integer, Lines, Text
 
@@ -126,10 +126,7 @@ class ScalesKind(Kind[Scales]):
     answers_replace = True
 
     def refine(self, checker: Checker, values: dict[str, Any]) -> None:
-        low, high = values["min"], values["max"]
-        if not low < high <= low + 10:
-            checker.problem("max", N_("must be above min, with at most 11 points on the scale"))
-            values["min"], values["max"] = 1, 5
+        check_scale(checker, values)
 
     def check_answer(self, slide: Scales, value: dict[str, Any], language: str) -> CheckedAnswer:
         raw = value.get("ratings")
@@ -170,27 +167,7 @@ class ScalesKind(Kind[Scales]):
         return ScaleTally(slide)
 
     def counted(self, slide: Scales, responses: Iterable[StoredResponse]) -> list[StoredResponse]:
-        # Keep, per participant and statement, the newest rating; rebuild one response each.
-        latest: dict[tuple[str, str], tuple[StoredResponse, object]] = {}
-        for response in sorted(responses, key=lambda r: r.id):
-            ratings = response.value.get("ratings")
-            for key, rating in ratings.items() if isinstance(ratings, dict) else ():
-                latest[(response.participant, key)] = (response, rating)
-        merged: dict[str, dict[str, object]] = {}
-        newest_of: dict[str, StoredResponse] = {}
-        for (participant, key), (response, rating) in latest.items():
-            merged.setdefault(participant, {})[key] = rating
-            if participant not in newest_of or response.id > newest_of[participant].id:
-                newest_of[participant] = response
-        return sorted(
-            (
-                msgspec.structs.replace(
-                    newest_of[p], value={"ratings": dict(sorted(merged[p].items()))}
-                )
-                for p in merged
-            ),
-            key=lambda r: r.id,
-        )
+        return newest_ratings(responses)
 
     def items(
         self, slide: Scales, response: StoredResponse, language: str, hidden: set[str]

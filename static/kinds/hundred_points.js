@@ -1,5 +1,5 @@
 // 100 points: the phone spreads points over the options, the screen shows the mean per option.
-import { el } from "../dom.js";
+import { bars, el } from "../dom.js";
 
 // ---- on the phone -----------------------------------------------------------------------
 
@@ -97,19 +97,7 @@ const mean = (option, fmt) => (option.mean === null ? "–" : fmt.number(option.
 export function draw(box, results, { labels, fmt }) {
   const wrap = el("div", "spread-results");
   wrap.append(el("p", "spread-caption", labels.meanPoints.replace("%(points)s", fmt.integer(results.points))));
-  const top = Math.max(1, ...results.options.map((o) => o.total));
-  const bars = el("div", "bars");
-  bars.style.setProperty("--options", String(results.options.length));
-  for (const option of results.options) {
-    const row = el("div", "bar-row");
-    const track = el("div", "bar-track");
-    const bar = el("div", "bar");
-    bar.style.width = `${(100 * option.total) / top}%`;
-    track.append(bar);
-    row.append(el("span", "label", option.text), track, el("span", "figure", mean(option, fmt)));
-    bars.append(row);
-  }
-  wrap.append(bars);
+  wrap.append(bars(results.options.map((o) => ({ label: o.text, value: o.total, figure: mean(o, fmt) }))));
   box.append(wrap);
 }
 

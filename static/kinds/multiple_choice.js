@@ -1,5 +1,5 @@
 // Multiple choice: the phone's answer, and the bars on the presenter's screen.
-import { el } from "../dom.js";
+import { bars, el } from "../dom.js";
 
 // ---- on the phone -----------------------------------------------------------------------
 
@@ -33,20 +33,9 @@ export function render(slide, { voting, mine, texts }) {
 
 // One bar per option, as tall as the screen allows, with the count and share in large type.
 export function draw(box, results, { fmt }) {
-  const top = Math.max(1, ...results.options.map((o) => o.count));
-  const bars = el("div", "bars");
-  bars.style.setProperty("--options", String(results.options.length));
-  for (const option of results.options) {
-    const row = el("div", "bar-row");
-    const track = el("div", "bar-track");
-    const bar = el("div", "bar");
-    bar.style.width = `${(100 * option.count) / top}%`;
-    track.append(bar);
-    row.append(el("span", "label", option.text), track,
-      el("span", "figure", `${fmt.integer(option.count)} · ${fmt.percent(option.percent)}`));
-    bars.append(row);
-  }
-  box.append(bars);
+  box.append(bars(results.options.map((o) => ({
+    label: o.text, value: o.count, figure: `${fmt.integer(o.count)} · ${fmt.percent(o.percent)}`,
+  }))));
 }
 
 export function hidden() {

@@ -1,6 +1,6 @@
 // Quiz: the phone picks one option (and once, a name for the leaderboard); the screen shows how
 // many answered, then, once the presenter reveals it, the right answer and who chose what.
-import { el } from "../dom.js";
+import { bars, el } from "../dom.js";
 
 // ---- on the phone -----------------------------------------------------------------------
 
@@ -92,21 +92,16 @@ export function render(slide, { voting, mine, texts, t, revealed }) {
 // Before the reveal: the options and how many have answered (nothing that gives the answer
 // away); after it: bars, the right options marked.
 export function draw(box, results, { labels, fmt, revealed }) {
-  const bars = el("div", "bars quiz-bars");
-  bars.style.setProperty("--options", String(results.options.length + 1));
-  const top = Math.max(1, ...results.options.map((o) => o.count));
-  for (const option of results.options) {
-    const row = el("div", `bar-row${revealed && option.correct ? " right" : ""}`);
-    const track = el("div", "bar-track");
-    const bar = el("div", "bar");
-    bar.style.width = revealed ? `${(100 * option.count) / top}%` : "0";
-    track.append(bar);
-    const mark = revealed && option.correct ? `✓ ${option.text}` : option.text;
-    row.append(el("span", "label", mark), track, el("span", "figure", revealed ? fmt.integer(option.count) : ""));
-    bars.append(row);
-  }
+  const shown = bars(results.options.map((o) => ({
+    label: revealed && o.correct ? `✓ ${o.text}` : o.text,
+    value: revealed ? o.count : 0,
+    figure: revealed ? fmt.integer(o.count) : "",
+    className: revealed && o.correct ? "right" : "",
+  })));
+  shown.classList.add("quiz-bars");
+  shown.style.setProperty("--options", String(results.options.length + 1));
   const total = el("p", "quiz-count", labels.answers.replace("%(count)s", fmt.integer(results.answered)));
-  box.append(total, bars);
+  box.append(total, shown);
 }
 
 export function hidden() {

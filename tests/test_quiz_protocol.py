@@ -3,11 +3,17 @@ the reveal over the control API, and each phone's place on the leaderboard."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Created, control, participant_headers, receive_until, results
+from tests.server import two_workers
+from tests.test_end_to_end import next_message, phone_of, screen_of
+from tests.test_questions import sent
 from tests.test_quiz import DOCUMENT
 
 
@@ -79,3 +85,47 @@ def test_the_report_shows_the_right_answer_and_who_chose_what(
     ).text
     assert "Amsterdam <strong>✓ goed antwoord</strong>" in page
     assert "80%" in page and "20%" in page
+
+
+@pytest.mark.anyio
+async def test_a_quiz_across_two_workers(tmp_path: Path, postgres_url: str, redis_url: str) -> None:
+    """Scaled out: players answer through either worker; the reveal reaches phones on both;
+    the leaderboard on the first worker's screen counts every player, and a phone on the
+    second worker gets the same place."""
+    with two_workers(tmp_path, postgres_url, redis_url) as (first, second):
+        created = Created(first.http("POST", "/api/presentations", DOCUMENT))
+        async with (
+            screen_of(first, created) as screen,
+            phone_of(first, created.code, "quiz-phone-000000000001") as anna,
+            phone_of(second, created.code, "quiz-phone-000000000002") as bo,
+        ):
+            await next_message(screen, lambda m: m["type"] == "welcome")
+            for phone, choice, name in ((anna, 1, "Anna"), (bo, 0, "Bo")):
+                answer = {"choice": choice, "name": name}
+                reply = await sent(
+                    phone, {"type": "answer", "id": name, "slide": "hoofdstad", "value": answer}
+                )
+                assert reply["type"] == "ack", reply
+            assert (await sent(screen, {"type": "reveal", "id": "r"}))["type"] == "ack"
+            revealed = await asyncio.wait_for(
+                next_message(bo, lambda m: m["type"] == "slide" and m["revealed"]), 30
+            )
+            assert revealed["slide"]["correct"] == ["Amsterdam"]
+            assert (await sent(screen, {"type": "goto", "slide": 2, "id": "g"}))["type"] == "ack"
+            board = await asyncio.wait_for(
+                next_message(
+                    screen,
+                    lambda m: (
+                        m["type"] == "results"
+                        and m["slide"] == "stand"
+                        and m["results"]["players"] == 2
+                    ),
+                ),
+                30,
+            )
+            assert [(p["name"], p["rank"]) for p in board["results"]["top"]] == [
+                ("Anna", 1),
+                ("Bo", 2),
+            ]
+            place = await sent(bo, {"type": "mine", "id": "m", "slide": "stand"})
+            assert place["value"] == {"rank": 2, "of": 2, "name": "Bo", "score": 0}

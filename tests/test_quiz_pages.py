@@ -83,7 +83,7 @@ def test_a_quiz_round_with_reveals_and_a_leaderboard(browser: Any, service: Serv
     expect(plain.locator("#confirmation")).to_contain_text("Thank you!")
     token = next(c["value"] for c in anna.context.cookies() if c["name"] == "polls_participant")
     assert refused_answer(service, room, token, {"choice": 0}) == (409, "limit_reached")
-    expect(room.screen.locator(".quiz-count")).to_have_text("3 answers")
+    expect(room.screen.locator(".quiz-count")).to_have_text("Answers: 3")
     assert room.screen.locator(".bar-row.right").count() == 0  # nothing given away yet
     shoot(room.screen, "screen-quiz-before")
 

@@ -424,3 +424,52 @@ def test_text_slides_show_a_big_number_and_a_quote_on_every_projector(
         else:
             assert body["y"] < title["y"]  # the quote, then who said it
     room.screen.set_viewport_size({"width": 1920, "height": 1080})
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_new_kinds_read_at_seven_to_one_in_either_theme(
+    browser: Any, service: Service, theme: str
+) -> None:
+    """axe-core finds no serious problem, 7:1 text contrast included, on a ranking, 100
+    points, a grid, a revealed quiz question and the leaderboard, in both themes."""
+    if not axe_path().exists():
+        unavailable("axe-core (npm install axe-core)", FileNotFoundError(str(axe_path())))
+    slides = DOCUMENT["slides"][4:9]
+    room = Room(service, browser, {**DOCUMENT, "theme": theme, "slides": slides})
+    page = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True).new_page()
+    page.goto(f"{service.url}/present/{room.id}?key={room.key}")
+    values = {
+        "volgorde": {"order": list(range(10))},
+        "punten": {"points": [100] + [0] * 9},
+        "vlak": {"ratings": {"0": [2, 4], "1": [4, 2]}},
+        "quiz": {"choice": 2, "name": "Anna"},
+    }
+    problems: list[str] = []
+    for position, selector in enumerate(
+        (
+            ".ranking-results .scale-row",
+            ".spread-results .bar-row",
+            ".grid-label",
+            ".bar-row.right",
+            ".leaderboard-row",
+        ),
+        1,
+    ):
+        room.go_to(position)
+        slide = slides[position - 1]["id"]
+        if slide in values:
+            answer(service, room, 1, slide, values[slide])
+        if slide == "quiz":
+            room.screen.keyboard.press("r")
+        expect(page.locator(selector).first).to_be_visible()
+        page.wait_for_function(NEXT_FRAME)
+        page.add_script_tag(path=str(axe_path()))
+        found = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations'],"
+            " rules: {'color-contrast-enhanced': {enabled: true}}}).then(r => r.violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+        )
+        problems += [f"{slide}: {problem}" for problem in found]
+        shoot(page, f"screen-{theme}-{slide}")
+    assert problems == [], "\n".join(problems)

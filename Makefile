@@ -7,7 +7,7 @@ CONSTRAINTS := deploy/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fuzz translations system-deps test-deps bench bench-full lock clean
+.PHONY: run test check fuzz translations system-deps test-deps bench bench-full bench-scale lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -112,6 +112,11 @@ bench: $(VENV)/.test-installed
 
 bench-full: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py --json benchmarks/results/full.json
+
+# The scale-out path: one worker, then two, on the machine's PostgreSQL and Redis.
+bench-scale: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/scale.py --workers 1 --json benchmarks/results/scale-1.json
+	$(BIN)/python benchmarks/scale.py --workers 2 --json benchmarks/results/scale-2.json
 
 # Re-extract the texts to translate and merge them into every catalog (LANG_NEW=de starts one).
 translations: $(VENV)/.test-installed

@@ -55,3 +55,19 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         "a quiz question answered by 50 phones in 1 s",
     ):
         assert figure in done.stdout
+
+
+def test_scale_out_benchmark_runs_and_reports() -> None:
+    """The scale-out harness runs its smoke plan against two workers on the machine's
+    PostgreSQL and Redis and prints every figure."""
+    done = run_script("benchmarks/scale.py", "--smoke", timeout=240)
+    for figure in (
+        "workers (PostgreSQL, Redis)",
+        "server memory per connection",
+        "answers at 100/s (open loop)",
+        "Redis",
+        "presenter latency, answers on the other worker",
+        "slide change to 40 phones on every worker",
+        "phones not reading",
+    ):
+        assert figure in done.stdout

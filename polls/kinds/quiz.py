@@ -34,6 +34,15 @@ class Quiz(Slide, tag="quiz", kw_only=True, frozen=True):
     def right(self, choice: int) -> bool:
         return 0 <= choice < len(self.options) and self.options[choice] in self.correct
 
+    def scored(self, value: Mapping[str, Any]) -> tuple[int, int] | None:
+        """A stored answer's option and the points it scored; None if it is not one."""
+        choice = value.get("choice")
+        if not isinstance(choice, int) or not 0 <= choice < len(self.options):
+            return None
+        milliseconds = value.get("ms")
+        taken = milliseconds if isinstance(milliseconds, int) else None
+        return choice, score(self.right(choice), taken, self.points, self.time_limit)
+
 
 class QuizTally(Tally):
     kind = "quiz"
@@ -47,22 +56,16 @@ class QuizTally(Tally):
         self.changes = 0  # how many answers have counted: a leaderboard's cue to add up again
 
     def apply(self, response: StoredResponse) -> None:
-        choice = response.value.get("choice")
-        if not isinstance(choice, int) or not 0 <= choice < len(self.counts):
+        scored = self.slide.scored(response.value)
+        if scored is None:
             return
+        choice, points = scored
         known = self.played.get(response.participant)
         if known is not None and known.order <= response.id:
             return  # the first answer counts (a quiz answer cannot be changed)
         super().apply(response)
         if known is not None:
             self.counts[self.choices[response.participant]] -= 1
-        milliseconds = response.value.get("ms")
-        points = score(
-            self.slide.right(choice),
-            milliseconds if isinstance(milliseconds, int) else None,
-            self.slide.points,
-            self.slide.time_limit,
-        )
         name = response.value.get("name")
         self.played[response.participant] = Played(
             points, name if isinstance(name, str) else "", response.id
@@ -162,17 +165,11 @@ class QuizKind(Kind[Quiz]):
     def items(
         self, slide: Quiz, response: StoredResponse, language: str, hidden: set[str]
     ) -> list[Item]:
-        choice = response.value.get("choice")
-        if not isinstance(choice, int) or not 0 <= choice < len(slide.options):
+        scored = slide.scored(response.value)
+        if scored is None:
             return []
-        milliseconds = response.value.get("ms")
+        choice, points = scored
         right = slide.right(choice)
-        points = score(
-            right,
-            milliseconds if isinstance(milliseconds, int) else None,
-            slide.points,
-            slide.time_limit,
-        )
         return [
             Item(item="right" if right else "wrong", value=slide.options[choice], number=points)
         ]

@@ -55,20 +55,21 @@ PLAN = Plan(
 SMOKE = Plan(workers=2, phones=40, rates=[100], rate_seconds=1, presenter_rate=50)
 
 
-def service_cpu_seconds() -> float:
+def service_cpu_seconds() -> dict[str, float]:
     """CPU time PostgreSQL's processes and Redis have used so far (all of them: the backends
-    serving the workers, the WAL writer, the checkpointer)."""
-    total = 0
+    serving the workers, the WAL writer, the checkpointer), by server."""
+    ticks = {"postgres": 0, "redis": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError):
             stat = (entry / "stat").read_text()
             name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            server = "postgres" if name.startswith("postgres") else "redis"
             if name.startswith(("postgres", "redis-server")):
                 fields = stat[stat.rindex(")") + 2 :].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+                ticks[server] += int(fields[11]) + int(fields[12])
+    return {server: count / os.sysconf("SC_CLK_TCK") for server, count in ticks.items()}
 
 
 @contextlib.contextmanager
@@ -109,8 +110,35 @@ def workers(count: int, database_url: str, folder: Path) -> Iterator[list[run.Se
         yield started
 
 
-def cpu(servers: list[run.Server]) -> float:
-    return sum(server.cpu_seconds() for server in servers) + service_cpu_seconds()
+def cpu(servers: list[run.Server]) -> dict[str, float]:
+    """CPU seconds so far of the workers, PostgreSQL and Redis."""
+    return {"workers": sum(server.cpu_seconds() for server in servers), **service_cpu_seconds()}
+
+
+@dataclasses.dataclass
+class Spent:
+    """Wall-clock time and CPU time by part, added up over several stretches."""
+
+    seconds: float = 0.0
+    cpu: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def measure(self, servers: list[run.Server]) -> Iterator[None]:
+        before, began = cpu(servers), time.perf_counter()
+        yield
+        self.seconds += time.perf_counter() - began
+        for part, used in cpu(servers).items():
+            self.cpu[part] = self.cpu.get(part, 0.0) + used - before[part]
+
+    def per(self, count: int) -> dict[str, float]:
+        """Microseconds of CPU per one of ``count``, by part and in all."""
+        return per_answer({part: 0.0 for part in self.cpu}, self.cpu, count)
+
+
+def per_answer(before: dict[str, float], after: dict[str, float], answers: int) -> dict[str, float]:
+    """Microseconds of CPU per answer of each part and of all of them together."""
+    spent = {part: 1e6 * (after[part] - before[part]) / answers for part in before}
+    return {**spent, "all": sum(spent.values())}
 
 
 def redis_totals() -> tuple[int, int]:
@@ -132,18 +160,22 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
         run.step(f"{plan.phones:,} phones load the page and join, {share:,} on each worker")
         memory_before = sum(server.rss_kib() for server in servers)
         by_worker: list[list[run.Phone]] = []
-        began = time.perf_counter()
+        loading, joining = Spent(), Spent()
         for index, server in enumerate(servers):
-            cookies, _ = await run.page_loads(server, presentation["code"], share)
-            phones, _ = await run.join_many(
-                server.port, presentation["code"], share, start=index * share, cookies=cookies
-            )
-            by_worker.append(phones)
-        joined = time.perf_counter() - began
+            with loading.measure(servers):
+                cookies, _ = await run.page_loads(server, presentation["code"], share)
+            with joining.measure(servers):
+                group, _ = await run.join_many(
+                    server.port, presentation["code"], share, start=index * share, cookies=cookies
+                )
+            by_worker.append(group)
         phones = [phone for group in zip(*by_worker, strict=True) for phone in group]
         results["capacity"] = {
             "connections": len(phones),
-            "join_seconds": joined,
+            "load_seconds": loading.seconds,
+            "join_seconds": joining.seconds,
+            "cpu_us_per_load": loading.per(len(phones)),
+            "cpu_us_per_join": joining.per(len(phones)),
             "kib_per_connection": (
                 (sum(server.rss_kib() for server in servers) - memory_before) / len(phones)
             ),
@@ -162,7 +194,7 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
             )
             result.pop("sent_at")
             now_commands, now_received = redis_totals()
-            result["server_cpu_us_per_answer"] = 1e6 * (cpu(servers) - used) / result["sent"]
+            result["cpu_us_per_answer"] = per_answer(used, cpu(servers), result["sent"])
             result["redis_commands_per_answer"] = (now_commands - commands) / result["sent"]
             result["redis_bytes_per_answer"] = (now_received - received) / result["sent"]
             answers.append(result)
@@ -184,12 +216,27 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
     return results
 
 
+def split(cpu_us: dict[str, float]) -> str:
+    """CPU time in all and by part: '812 µs CPU (workers 300, PostgreSQL 500, Redis 12)'."""
+    return (
+        f"{cpu_us['all']:.0f} µs CPU (workers {cpu_us['workers']:.0f}, "
+        f"PostgreSQL {cpu_us['postgres']:.0f}, Redis {cpu_us['redis']:.0f})"
+    )
+
+
 def table(results: dict[str, Any]) -> str:
     capacity = results["capacity"]
     rows = [
         ("workers (PostgreSQL, Redis)", str(results["workers"])),
         ("connections", f"{capacity['connections']:,}"),
-        ("page loads and joins", f"{capacity['join_seconds']:.1f} s"),
+        (
+            "page loads (the page and its files)",
+            f"{capacity['load_seconds']:.1f} s; {split(capacity['cpu_us_per_load'])}/page",
+        ),
+        (
+            "joins",
+            f"{capacity['join_seconds']:.1f} s; {split(capacity['cpu_us_per_join'])}/join",
+        ),
         ("server memory per connection", f"{capacity['kib_per_connection']:.1f} KiB"),
     ]
     for run_ in results["open_loop"]:
@@ -197,8 +244,7 @@ def table(results: dict[str, Any]) -> str:
             (
                 f"answers at {run_['offered_per_s']:,}/s (open loop)",
                 f"{100 * run_['acked_share']:.2f} % acked, p50 {run_['ack_p50_ms']:.0f} ms, "
-                f"p99 {run_['ack_p99_ms']:.0f} ms; server CPU "
-                f"{run_['server_cpu_us_per_answer']:.0f} µs/answer (workers, PostgreSQL, Redis); "
+                f"p99 {run_['ack_p99_ms']:.0f} ms; {split(run_['cpu_us_per_answer'])}/answer; "
                 "Redis "
                 f"{run_['redis_commands_per_answer']:.2f} commands and "
                 f"{run_['redis_bytes_per_answer']:.0f} bytes in per answer",

@@ -160,6 +160,27 @@ async def test_answers_are_stored_once_per_submission_id(storage: Storage) -> No
     assert await storage.response(p.id, "a", "nope") is None
 
 
+async def test_a_retried_rating_points_at_the_stored_one(storage: Storage) -> None:
+    """An answer without a limit (a rating, a choice) sent again, alone or beside new ones, is
+    stored once, and the retry points at the stored response and its value."""
+    p = presentation()
+    await storage.create_presentation(p, {})
+    rating = {"ratings": {"0": 4}}
+    first = await storage.store_answers([submission(p, "a", "r1", "scale", limit=0, value=rating)])
+    again = await storage.store_answers(
+        [
+            submission(p, "b", "r1", "scale", limit=0),
+            submission(p, "a", "r1", "scale", limit=0, value={"ratings": {"0": 1}}),
+            submission(p, "a", "r1", "scale", limit=0),
+        ]
+    )
+    assert [o.status for o in again] == [Status.STORED, Status.DUPLICATE, Status.DUPLICATE]
+    assert first[0].response is not None and again[1].response is not None
+    assert again[1].response.id == first[0].response.id
+    assert again[1].response.value == rating
+    assert len(await storage.responses(p.id, "scale")) == 2
+
+
 async def test_word_limits_hold_across_batches(storage: Storage) -> None:
     """A participant's words add up to the slide's limit and no further."""
     p = presentation()
@@ -328,6 +349,36 @@ async def test_limits_hold_for_workers_writing_at_once(request: pytest.FixtureRe
                 r for r in await workers[0].responses(p.id) if r.participant == f"phone{attempt}"
             ]
             assert len(stored) == 5, attempt
+    finally:
+        for worker in workers:
+            await worker.disconnect()
+
+
+async def test_one_answer_through_two_workers_at_once_is_stored_once(
+    request: pytest.FixtureRequest,
+) -> None:
+    """A phone's answer reaching two workers on one PostgreSQL database at the same moment (a
+    retry after a lost connection) is stored once; both get the same response."""
+    url = request.getfixturevalue("postgres_url")
+    workers = [open_storage(url) for _ in range(2)]
+    for worker in workers:
+        await worker.connect()
+    try:
+        p = presentation()
+        await workers[0].create_presentation(p, {})
+        for attempt in range(10):
+            sent = [
+                submission(p, "phone", f"id{attempt}", "scale", limit=0),
+                submission(p, f"other{attempt}", "1", "scale", limit=0),
+            ]
+            first, second = await asyncio.gather(*(w.store_answers(sent) for w in workers))
+            for index in range(2):
+                statuses = {first[index].status, second[index].status}
+                assert statuses == {Status.STORED, Status.DUPLICATE}, attempt
+                responses = [first[index].response, second[index].response]
+                assert len({r.id for r in responses if r is not None}) == 1, attempt
+                assert None not in responses, attempt
+        assert len(await workers[0].responses(p.id)) == 20
     finally:
         for worker in workers:
             await worker.disconnect()

@@ -1,22 +1,22 @@
 """The response log on SQL: joins, answers, reading them back, and deleting them.
 
 On a SQLite file, joins and answers go through the log's own connection
-(polls.storage.sqlite_log); PostgreSQL, and SQLite in memory, take the queries here.
+(polls.storage.sqlite_log); on PostgreSQL, through the array statements of
+polls.storage.postgres_log; SQLite in memory takes the queries here.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from polls.core.models import QA_SLIDE, StoredResponse
-from polls.storage import schema
+from polls.storage import postgres_log, schema
 from polls.storage.base import (
     Outcome,
     Submission,
@@ -30,19 +30,6 @@ from polls.storage.sqlite_log import DELETED
 
 _value_decoder = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.encode
-# Advisory locks in ascending key order (the subquery's), so that two batches never wait for
-# each other in a circle.
-_ADVISORY_LOCKS = text(
-    "SELECT pg_advisory_xact_lock(k) FROM"
-    " (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS ordered"
-)
-
-
-def _lock_key(submission: Submission) -> int:
-    """A 64-bit advisory-lock key for one participant's usage of one slide."""
-    name = f"{submission.presentation_id}\n{submission.slide_id}\n{submission.participant}"
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 class SqlResponseLog(SqlEngine):
@@ -66,6 +53,9 @@ class SqlResponseLog(SqlEngine):
     async def record_joins(self, joins: list[tuple[str, str, float]]) -> list[bool]:
         if self._log is not None:
             return await self._log.record_joins(joins)
+        if self.dialect == "postgresql":
+            async with self.engine.begin() as conn:
+                return await postgres_log.record_joins(conn, joins)
         table = schema.participants
         rows = [{"presentation_id": p, "participant": who, "joined_at": t} for p, who, t in joins]
         statement = (
@@ -111,17 +101,18 @@ class SqlResponseLog(SqlEngine):
     async def store_answers(self, submissions: list[Submission]) -> list[Outcome]:
         if self._log is not None:
             return await self._log.store_answers(submissions)
+        if self.dialect == "postgresql":
+            async with self.engine.begin() as conn:
+                return await postgres_log.store_answers(conn, submissions)
         table = schema.responses
         by_presentation: dict[str, list[Submission]] = defaultdict(list)
         for submission in submissions:
             by_presentation[submission.presentation_id].append(submission)
         async with self.engine.begin() as conn:
-            await self._lock_limits(conn, submissions)
             existing: dict[SubmissionKey, StoredResponse] = {}
             used: dict[UsageKey, int] = {}
             for presentation_id, group in by_presentation.items():
-                # PostgreSQL seeks the unique index once per pair (a BitmapOr); SQLite, which
-                # would scan, takes the fast path in polls.storage.sqlite_log instead.
+                # SQLite in memory (tests, one process): a file takes polls.storage.sqlite_log.
                 pairs = [(s.participant, s.submission_id) for s in group]
                 rows = await conn.execute(
                     select(table).where(
@@ -165,17 +156,6 @@ class SqlResponseLog(SqlEngine):
                 for row in await conn.execute(self._insert_response, parameters):
                     ids[(row.presentation_id, row.participant, row.submission_id)] = row.id
         return outcomes(submissions, plan, ids)
-
-    async def _lock_limits(self, conn: AsyncConnection, submissions: list[Submission]) -> None:
-        """With several workers on PostgreSQL, two batches could each read a participant's
-        usage before the other commits and together pass the limit. A transaction-scoped
-        advisory lock per limited (presentation, slide, participant), taken in one order, makes
-        such batches wait for each other; others never wait."""
-        if self.dialect != "postgresql":
-            return
-        keys = sorted({_lock_key(s) for s in submissions if s.limit})
-        if keys:
-            await conn.execute(_ADVISORY_LOCKS, {"keys": keys})
 
     async def response(
         self, presentation_id: str, participant: str, submission_id: str

@@ -115,8 +115,14 @@ bench-full: $(VENV)/.test-installed
 
 # The scale-out path: one worker, then two, on the machine's PostgreSQL and Redis.
 bench-scale: $(VENV)/.test-installed
-	$(BIN)/python benchmarks/scale.py --workers 1 --json benchmarks/results/scale-1.json
+	$(BIN)/python benchmarks/scale.py --sqlite --json benchmarks/results/scale-sqlite.json
+	$(BIN)/python benchmarks/scale.py --workers 1 --json benchmarks/results/scale-1.json \
+		--against benchmarks/results/scale-sqlite.json
 	$(BIN)/python benchmarks/scale.py --workers 2 --json benchmarks/results/scale-2.json
+	$(BIN)/python benchmarks/big_room.py --phones 20000 --workers 2 \
+		--json benchmarks/results/big-room.json
+	$(BIN)/python benchmarks/capacity.py benchmarks/results/scale-1.json \
+		--check benchmarks/results/scale-2.json
 
 # Re-extract the texts to translate and merge them into every catalog (LANG_NEW=de starts one).
 translations: $(VENV)/.test-installed

@@ -20,11 +20,12 @@ import dataclasses
 import gc
 import json
 import os
+import resource
 import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +48,35 @@ class Plan:
     rates: list[int]
     rate_seconds: float
     presenter_rate: int
+    closed_seconds: float
+    soak_seconds: float
+    backend: str = "postgres"  # or "sqlite": one worker on a SQLite file, the in-process broker
 
 
 PLAN = Plan(
-    workers=2, phones=10_000, rates=[1000, 2000, 4000, 6000], rate_seconds=5, presenter_rate=1000
+    workers=2,
+    phones=10_000,
+    rates=[1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 14_000],
+    rate_seconds=5,
+    presenter_rate=1000,
+    closed_seconds=10,
+    soak_seconds=180,
 )
-SMOKE = Plan(workers=2, phones=40, rates=[100], rate_seconds=1, presenter_rate=50)
+SMOKE = Plan(
+    workers=2,
+    phones=40,
+    rates=[100, 200, 300],
+    rate_seconds=1,
+    presenter_rate=50,
+    closed_seconds=1,
+    soak_seconds=0,
+)
 
 
 def service_cpu_seconds() -> dict[str, float]:
     """CPU time PostgreSQL's processes and Redis have used so far (all of them: the backends
-    serving the workers, the WAL writer, the checkpointer), by server."""
+    serving the workers, the WAL writer, the checkpointer), by server. A backend that has ended
+    is counted in its parent's time for children it has waited for (the postmaster's)."""
     ticks = {"postgres": 0, "redis": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -68,12 +87,12 @@ def service_cpu_seconds() -> dict[str, float]:
             server = "postgres" if name.startswith("postgres") else "redis"
             if name.startswith(("postgres", "redis-server")):
                 fields = stat[stat.rindex(")") + 2 :].split()
-                ticks[server] += int(fields[11]) + int(fields[12])
+                ticks[server] += sum(int(field) for field in fields[11:15])
     return {server: count / os.sysconf("SC_CLK_TCK") for server, count in ticks.items()}
 
 
-@contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
+@contextlib.asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
     """A new PostgreSQL database on the machine's server, dropped afterwards."""
     name = "polls_bench_" + secrets.token_hex(4)
 
@@ -84,23 +103,34 @@ def fresh_database() -> Iterator[str]:
         finally:
             await conn.close()
 
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    await admin(f"CREATE DATABASE {name}")
     try:
         yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
     finally:
-        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        await admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextlib.asynccontextmanager
+async def database(plan: Plan, folder: Path) -> AsyncIterator[str]:
+    """The database URL for a run: a fresh PostgreSQL database, or a SQLite file in ``folder``."""
+    if plan.backend == "sqlite":
+        yield f"sqlite:///{folder / 'bench.db'}"
+    else:
+        async with fresh_database() as url:
+            yield url
 
 
 @contextlib.contextmanager
 def workers(count: int, database_url: str, folder: Path) -> Iterator[list[run.Server]]:
     """``count`` workers on their own ports, sharing the database and the broker; started one
-    after the other (the first migrates the database)."""
+    after the other (the first migrates the database). On SQLite, the in-process broker."""
     env = {
         "POLLS_DATABASE_URL": database_url,
-        "POLLS_BROKER_URL": REDIS_URL,
         "POLLS_DEMO_FILE": "",
         "POLLS_LOG_LEVEL": "warning",
     }
+    if database_url.startswith("postgresql"):
+        env["POLLS_BROKER_URL"] = REDIS_URL
     with contextlib.ExitStack() as stack:
         started = []
         for _ in range(count):
@@ -108,6 +138,45 @@ def workers(count: int, database_url: str, folder: Path) -> Iterator[list[run.Se
             command = [sys.executable, "-m", "polls", "serve", "--port", str(port)]
             started.append(stack.enter_context(run.Server(command, env, port, database=folder)))
         yield started
+
+
+async def postgres_totals(database_url: str) -> tuple[int, int]:
+    """Transactions committed in the run's PostgreSQL database and WAL bytes the server has
+    written so far (0, 0 on SQLite)."""
+    if not database_url.startswith("postgresql"):
+        return 0, 0
+    conn = await asyncpg.connect(database_url)
+    try:
+        commits = await conn.fetchval(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        wal = await conn.fetchval("SELECT wal_bytes FROM pg_stat_wal")
+    finally:
+        await conn.close()
+    return int(commits), int(wal)
+
+
+def allow_open_files(phones: int) -> None:
+    """Let this process (and the workers it starts) hold a socket per phone and then some:
+    raise the limit on open files, the hard one too where allowed (as root)."""
+    want = phones + 4096
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= want:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(hard, want)))
+    except (ValueError, OSError):
+        sys.exit(f"{phones:,} phones need {want:,} open files; the limit is {hard:,} (ulimit -Hn)")
+
+
+class AllWorkers:
+    """The workers as one server, for run.py's helpers that watch one (the soak's memory)."""
+
+    def __init__(self, servers: list[run.Server]) -> None:
+        self.servers = servers
+
+    def rss_kib(self) -> int:
+        return sum(server.rss_kib() for server in self.servers)
 
 
 def cpu(servers: list[run.Server]) -> dict[str, float]:
@@ -147,13 +216,18 @@ def redis_totals() -> tuple[int, int]:
     return int(stats["total_commands_processed"]), int(stats["total_net_input_bytes"])
 
 
-async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
+async def measure(plan: Plan) -> dict[str, Any]:
     run.pin(1)
-    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": plan.workers}
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        workers(plan.workers, database_url, Path(folder)) as servers,
-    ):
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "workers": plan.workers,
+        "backend": plan.backend,
+        "phones": plan.phones,
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        database_url = await stack.enter_async_context(database(plan, folder))
+        servers = stack.enter_context(workers(plan.workers, database_url, folder))
         presentation = run.create(servers[0].port)
         screen = await run.presenter(servers[0].port, presentation)
         share = plan.phones // plan.workers
@@ -181,7 +255,10 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
             ),
         }
         run.step("slide change to every phone on every worker")
-        results["fan_out"] = await run.fan_out(screen, phones, 1, stalled=0.0)
+        fanning = Spent()
+        with fanning.measure(servers):
+            results["fan_out"] = await run.fan_out(screen, phones, 1, stalled=0.0)
+        results["fan_out"]["cpu_us_per_phone"] = fanning.per(len(phones))
         await run.drained(phones[0])
         answers = []
         for rate in plan.rates:
@@ -189,6 +266,7 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
                 f"answers at {rate:,}/s for {plan.rate_seconds:.0f} s, spread over the workers"
             )
             used, (commands, received) = cpu(servers), redis_totals()
+            commits, wal = await postgres_totals(database_url)
             result = await run.open_loop(
                 phones, rate, plan.rate_seconds, "scale", offset=rate * 1000
             )
@@ -197,6 +275,9 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
             result["cpu_us_per_answer"] = per_answer(used, cpu(servers), result["sent"])
             result["redis_commands_per_answer"] = (now_commands - commands) / result["sent"]
             result["redis_bytes_per_answer"] = (now_received - received) / result["sent"]
+            now_commits, now_wal = await postgres_totals(database_url)
+            result["commits_per_answer"] = (now_commits - commits) / result["sent"]
+            result["wal_bytes_per_answer"] = (now_wal - wal) / result["sent"]
             answers.append(result)
             await run.drained(phones[0])
             if result["acked_share"] < 0.999 or result["ack_p99_ms"] > 100:
@@ -204,12 +285,25 @@ async def measure(plan: Plan, database_url: str) -> dict[str, Any]:
         results["open_loop"] = answers
         held = [r for r in answers if r["acked_share"] >= 0.999 and r["ack_p99_ms"] <= 100]
         results["sustained_per_s"] = max((r["offered_per_s"] for r in held), default=0)
+        run.step(f"closed loop for {plan.closed_seconds:.0f} s, every phone")
+        closed = Spent()
+        with closed.measure(servers):
+            rate = await run.closed_loop_polls(phones, plan.closed_seconds, offset=90_000_000)
+        results["closed_loop"] = {
+            "per_s": rate,
+            "cpu_us_per_answer": closed.per(max(1, round(rate * closed.seconds))),
+        }
+        await run.drained(phones[0])
         run.step("presenter latency for answers on the other worker")
         await run.goto(screen, 2)
         elsewhere = by_worker[-1]  # the last worker's phones: the presenter is on the first
         results["presenter"] = await run.presenter_latency(
             screen, elsewhere, plan.presenter_rate, plan.rate_seconds
         )
+        if plan.soak_seconds:
+            run.step(f"soak: 500 answers/s for {plan.soak_seconds / 60:.0f} minutes")
+            await run.goto(screen, 1)
+            results["soak"] = await run.soak(AllWorkers(servers), phones, plan.soak_seconds)
         run.step("slide change with 1 % of phones not reading")
         results["fan_out_stalled"] = await run.fan_out(screen, phones, 3, stalled=0.01)
         await run.close_all(phones)
@@ -224,10 +318,47 @@ def split(cpu_us: dict[str, float]) -> str:
     )
 
 
+def against_rows(results: dict[str, Any], sqlite: dict[str, Any]) -> list[tuple[str, str]]:
+    """This run against a SQLite run of the same plan: the rate held, and CPU per answer at
+    the highest rate both held (open loop) and in the closed loop."""
+    held = min(results["sustained_per_s"], sqlite["sustained_per_s"])
+
+    def at(figures: dict[str, Any]) -> float:
+        return float(
+            next(
+                r["cpu_us_per_answer"]["all"]
+                for r in figures["open_loop"]
+                if r["offered_per_s"] == held
+            )
+        )
+
+    rate_ratio = results["sustained_per_s"] / max(1, sqlite["sustained_per_s"])
+    closed_ratio = (
+        results["closed_loop"]["cpu_us_per_answer"]["all"]
+        / sqlite["closed_loop"]["cpu_us_per_answer"]["all"]
+    )
+    return [
+        (
+            "rate held, against SQLite's (one worker, same plan)",
+            f"{rate_ratio:.2f} × ({results['sustained_per_s']:,}/s against "
+            f"{sqlite['sustained_per_s']:,}/s)",
+        ),
+        (
+            f"server CPU per answer at {held:,}/s, against SQLite's",
+            f"{at(results) / at(sqlite):.2f} × ({at(results):.0f} µs against {at(sqlite):.0f} µs)",
+        ),
+        ("server CPU per answer in the closed loop, against SQLite's", f"{closed_ratio:.2f} ×"),
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     capacity = results["capacity"]
     rows = [
-        ("workers (PostgreSQL, Redis)", str(results["workers"])),
+        (
+            "workers",
+            f"{results['workers']} on "
+            + ("SQLite" if results["backend"] == "sqlite" else "PostgreSQL and Redis"),
+        ),
         ("connections", f"{capacity['connections']:,}"),
         (
             "page loads (the page and its files)",
@@ -244,22 +375,34 @@ def table(results: dict[str, Any]) -> str:
             (
                 f"answers at {run_['offered_per_s']:,}/s (open loop)",
                 f"{100 * run_['acked_share']:.2f} % acked, p50 {run_['ack_p50_ms']:.0f} ms, "
-                f"p99 {run_['ack_p99_ms']:.0f} ms; {split(run_['cpu_us_per_answer'])}/answer; "
-                "Redis "
-                f"{run_['redis_commands_per_answer']:.2f} commands and "
-                f"{run_['redis_bytes_per_answer']:.0f} bytes in per answer",
+                f"p99 {run_['ack_p99_ms']:.0f} ms; {split(run_['cpu_us_per_answer'])}/answer"
+                + (
+                    ""
+                    if results["backend"] == "sqlite"
+                    else f"; Redis {run_['redis_commands_per_answer']:.2f} commands and "
+                    f"{run_['redis_bytes_per_answer']:.0f} bytes in per answer; "
+                    f"{1 / max(run_['commits_per_answer'], 1e-9):.0f} answers per commit, "
+                    f"{run_['wal_bytes_per_answer']:.0f} bytes of WAL per answer"
+                ),
             )
         )
     presenter = results["presenter"]
+    closed = results["closed_loop"]
+    fan_out = results["fan_out"]
     rows += [
         ("highest rate held (>= 99.9 %, p99 <= 100 ms)", f"{results['sustained_per_s']:,}/s"),
         (
-            f"presenter latency, answers on the other worker, {presenter['rate']:,}/s",
+            "closed loop (every phone, 10 messages/s at most)",
+            f"{closed['per_s']:,.0f} answers/s; {split(closed['cpu_us_per_answer'])}/answer",
+        ),
+        (
+            f"presenter latency, answers on the last worker, {presenter['rate']:,}/s",
             f"p50 {presenter['p50_ms']:.0f} ms, p99 {presenter['p99_ms']:.0f} ms",
         ),
         (
-            f"slide change to {results['fan_out']['phones']:,} phones on every worker",
-            f"p50 {results['fan_out']['p50_ms']:.0f} ms, all {results['fan_out']['all_ms']:.0f} ms",
+            f"slide change to {fan_out['phones']:,} phones on every worker",
+            f"p50 {fan_out['p50_ms']:.0f} ms, all {fan_out['all_ms']:.0f} ms; "
+            f"{split(fan_out['cpu_us_per_phone'])}/phone",
         ),
         (
             f"the same with {results['fan_out_stalled']['stalled']} phones not reading",
@@ -267,6 +410,17 @@ def table(results: dict[str, Any]) -> str:
             f"all {results['fan_out_stalled']['all_ms']:.0f} ms",
         ),
     ]
+    if "against" in results:
+        rows += against_rows(results, results["against"])
+    if "soak" in results:
+        soak = results["soak"]
+        rows.append(
+            (
+                f"soak, 500 answers/s for {soak['minutes']:.0f} minutes: workers' memory",
+                f"{soak['rss_first_half_mib']:.0f} MiB in the first half, "
+                f"{soak['rss_second_half_mib']:.0f} MiB in the second",
+            )
+        )
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
@@ -276,21 +430,34 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a few seconds: the harness works")
     parser.add_argument("--workers", type=int, help="workers (2 unless told)")
     parser.add_argument("--phones", type=int, help="phones in the room")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="one worker on SQLite instead, for comparison"
+    )
+    parser.add_argument("--soak-minutes", type=float, help="minutes of soak (3 unless told)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--against", type=Path, help="a SQLite run's figures (--sqlite --json) to compare with"
+    )
     args = parser.parse_args()
     plan = SMOKE if args.smoke else PLAN
     if args.workers:
         plan = dataclasses.replace(plan, workers=args.workers)
     if args.phones:
         plan = dataclasses.replace(plan, phones=args.phones)
+    if args.soak_minutes is not None:
+        plan = dataclasses.replace(plan, soak_seconds=60 * args.soak_minutes)
+    if args.sqlite:
+        plan = dataclasses.replace(plan, backend="sqlite", workers=1)
     gc.set_threshold(50_000, 20, 100)
     gc.freeze()
     with contextlib.suppress(ImportError):
         import uvloop
 
         uvloop.install()
-    with fresh_database() as database_url:
-        results = asyncio.run(measure(plan, database_url))
+    allow_open_files(plan.phones)
+    results = asyncio.run(measure(plan))
+    if args.against:
+        results["against"] = json.loads(args.against.read_text())
     print(table(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

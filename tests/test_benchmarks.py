@@ -57,17 +57,54 @@ def test_load_benchmark_harness_runs_and_reports() -> None:
         assert figure in done.stdout
 
 
-def test_scale_out_benchmark_runs_and_reports() -> None:
-    """The scale-out harness runs its smoke plan against two workers on the machine's
-    PostgreSQL and Redis and prints every figure."""
-    done = run_script("benchmarks/scale.py", "--smoke", timeout=240)
+def test_scale_out_benchmark_runs_and_reports(tmp_path: Path) -> None:
+    """The scale-out harness runs its smoke plan on SQLite, then against two workers on the
+    machine's PostgreSQL and Redis with the SQLite figures beside it, and prints every figure."""
+    sqlite = tmp_path / "sqlite.json"
+    done = run_script("benchmarks/scale.py", "--smoke", "--sqlite", "--json", str(sqlite))
+    assert "1 on SQLite" in done.stdout
+    done = run_script(
+        "benchmarks/scale.py", "--smoke", "--against", str(sqlite), "--soak-minutes", "0.05",
+        timeout=240,
+    )  # fmt: skip
     for figure in (
-        "workers (PostgreSQL, Redis)",
+        "2 on PostgreSQL and Redis",
+        "page loads (the page and its files)",
+        "joins",
         "server memory per connection",
         "answers at 100/s (open loop)",
+        "(workers",
         "Redis",
-        "presenter latency, answers on the other worker",
+        "answers per commit",
+        "bytes of WAL per answer",
+        "closed loop",
+        "presenter latency, answers on the last worker",
         "slide change to 40 phones on every worker",
         "phones not reading",
+        "rate held, against SQLite's",
+        "soak",
     ):
         assert figure in done.stdout
+
+
+def test_event_cost_benchmark_runs_and_reports() -> None:
+    """The cost of one more worker per answer is measured and printed."""
+    done = run_script("benchmarks/event_cost.py", "--batch", "5")
+    assert "µs per answer for each further worker" in done.stdout
+
+
+def test_big_room_benchmark_runs_and_reports() -> None:
+    """A room held by a load process per worker joins, and every phone gets each slide."""
+    done = run_script("benchmarks/big_room.py", "--phones", "60", "--workers", "2", timeout=240)
+    for figure in ("page loads", "joins, all at once", "memory per connection", "slide change"):
+        assert figure in done.stdout
+
+
+def test_capacity_model_fits_and_checks_a_smoke_run(tmp_path: Path) -> None:
+    """The capacity model reads a one-worker run, predicts a two-worker run and sizes rooms of
+    10,000, 70,000 and 1,000,000 phones."""
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    run_script("benchmarks/scale.py", "--smoke", "--workers", "1", "--json", str(one))
+    run_script("benchmarks/scale.py", "--smoke", "--json", str(two))
+    done = run_script("benchmarks/capacity.py", str(one), "--check", str(two))
+    assert "predicted" in done.stdout and "1,000,000 phones" in done.stdout

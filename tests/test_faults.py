@@ -152,6 +152,40 @@ async def test_a_database_crash_loses_no_acknowledged_answer(
     await assert_stored_once_and_quiet(acked, postgres, service)
 
 
+async def test_the_first_batch_after_a_database_restart_is_stored(postgres: Postgres) -> None:
+    """PostgreSQL restarts between two batches: the next ratings, limited words and joins are
+    all stored at the first try (the writer's lost connections are replaced), not refused."""
+    from polls.core.models import Document, Presentation, State
+    from polls.storage import Status, Submission, open_storage
+
+    storage = open_storage(postgres.url)
+    await storage.connect()
+    try:
+        made = Presentation(
+            id="restart", code="12345678", document=Document(title="t", slides=[]),
+            state=State(), created_at=0.0,
+        )  # fmt: skip
+        await storage.create_presentation(made, {})
+
+        def answer(who: str, limit: int) -> Submission:
+            return Submission(
+                presentation_id=made.id, slide_id="s", participant=who, submission_id=who,
+                value={"text": who}, items=1, limit=limit, created_at=0.0,
+            )  # fmt: skip
+
+        await storage.store_answers([answer("before", 0), answer("before-limited", 3)])
+        await storage.record_joins([(made.id, "before", 0.0)])
+        await asyncio.to_thread(postgres.stop_now)
+        await asyncio.to_thread(postgres.start)
+        stored = await storage.store_answers([answer("after", 0)])
+        limited = await storage.store_answers([answer("after-limited", 3)])
+        joined = await storage.record_joins([(made.id, "after", 0.0)])
+        assert [o.status for o in stored + limited] == [Status.STORED, Status.STORED]
+        assert joined == [True]
+    finally:
+        await storage.disconnect()
+
+
 async def stored_answer_ids(url: str) -> list[str]:
     import asyncpg
 

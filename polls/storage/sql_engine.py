@@ -32,11 +32,20 @@ class SqlEngine:
         self.url = async_url(url)
         self._engine: AsyncEngine | None = None
         self._log: SqliteLog | None = None  # SQLite's fast path for answers and joins
+        self._writes: AsyncEngine | None = None  # PostgreSQL: the writer's answers and joins
 
     @property
     def engine(self) -> AsyncEngine:
         assert self._engine is not None, "storage is not connected"
         return self._engine
+
+    @property
+    def writes(self) -> AsyncEngine:
+        """PostgreSQL: the connections for the writer's batches of answers and joins. Not
+        pinged before each use (a round trip per batch): a batch that finds its connection
+        lost is run once more on a new one (SqlResponseLog._batch)."""
+        assert self._writes is not None, "storage is not connected"
+        return self._writes
 
     @property
     def dialect(self) -> str:
@@ -49,6 +58,8 @@ class SqlEngine:
         self._engine = engine
         async with engine.begin() as conn:
             await conn.run_sync(migrate)
+        if engine.dialect.name == "postgresql":
+            self._writes = create_async_engine(self.url, pool_size=2)
         path = engine.url.database
         if engine.dialect.name == "sqlite" and path and path != ":memory:":
             self._log = SqliteLog(path)
@@ -58,6 +69,9 @@ class SqlEngine:
         if self._log is not None:
             await self._log.close()
             self._log = None
+        if self._writes is not None:
+            await self._writes.dispose()
+            self._writes = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None

@@ -8,11 +8,13 @@ polls.storage.postgres_log; SQLite in memory takes the queries here.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from polls.core.models import QA_SLIDE, StoredResponse
@@ -28,6 +30,7 @@ from polls.storage.base import (
 from polls.storage.sql_engine import SqlEngine
 from polls.storage.sqlite_log import DELETED
 
+T = TypeVar("T")
 _value_decoder = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.encode
 
@@ -54,8 +57,7 @@ class SqlResponseLog(SqlEngine):
         if self._log is not None:
             return await self._log.record_joins(joins)
         if self.dialect == "postgresql":
-            async with self.engine.begin() as conn:
-                return await postgres_log.record_joins(conn, joins)
+            return await self._batch(lambda conn: postgres_log.record_joins(conn, joins))
         table = schema.participants
         rows = [{"presentation_id": p, "participant": who, "joined_at": t} for p, who, t in joins]
         statement = (
@@ -102,8 +104,10 @@ class SqlResponseLog(SqlEngine):
         if self._log is not None:
             return await self._log.store_answers(submissions)
         if self.dialect == "postgresql":
-            async with self.engine.begin() as conn:
-                return await postgres_log.store_answers(conn, submissions)
+            return await self._batch(
+                lambda conn: postgres_log.store_answers(conn, submissions),
+                atomic=any(s.limit for s in submissions),
+            )
         table = schema.responses
         by_presentation: dict[str, list[Submission]] = defaultdict(list)
         for submission in submissions:
@@ -156,6 +160,27 @@ class SqlResponseLog(SqlEngine):
                 for row in await conn.execute(self._insert_response, parameters):
                     ids[(row.presentation_id, row.participant, row.submission_id)] = row.id
         return outcomes(submissions, plan, ids)
+
+    async def _batch(
+        self, work: Callable[[AsyncConnection], Awaitable[T]], *, atomic: bool = False
+    ) -> T:
+        """Run a batch of the writer's on PostgreSQL: in a transaction when it reads before it
+        writes (limits), else as one statement that commits by itself (one round trip instead
+        of three). A connection found lost (PostgreSQL restarted since the last batch) is
+        replaced and the batch run once more: it is idempotent, as every answer carries its
+        submission id and a join is stored once."""
+        for attempt in range(2):
+            try:
+                async with self.writes.connect() as conn:
+                    if not atomic:
+                        alone = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                        return await work(alone)
+                    async with conn.begin():
+                        return await work(conn)
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     async def response(
         self, presentation_id: str, participant: str, submission_id: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -323,14 +324,24 @@ async def test_purge_by_age_and_delete_all(storage: Storage) -> None:
     assert await storage.presentation(p.id) is not None
 
 
+@contextlib.asynccontextmanager
+async def storages(url: str, count: int) -> AsyncIterator[list[Storage]]:
+    """``count`` workers' storages on one database, connected."""
+    workers = [open_storage(url) for _ in range(count)]
+    for worker in workers:
+        await worker.connect()
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            await worker.disconnect()
+
+
 async def test_limits_hold_for_workers_writing_at_once(request: pytest.FixtureRequest) -> None:
     """Several workers on one PostgreSQL database store one participant's words at the same
     moment: together they never pass the participant's limit."""
     url = request.getfixturevalue("postgres_url")
-    workers = [open_storage(url) for _ in range(4)]
-    for worker in workers:
-        await worker.connect()
-    try:
+    async with storages(url, 4) as workers:
         p = presentation()
         await workers[0].create_presentation(p, {})
         for attempt in range(10):
@@ -349,9 +360,6 @@ async def test_limits_hold_for_workers_writing_at_once(request: pytest.FixtureRe
                 r for r in await workers[0].responses(p.id) if r.participant == f"phone{attempt}"
             ]
             assert len(stored) == 5, attempt
-    finally:
-        for worker in workers:
-            await worker.disconnect()
 
 
 async def test_one_answer_through_two_workers_at_once_is_stored_once(
@@ -360,10 +368,7 @@ async def test_one_answer_through_two_workers_at_once_is_stored_once(
     """A phone's answer reaching two workers on one PostgreSQL database at the same moment (a
     retry after a lost connection) is stored once; both get the same response."""
     url = request.getfixturevalue("postgres_url")
-    workers = [open_storage(url) for _ in range(2)]
-    for worker in workers:
-        await worker.connect()
-    try:
+    async with storages(url, 2) as workers:
         p = presentation()
         await workers[0].create_presentation(p, {})
         for attempt in range(10):
@@ -379,9 +384,6 @@ async def test_one_answer_through_two_workers_at_once_is_stored_once(
                 assert len({r.id for r in responses if r is not None}) == 1, attempt
                 assert None not in responses, attempt
         assert len(await workers[0].responses(p.id)) == 20
-    finally:
-        for worker in workers:
-            await worker.disconnect()
 
 
 async def test_answer_counts_are_counted_by_the_database(storage: Storage) -> None:

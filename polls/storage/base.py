@@ -95,6 +95,18 @@ def plan_batch(
     return plan
 
 
+def first_joins(joins: list[tuple[str, str, float]], new: set[tuple[str, str]]) -> list[bool]:
+    """For each (presentation, participant, time) join, whether it is the participant's first:
+    the insert reported the pair as ``new``, and no earlier join of the batch had it."""
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for presentation_id, participant, _ in joins:
+        key = (presentation_id, participant)
+        result.append(key in new and key not in seen)
+        seen.add(key)
+    return result
+
+
 def stored_as(submission: Submission, response_id: int) -> StoredResponse:
     """The response a submission became when it was stored under an id."""
     return StoredResponse(

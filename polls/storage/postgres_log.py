@@ -28,6 +28,7 @@ from polls.storage.base import (
     Submission,
     SubmissionKey,
     UsageKey,
+    first_joins,
     outcomes,
     plan_batch,
     submission_key,
@@ -136,14 +137,7 @@ async def record_joins(conn: AsyncConnection, joins: list[tuple[str, str, float]
             "times": [t for _, _, t in joins],
         },
     )
-    new = {(row[0], row[1]) for row in rows}
-    seen: set[tuple[str, str]] = set()
-    result = []
-    for presentation_id, participant, _ in joins:
-        key = (presentation_id, participant)
-        result.append(key in new and key not in seen)
-        seen.add(key)
-    return result
+    return first_joins(joins, {(row[0], row[1]) for row in rows})
 
 
 async def _lookup(

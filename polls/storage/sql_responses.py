@@ -24,6 +24,7 @@ from polls.storage.base import (
     Submission,
     SubmissionKey,
     UsageKey,
+    first_joins,
     outcomes,
     plan_batch,
 )
@@ -68,13 +69,7 @@ class SqlResponseLog(SqlEngine):
         )
         async with self.engine.begin() as conn:
             new = {(row.presentation_id, row.participant) for row in await conn.execute(statement)}
-        seen: set[tuple[str, str]] = set()
-        result = []
-        for presentation_id, participant, _ in joins:
-            key = (presentation_id, participant)
-            result.append(key in new and key not in seen)
-            seen.add(key)
-        return result
+        return first_joins(joins, new)
 
     async def joined_count(self, presentation_id: str) -> int:
         table = schema.participants

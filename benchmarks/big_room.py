@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import json
 import statistics
 import sys
@@ -146,12 +145,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--hold", nargs=4, help=argparse.SUPPRESS)  # the child's part
     args = parser.parse_args()
-    gc.set_threshold(50_000, 20, 100)
-    gc.freeze()
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        uvloop.install()
+    run.tune_load_generator()
     if args.hold:
         port, code, count, start = args.hold
         asyncio.run(hold(int(port), code, int(count), int(start)))

@@ -78,6 +78,18 @@ def free_port() -> int:
         return port
 
 
+def tune_load_generator() -> None:
+    """Set up a load-generating process: uvloop where installed, and rare collections. The
+    load generator holds thousands of connections too: without this its own full collections
+    (hundreds of milliseconds) would be measured as the server's latency."""
+    gc.set_threshold(50_000, 20, 100)
+    gc.freeze()
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+
+
 def pin(core: int) -> None:
     """Pin this process to one core, where the machine has more than one."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
@@ -1177,16 +1189,7 @@ def main() -> None:
         plan = dataclasses.replace(plan, export_answers=args.export_answers)
     if args.phones:
         plan = dataclasses.replace(plan, phones=args.phones)
-    # The load generator holds thousands of connections too: without this its own full
-    # collections (hundreds of milliseconds) would be measured as the server's latency.
-    gc.set_threshold(50_000, 20, 100)
-    gc.freeze()
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
+    tune_load_generator()
     results = asyncio.run(measure(plan))
     print(table(results))
     if args.json:

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import json
 import os
 import resource
@@ -448,12 +447,7 @@ def main() -> None:
         plan = dataclasses.replace(plan, soak_seconds=60 * args.soak_minutes)
     if args.sqlite:
         plan = dataclasses.replace(plan, backend="sqlite", workers=1)
-    gc.set_threshold(50_000, 20, 100)
-    gc.freeze()
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        uvloop.install()
+    run.tune_load_generator()
     allow_open_files(plan.phones)
     results = asyncio.run(measure(plan))
     if args.against:

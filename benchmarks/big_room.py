@@ -160,9 +160,7 @@ def main() -> None:
         f"  workers' memory per connection        {results['kib_per_connection']:.1f} KiB\n"
         f"  slide change to every phone           {changes} ms"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=1))
+    run.save(results, args.json)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The capacity model of the scale-out path, from measured costs, and its check.
 
-Costs come from a one-worker run of ``scale.py`` on PostgreSQL and Redis (its JSON) and from
-``commit_cost.py`` (a commit measured alone):
+Costs come from a one-worker run of ``scale.py`` on PostgreSQL and Redis (its JSON), from
+``commit_cost.py`` (a commit measured alone) and from ``event_cost.py`` (what each further worker
+spends on an answer it did not receive):
 
 - CPU per second = F + c_commit × commits/s + c_answer × answers/s, for the workers and for
   PostgreSQL apart. c_commit is measured alone (a commit's round trips on both sides); F (the
@@ -30,21 +31,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import commit_cost  # a commit's cost, measured alone
+import event_cost  # what another worker's answer costs a worker
+import scale  # the runs' figures
 
 PHONES_PER_WORKER = 10_000  # held with ≤ 40 KB each, joined in seconds (docs/benchmarks.md)
 CORE_BUDGET = 0.7  # of a core per worker, leaving room for bursts (a slide change, joins)
-EVENT_US = 1.3  # decode and count another worker's answer (event_cost.py)
 WORKERS_PER_HOST = 7  # hosts of 8 cores: a worker per core, one core for the proxy
 
 
 def held(results: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in results["open_loop"] if r["acked_share"] >= 0.999 and r["ack_p99_ms"] <= 100]
-
-
-def commits_per_answer(run: dict[str, Any]) -> float:
-    """Commits per answer; older runs lack the count, and Redis's commands (one publish per
-    committed batch) stand in for it."""
-    return float(run.get("commits_per_answer") or run["redis_commands_per_answer"])
+    return scale.held(results["open_loop"])
 
 
 def fit_line(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -68,12 +64,13 @@ class Costs:
     redis_bytes_per_answer: float
     slide_change_us_per_phone: float
     wal_bytes_per_answer: float
+    event_us: float  # a worker decoding and counting another worker's answer
 
     @classmethod
-    def measured(cls, results: dict[str, Any], commit: dict[str, float]) -> Costs:
+    def measured(cls, results: dict[str, Any], commit: dict[str, float], event_us: float) -> Costs:
         runs = held(results)
         rates = [float(r["offered_per_s"]) for r in runs]
-        commits = [commits_per_answer(r) * rate for r, rate in zip(runs, rates, strict=True)]
+        commits = [r["commits_per_answer"] * rate for r, rate in zip(runs, rates, strict=True)]
         per_commit = {
             "workers": commit["commit_worker_us"],
             "postgres": commit["commit_postgres_us"],
@@ -97,6 +94,7 @@ class Costs:
             redis_bytes_per_answer=sum(r["redis_bytes_per_answer"] for r in runs) / len(runs),
             slide_change_us_per_phone=float(fan_out["cpu_us_per_phone"]["workers"]),
             wal_bytes_per_answer=sum(r["wal_bytes_per_answer"] for r in runs) / len(runs),
+            event_us=event_us,
         )
 
     def commits(self, rate: float, workers: int) -> float:
@@ -111,7 +109,7 @@ class Costs:
             + self.per_answer_us[part] * rate / 1e6
         )
         if part == "workers":  # every worker counts every other worker's answers too
-            cores += EVENT_US * rate * (workers - 1) / 1e6
+            cores += self.event_us * rate * (workers - 1) / 1e6
         return cores
 
 
@@ -130,7 +128,7 @@ def check(costs: Costs, measured: dict[str, Any]) -> list[tuple[str, float, floa
             (
                 f"commits a second at {rate:,.0f}/s",
                 costs.commits(rate, workers),
-                commits_per_answer(run) * rate,
+                run["commits_per_answer"] * rate,
             )
         )
     pairs.append(
@@ -188,7 +186,8 @@ def main() -> None:
     parser.add_argument("--check", type=Path, help="a run with more workers to predict")
     args = parser.parse_args()
     commit = commit_cost.measure()
-    costs = Costs.measured(json.loads(args.one_worker.read_text()), commit)
+    event_us, _ = event_cost.microseconds_per_answer(50)
+    costs = Costs.measured(json.loads(args.one_worker.read_text()), commit, event_us)
     print("measured costs (one worker, PostgreSQL and Redis):")
     for part in ("workers", "postgres"):
         print(
@@ -198,6 +197,7 @@ def main() -> None:
         )
     print(
         f"  {costs.commits_per_worker:.0f} commits a second per worker, "
+        f"{costs.event_us:.1f} µs per answer for each further worker, "
         f"{costs.kib_per_connection:.1f} KiB per connection, "
         f"{costs.redis_bytes_per_answer:.0f} Redis bytes per answer, "
         f"{costs.slide_change_us_per_phone:.1f} µs of worker CPU per phone for a slide change, "

@@ -90,6 +90,13 @@ def tune_load_generator() -> None:
         uvloop.install()
 
 
+def save(results: dict[str, Any], path: Path | None) -> None:
+    """Write a run's figures as JSON, if a file was named (``--json``)."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=1))
+
+
 def pin(core: int) -> None:
     """Pin this process to one core, where the machine has more than one."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
@@ -1192,9 +1199,7 @@ def main() -> None:
     tune_load_generator()
     results = asyncio.run(measure(plan))
     print(table(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=1))
+    save(results, args.json)
 
 
 if __name__ == "__main__":

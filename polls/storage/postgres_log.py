@@ -89,7 +89,8 @@ def lock_key(submission: Submission) -> int:
 
 
 async def store_answers(conn: AsyncConnection, submissions: list[Submission]) -> list[Outcome]:
-    """Store a batch in the transaction ``conn`` has begun; outcomes in the batch's order."""
+    """Store a batch on ``conn``; outcomes in the batch's order. A batch with limited answers
+    needs a transaction the caller has begun; without, each statement may commit by itself."""
     limited = [s for s in submissions if s.limit]
     existing: dict[SubmissionKey, StoredResponse] = {}
     used: dict[UsageKey, int] = {}
